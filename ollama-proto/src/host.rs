@@ -1,0 +1,1 @@
+//! `OLLAMA_HOST` parsing and the environment helper.

@@ -1,0 +1,12 @@
+//! Sans-IO protocol core for the Ollama HTTP API.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod decoder;
+pub mod error;
+pub mod host;
+pub mod request;
+pub mod think;
+pub mod types;
+
+pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};

@@ -1,0 +1,1 @@
+//! Turning typed requests into transport-neutral `http::Request<Bytes>`.

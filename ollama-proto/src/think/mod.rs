@@ -1,0 +1,1 @@
+//! Separating reasoning from answers.

@@ -1,0 +1,94 @@
+//! Tool definitions (request side) and tool calls (response side).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A tool the model may call, as sent in `tools` on a chat request.
+///
+/// `parameters` is kept as a JSON value with its key order (the server keeps property order
+/// since v0.14.0, and a stable order keeps the server's prompt cache warm).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Tool {
+    /// Always `"function"`.
+    #[serde(rename = "type", default = "function_type")]
+    pub kind: String,
+    /// The function's name, description and JSON-Schema parameters.
+    pub function: ToolFunction,
+}
+
+fn function_type() -> String {
+    "function".to_owned()
+}
+
+impl Tool {
+    /// A function tool with a name, a description and a JSON Schema for its parameters.
+    pub fn function(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        parameters: Value,
+    ) -> Self {
+        Self {
+            kind: function_type(),
+            function: ToolFunction {
+                name: name.into(),
+                description: Some(description.into()),
+                parameters,
+            },
+        }
+    }
+}
+
+/// The function part of a [`Tool`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolFunction {
+    /// Function name the model uses to call it.
+    pub name: String,
+    /// What the function does, for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments (`{"type":"object","properties":{…},"required":[…]}`).
+    #[serde(default)]
+    pub parameters: Value,
+}
+
+/// One tool call made by the model (`message.tool_calls[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolCall {
+    /// Call id (`call_xxxxxxxx`), sent by servers since v0.12.10; echo it back as
+    /// `tool_call_id` on the tool result message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The function called and its arguments.
+    pub function: ToolCallFunction,
+}
+
+/// The function part of a [`ToolCall`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolCallFunction {
+    /// 0-based position of the call in the response (servers since v0.12.6; absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Name of the function to call.
+    pub name: String,
+    /// Arguments as a JSON object, in the order the model produced them.
+    #[serde(default)]
+    pub arguments: Map<String, Value>,
+}
+
+impl ToolCall {
+    /// A tool call, e.g. to build assistant history by hand.
+    pub fn new(name: impl Into<String>, arguments: Map<String, Value>) -> Self {
+        Self {
+            id: None,
+            function: ToolCallFunction {
+                index: None,
+                name: name.into(),
+                arguments,
+            },
+        }
+    }
+}
