@@ -86,7 +86,7 @@ impl fmt::Display for StatusError {
 /// A JSON syntax or type error, without exposing the JSON back-end's own type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
-    message: String,
+    pub(crate) message: String,
 }
 
 impl JsonError {
@@ -235,8 +235,65 @@ impl Error {
 
     /// `true` for a 400 saying the model does not support thinking (retry without `think`).
     pub fn is_thinking_unsupported(&self) -> bool {
-        self.status().is_some_and(StatusError::is_thinking_unsupported)
+        self.status()
+            .is_some_and(StatusError::is_thinking_unsupported)
     }
+}
+
+impl Error {
+    /// Classifies a failed parse of `line` (which starts at `at` in the body): invalid UTF-8
+    /// becomes [`Error::Utf8`] at the first bad byte, anything else [`Error::Json`] with the
+    /// parser's position and a short excerpt.
+    pub(crate) fn from_json_line(line: &[u8], at: Position, e: &serde_json::Error) -> Self {
+        if let Err(u) = std::str::from_utf8(line) {
+            return Self::Utf8 {
+                at: Position {
+                    line: at.line
+                        + line[..u.valid_up_to()]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u64,
+                    offset: at.offset + u.valid_up_to() as u64,
+                },
+            };
+        }
+        let local = byte_index(line, e.line(), e.column());
+        Self::Json {
+            at: Position {
+                line: at.line + e.line().saturating_sub(1) as u64,
+                offset: at.offset + local as u64,
+            },
+            excerpt: excerpt(line, local),
+            source: JsonError::new(e),
+        }
+    }
+}
+
+/// Byte index in `text` of serde_json's 1-based line and column (column 0 = before the line).
+fn byte_index(text: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &text[start..]) {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Up to 80 bytes of `text` around `index`, cut on character boundaries.
+fn excerpt(text: &[u8], index: usize) -> String {
+    let lossy = String::from_utf8_lossy(text);
+    let index = index.min(lossy.len());
+    let mut from = index.saturating_sub(40);
+    while !lossy.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (from + 80).min(lossy.len());
+    while !lossy.is_char_boundary(to) {
+        to -= 1;
+    }
+    lossy[from..to].to_owned()
 }
 
 impl fmt::Display for Error {
@@ -252,7 +309,11 @@ impl fmt::Display for Error {
             Self::LineTooLong { at, limit } => {
                 write!(f, "line at {at} is longer than the {limit}-byte limit")
             }
-            Self::Json { at, excerpt, source } => {
+            Self::Json {
+                at,
+                excerpt,
+                source,
+            } => {
                 write!(f, "invalid JSON at {at}: {source} (near `{excerpt}`)")
             }
             Self::Utf8 { at } => write!(f, "invalid UTF-8 at {at}"),

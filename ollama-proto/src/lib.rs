@@ -2,11 +2,17 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod accumulate;
 pub mod decoder;
 pub mod error;
+pub mod event;
 pub mod host;
 pub mod request;
+pub mod response;
 pub mod think;
 pub mod types;
 
+pub use accumulate::Accumulator;
+pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
+pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};

@@ -114,9 +114,13 @@ pub(crate) mod nanos {
         }
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
         let v = Option::<i64>::deserialize(d)?;
-        Ok(v.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0).map(Duration::from_nanos))
+        Ok(v.and_then(|n| u64::try_from(n).ok())
+            .filter(|&n| n > 0)
+            .map(Duration::from_nanos))
     }
 }
 
@@ -141,7 +145,11 @@ mod tests {
         };
         assert_eq!(m.tokens_per_second(), Some(71.25));
         assert_eq!(Metrics::default().tokens_per_second(), None);
-        let zero = Metrics { eval_count: Some(3), eval_duration: Some(Duration::ZERO), ..m };
+        let zero = Metrics {
+            eval_count: Some(3),
+            eval_duration: Some(Duration::ZERO),
+            ..m
+        };
         assert_eq!(zero.tokens_per_second(), None);
     }
 }

@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests: the recordings and a drain loop.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use ollama_proto::{Decoder, Error, OwnedEvent, StreamKind};
+
+/// Directory of the recorded server responses.
+pub fn recordings_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/recorded"
+    ))
+}
+
+/// A native-API recording: file name, body bytes, and the stream kind when it streams.
+pub struct Recording {
+    pub name: String,
+    pub body: Vec<u8>,
+    pub kind: Option<StreamKind>,
+    pub status: u16,
+}
+
+/// Every native-API response recording (no `v1-*`, no request bodies).
+pub fn recordings() -> Vec<Recording> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(recordings_dir()).expect("../shared/fixtures/recorded") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("v1-")
+            || name.ends_with(".request.json")
+            || name.ends_with(".md")
+            || !(name.ends_with(".json") || name.ends_with(".ndjson"))
+        {
+            continue;
+        }
+        let kind = kind_of(&name);
+        let status = if name.contains("-error-400-") {
+            400
+        } else {
+            200
+        };
+        out.push(Recording {
+            body: std::fs::read(&path).unwrap(),
+            name,
+            kind,
+            status,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(
+        out.len() >= 60,
+        "expected the 62 native recordings, found {}",
+        out.len()
+    );
+    out
+}
+
+/// Which decoder reads a recording, from its file name.
+pub fn kind_of(name: &str) -> Option<StreamKind> {
+    if name.contains("-chat-") || name.contains("-error-") {
+        Some(StreamKind::Chat)
+    } else if name.contains("-generate-") {
+        Some(StreamKind::Generate)
+    } else if name.contains("-pull-") {
+        Some(StreamKind::Progress)
+    } else {
+        None
+    }
+}
+
+/// Feeds `body` in pieces of the given sizes (cycled) and collects every event and the error.
+pub fn decode_with(
+    mut d: Decoder,
+    body: &[u8],
+    sizes: &[usize],
+) -> (Vec<OwnedEvent>, Option<Error>) {
+    let mut events = Vec::new();
+    let mut error = None;
+    let mut drain = |d: &mut Decoder, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
+        while let Some(ev) = d.poll_event() {
+            match ev {
+                Ok(ev) => events.push(ev.to_owned()),
+                Err(e) => {
+                    assert!(error.is_none(), "two errors");
+                    *error = Some(e);
+                }
+            }
+        }
+    };
+    let mut rest = body;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = sizes[i % sizes.len()].clamp(1, rest.len());
+        i += 1;
+        d.feed(&rest[..n]).unwrap();
+        rest = &rest[n..];
+        drain(&mut d, &mut events, &mut error);
+    }
+    d.finish();
+    drain(&mut d, &mut events, &mut error);
+    (events, error)
+}
