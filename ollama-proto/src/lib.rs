@@ -3,12 +3,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod accumulate;
+pub mod deadline;
 pub mod decoder;
 pub mod error;
 pub mod event;
 pub mod host;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod think;
 pub mod types;
 

@@ -141,6 +141,8 @@ pub struct Decoder {
     error_status: Option<u16>,
     error_body: Vec<u8>,
     max_error_body: usize,
+    /// Lines parsed as JSON objects (error lines included).
+    objects: u64,
 }
 
 impl Decoder {
@@ -162,6 +164,7 @@ impl Decoder {
             error_status: None,
             error_body: Vec::new(),
             max_error_body: config.max_error_body,
+            objects: 0,
         }
     }
 
@@ -189,6 +192,11 @@ impl Decoder {
     /// The error that stopped decoding, if any (stays set: errors are sticky).
     pub fn error(&self) -> Option<&Error> {
         self.error.as_ref()
+    }
+
+    /// JSON objects (lines) decoded so far, error lines included.
+    pub fn objects_decoded(&self) -> u64 {
+        self.objects
     }
 
     /// Body bytes fed so far.
@@ -326,6 +334,7 @@ impl Decoder {
             self.fail(err);
             return;
         }
+        self.objects += 1;
         if self.scratch.has_error {
             let err = Error::Server {
                 message: std::mem::take(&mut self.scratch.error),

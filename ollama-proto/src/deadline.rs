@@ -1,0 +1,275 @@
+//! Sans-IO timeouts: the core computes deadlines from times the transport passes in; the
+//! transport only arms a timer for [`Deadlines::poll_timeout`].
+//!
+//! Four separate, optional timeouts, because one total timeout kills long streams:
+//! - **connect**: establishing the connection (TCP + TLS);
+//! - **response head**: from the request being sent to the status line and headers (the model
+//!   may be loading: minutes for a large model);
+//! - **idle**: between two body chunks (a stalled server or network);
+//! - **total**: the whole call, only when the caller asks for it.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use ollama_proto::deadline::{Deadlines, TimeoutKind, Timeouts};
+//!
+//! let t0 = Instant::now(); // the transport reads the clock, never the core
+//! let mut d = Deadlines::new(Timeouts::default().idle(Duration::from_secs(30)), t0);
+//! d.connected(t0);
+//! d.head_received(t0);
+//! assert_eq!(d.poll_timeout(), Some(t0 + Duration::from_secs(30)));
+//! d.on_progress(t0 + Duration::from_secs(10)); // a chunk arrived: the idle clock restarts
+//! let late = t0 + Duration::from_secs(41);
+//! assert_eq!(d.check(late).unwrap_err().kind, TimeoutKind::Idle);
+//! ```
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// The four optional timeouts. All unset by default: a stream may run as long as the model
+/// produces tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// Limit for establishing the connection.
+    pub connect: Option<Duration>,
+    /// Limit from sending the request to receiving the response head.
+    pub response_head: Option<Duration>,
+    /// Limit between two body chunks.
+    pub idle: Option<Duration>,
+    /// Limit for the whole call.
+    pub total: Option<Duration>,
+}
+
+impl Timeouts {
+    /// Sets the connect timeout.
+    pub fn connect(mut self, d: Duration) -> Self {
+        self.connect = Some(d);
+        self
+    }
+
+    /// Sets the response-head timeout.
+    pub fn response_head(mut self, d: Duration) -> Self {
+        self.response_head = Some(d);
+        self
+    }
+
+    /// Sets the idle (between chunks) timeout.
+    pub fn idle(mut self, d: Duration) -> Self {
+        self.idle = Some(d);
+        self
+    }
+
+    /// Sets the total timeout.
+    pub fn total(mut self, d: Duration) -> Self {
+        self.total = Some(d);
+        self
+    }
+}
+
+/// Which timeout expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// [`Timeouts::connect`].
+    Connect,
+    /// [`Timeouts::response_head`].
+    ResponseHead,
+    /// [`Timeouts::idle`].
+    Idle,
+    /// [`Timeouts::total`].
+    Total,
+}
+
+impl TimeoutKind {
+    /// snake_case name for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::ResponseHead => "response_head",
+            Self::Idle => "idle",
+            Self::Total => "total",
+        }
+    }
+}
+
+/// A timeout expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct TimedOut {
+    /// Which one.
+    pub kind: TimeoutKind,
+    /// Its configured length.
+    pub limit: Duration,
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} timeout of {:?} expired",
+            self.kind.as_str(),
+            self.limit
+        )
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// Where a call is, for choosing which timeouts apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Connecting,
+    AwaitingHead,
+    Body,
+}
+
+/// Deadline tracker for one call. Feed it the times things happened; ask it when to wake up.
+#[derive(Debug, Clone)]
+pub struct Deadlines {
+    timeouts: Timeouts,
+    started: Instant,
+    phase: Phase,
+    phase_started: Instant,
+    last_progress: Instant,
+}
+
+impl Deadlines {
+    /// Starts tracking a call at `now` (connecting).
+    pub fn new(timeouts: Timeouts, now: Instant) -> Self {
+        Self {
+            timeouts,
+            started: now,
+            phase: Phase::Connecting,
+            phase_started: now,
+            last_progress: now,
+        }
+    }
+
+    /// The connection is ready and the request is being sent.
+    pub fn connected(&mut self, now: Instant) {
+        self.enter(Phase::AwaitingHead, now);
+    }
+
+    /// The status line and headers arrived.
+    pub fn head_received(&mut self, now: Instant) {
+        self.enter(Phase::Body, now);
+    }
+
+    /// Body bytes arrived: restarts the idle clock.
+    pub fn on_progress(&mut self, now: Instant) {
+        self.last_progress = now;
+    }
+
+    /// The earliest instant at which a timeout can expire, or `None` when none applies.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.pending().map(|(at, _)| at).min()
+    }
+
+    /// `Err` with the first expired timeout at `now`.
+    ///
+    /// # Errors
+    /// [`TimedOut`] naming the timeout whose deadline is at or before `now`.
+    pub fn check(&self, now: Instant) -> Result<(), TimedOut> {
+        match self
+            .pending()
+            .filter(|&(at, _)| at <= now)
+            .min_by_key(|&(at, _)| at)
+        {
+            Some((_, t)) => Err(t),
+            None => Ok(()),
+        }
+    }
+
+    fn enter(&mut self, phase: Phase, now: Instant) {
+        self.phase = phase;
+        self.phase_started = now;
+        self.last_progress = now;
+    }
+
+    fn pending(&self) -> impl Iterator<Item = (Instant, TimedOut)> + '_ {
+        let t = &self.timeouts;
+        let phase = match self.phase {
+            Phase::Connecting => t
+                .connect
+                .map(|d| (self.phase_started, d, TimeoutKind::Connect)),
+            Phase::AwaitingHead => t
+                .response_head
+                .map(|d| (self.phase_started, d, TimeoutKind::ResponseHead)),
+            Phase::Body => t.idle.map(|d| (self.last_progress, d, TimeoutKind::Idle)),
+        };
+        let total = t.total.map(|d| (self.started, d, TimeoutKind::Total));
+        phase
+            .into_iter()
+            .chain(total)
+            .filter_map(|(from, limit, kind)| {
+                from.checked_add(limit)
+                    .map(|at| (at, TimedOut { kind, limit }))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    #[test]
+    fn nothing_set_means_no_deadline() {
+        let t0 = Instant::now();
+        let mut d = Deadlines::new(Timeouts::default(), t0);
+        d.connected(t0);
+        d.head_received(t0);
+        assert_eq!(d.poll_timeout(), None);
+        assert_eq!(d.check(t0 + secs(1_000_000)), Ok(()));
+    }
+
+    #[test]
+    fn each_phase_has_its_own_timeout() {
+        let t0 = Instant::now();
+        let t = Timeouts::default()
+            .connect(secs(1))
+            .response_head(secs(60))
+            .idle(secs(5));
+        let mut d = Deadlines::new(t, t0);
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(1)));
+        assert_eq!(
+            d.check(t0 + secs(1)).unwrap_err().kind,
+            TimeoutKind::Connect
+        );
+        d.connected(t0 + secs(1));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(61)));
+        assert_eq!(d.check(t0 + secs(30)), Ok(()));
+        d.head_received(t0 + secs(40));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(45)));
+        // A stream that keeps producing is never killed by the idle timeout.
+        for i in 41..1000 {
+            d.on_progress(t0 + secs(i));
+            assert_eq!(d.check(t0 + secs(i) + Duration::from_millis(4999)), Ok(()));
+        }
+        let err = d.check(t0 + secs(999 + 5)).unwrap_err();
+        assert_eq!(
+            err,
+            TimedOut {
+                kind: TimeoutKind::Idle,
+                limit: secs(5)
+            }
+        );
+        assert_eq!(err.to_string(), "idle timeout of 5s expired");
+    }
+
+    #[test]
+    fn total_applies_in_every_phase_and_wins_when_earlier() {
+        let t0 = Instant::now();
+        let t = Timeouts::default().idle(secs(5)).total(secs(12));
+        let mut d = Deadlines::new(t, t0);
+        d.connected(t0);
+        d.head_received(t0 + secs(1));
+        d.on_progress(t0 + secs(10));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(12)));
+        assert_eq!(d.check(t0 + secs(12)).unwrap_err().kind, TimeoutKind::Total);
+    }
+}
