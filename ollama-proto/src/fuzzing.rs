@@ -1,0 +1,152 @@
+//! Fuzz harness bodies. **Not part of the stable interface**: enabled by the private
+//! `__fuzzing` feature for `fuzz/` targets and for the test that replays the committed corpus.
+//!
+//! Each harness takes arbitrary bytes, never panics on its own account, and asserts invariants
+//! (a failed assertion is a bug the fuzzer found).
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use crate::decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
+use crate::error::Error;
+use crate::event::OwnedEvent;
+use crate::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+
+/// Small line limit so the fuzzer reaches the over-long-line path.
+const FUZZ_LINE_LIMIT: usize = 4096;
+
+/// Splits the fuzz input into a control header and the body.
+fn header(data: &[u8]) -> (u8, u8, &[u8]) {
+    match data {
+        [a, b, rest @ ..] => (*a, *b, rest),
+        [a] => (*a, 0, &[]),
+        [] => (0, 0, &[]),
+    }
+}
+
+fn kind_of(b: u8) -> StreamKind {
+    match b % 3 {
+        0 => StreamKind::Chat,
+        1 => StreamKind::Generate,
+        _ => StreamKind::Progress,
+    }
+}
+
+fn think_of(b: u8) -> ThinkConfig {
+    let mut c = ThinkConfig::default();
+    c.mode = match (b / 3) % 3 {
+        0 => ThinkMode::Auto,
+        1 => ThinkMode::Server,
+        _ => ThinkMode::Auto,
+    };
+    c.policy = match (b / 9) % 3 {
+        0 => ThinkPolicy::Separate,
+        1 => ThinkPolicy::Hide,
+        _ => ThinkPolicy::Raw,
+    };
+    c
+}
+
+fn config(b: u8) -> DecoderConfig {
+    let mut c = DecoderConfig::default().think(think_of(b));
+    c.max_line_len = FUZZ_LINE_LIMIT;
+    c
+}
+
+/// Feeds `body` in pieces of `sizes` (cycled), draining after each, and returns the events and
+/// the (single) error. Asserts the decoder's invariants on the way.
+pub fn run(mut d: Decoder, body: &[u8], sizes: &[usize]) -> (Vec<OwnedEvent>, Option<Error>) {
+    let mut events = Vec::new();
+    let mut error: Option<Error> = None;
+    let mut rest = body;
+    let mut i = 0;
+    let mut finished = false;
+    while !finished {
+        if rest.is_empty() {
+            d.finish();
+            finished = true;
+        } else {
+            let n = sizes
+                .get(i % sizes.len().max(1))
+                .copied()
+                .unwrap_or(usize::MAX);
+            let n = n.clamp(1, rest.len());
+            i += 1;
+            d.feed(&rest[..n]).unwrap();
+            rest = &rest[n..];
+        }
+        while let Some(ev) = d.poll_event() {
+            match ev {
+                Ok(ev) => {
+                    assert!(error.is_none(), "event after an error");
+                    assert!(
+                        !matches!(events.last(), Some(OwnedEvent::Done(_))),
+                        "event after Done"
+                    );
+                    events.push(ev.to_owned());
+                }
+                Err(e) => {
+                    assert!(error.is_none(), "second error {e} after {error:?}");
+                    assert_eq!(d.state(), DecoderState::Failed);
+                    assert_eq!(
+                        d.error(),
+                        Some(&e),
+                        "error() agrees with the reported error"
+                    );
+                    error = Some(e);
+                }
+            }
+        }
+    }
+    // Sticky: nothing more comes out, whatever happens.
+    assert!(d.poll_event().is_none());
+    assert!(
+        d.feed(b"{}\n").is_err(),
+        "feed after finish is a usage error"
+    );
+    match (&error, d.state()) {
+        (Some(_), s) => assert_eq!(s, DecoderState::Failed),
+        (None, s) => {
+            assert_eq!(s, DecoderState::Done, "finished without error means done");
+            assert!(matches!(events.last(), Some(OwnedEvent::Done(_))));
+        }
+    }
+    (events, error)
+}
+
+/// Decoder on arbitrary bytes: never panics, invariants hold, memory stays bounded.
+pub fn decode_arbitrary(data: &[u8]) {
+    let (a, b, body) = header(data);
+    let sizes = [usize::from(a) + 1, usize::from(b) * 31 + 1];
+    let d = Decoder::new(kind_of(a), config(b));
+    let (events, _) = run(d, body, &sizes);
+    let text: usize = events
+        .iter()
+        .map(|e| match e {
+            OwnedEvent::Content(s) | OwnedEvent::Thinking(s) => s.len(),
+            _ => 0,
+        })
+        .sum();
+    // Decoded text can never exceed the input (escapes only shrink it).
+    assert!(text <= body.len());
+}
+
+/// Arbitrary bytes cut at arbitrary points decode exactly like the one-shot decode.
+pub fn chunking_invariance(data: &[u8]) {
+    let (a, b, body) = header(data);
+    let mk = || Decoder::new(kind_of(a), config(b));
+    let one_shot = run(mk(), body, &[usize::MAX]);
+    let cuts: Vec<usize> = data
+        .iter()
+        .take(16)
+        .map(|&x| usize::from(x % 64) + 1)
+        .collect();
+    assert_eq!(
+        run(mk(), body, &cuts),
+        one_shot,
+        "chunking changed the result"
+    );
+    assert_eq!(
+        run(mk(), body, &[1]),
+        one_shot,
+        "1-byte feeds changed the result"
+    );
+}
