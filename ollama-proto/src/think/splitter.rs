@@ -160,6 +160,15 @@ mod tests {
 
     /// One line of a stream: (thinking delta, content delta).
     type Line<'a> = (&'a str, &'a str);
+    /// (name, mode, policy, input lines, expected thinking, expected content).
+    type Case<'a> = (
+        &'a str,
+        ThinkMode,
+        ThinkPolicy,
+        &'a [Line<'a>],
+        &'a str,
+        &'a str,
+    );
 
     fn run(mode: ThinkMode, policy: ThinkPolicy, lines: &[Line<'_>]) -> (String, String) {
         let mut splitter = ThinkSplitter::new(ThinkConfig::new(mode, policy));
@@ -195,7 +204,7 @@ mod tests {
             ("", "<|start|>assistant<|channel|>final<|message|>answer"),
         ];
         #[rustfmt::skip]
-        let cases: Vec<(&str, ThinkMode, ThinkPolicy, &[Line<'_>], &str, &str)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             ("server field", ThinkMode::Server, Separate, field, "plan", "answer"),
             ("server ignores tags", ThinkMode::Server, Separate, tag_text, "", "<think>plan</think>\n\nanswer"),
             ("server hide", ThinkMode::Server, Hide, field, "", "answer"),
