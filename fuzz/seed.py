@@ -20,3 +20,33 @@ for target in targets:
         cfg = (0, 9, 18)[len(name) % 3]  # separate, hide, raw
         with open(os.path.join(out, name), "wb") as f:
             f.write(bytes([kind + 3 * 7, cfg]) + body)
+
+# think_splitter: the concatenated text deltas of the reasoning recordings, each mode/policy.
+import json
+out = os.path.join(here, "corpus", "think_splitter")
+os.makedirs(out, exist_ok=True)
+for name in sorted(os.listdir(src)):
+    if not (("think" in name or "gptoss" in name) and name.endswith((".ndjson", ".json"))) \
+            or name.endswith(".request.json") or name.startswith("v1-"):
+        continue
+    text = ""
+    for line in open(os.path.join(src, name), "rb").read().splitlines():
+        if not line.strip():
+            continue
+        v = json.loads(line)
+        msg = v.get("message") or {}
+        text += msg.get("content") or v.get("response") or ""
+    text = text[:600]
+    for mode in range(4):
+        with open(os.path.join(out, f"{name}.{mode}"), "wb") as f:
+            f.write(bytes([mode, len(name) % 3]) + text.encode())
+# harmony samples written by hand (gpt-oss raw output shapes)
+samples = [
+    "<|channel|>analysis<|message|>User asks 2+2.<|end|><|start|>assistant<|channel|>final<|message|>4<|return|>",
+    "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\":\"Paris\"}<|call|>",
+    "<think>\nhm </th" ,
+]
+for i, s in enumerate(samples):
+    for mode in range(4):
+        with open(os.path.join(out, f"harmony-{i}.{mode}"), "wb") as f:
+            f.write(bytes([mode, i % 3]) + s.encode())

@@ -39,3 +39,8 @@ fn decode_arbitrary_corpus() {
 fn chunking_invariance_corpus() {
     replay("chunking_invariance", fuzzing::chunking_invariance);
 }
+
+#[test]
+fn think_splitter_corpus() {
+    replay("think_splitter", fuzzing::think_splitter);
+}

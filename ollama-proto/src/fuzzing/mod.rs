@@ -150,3 +150,50 @@ pub fn chunking_invariance(data: &[u8]) {
         "1-byte feeds changed the result"
     );
 }
+
+pub mod think_reference;
+
+/// The streaming splitter, fed arbitrary text cut at arbitrary points, agrees with the
+/// whole-string reference in every mode and policy.
+pub fn think_splitter(data: &[u8]) {
+    use crate::think::{TagPair, ThinkMode};
+    use think_reference::{apply_policy, ref_auto, ref_harmony, ref_prefilled, ref_tags, run};
+
+    let (a, b, body) = header(data);
+    let text = String::from_utf8_lossy(body);
+    let policy = match b % 3 {
+        0 => ThinkPolicy::Separate,
+        1 => ThinkPolicy::Hide,
+        _ => ThinkPolicy::Raw,
+    };
+    let (mode, reference): (ThinkMode, fn(&str) -> think_reference::Split) = match a % 4 {
+        0 => (ThinkMode::Tags(TagPair::default()), ref_tags),
+        1 => (
+            ThinkMode::Tags(TagPair::default().prefilled(true)),
+            ref_prefilled,
+        ),
+        2 => (ThinkMode::Harmony, ref_harmony),
+        _ => (ThinkMode::Auto, ref_auto),
+    };
+    // Cut points from the input bytes themselves, moved onto character boundaries.
+    let mut deltas = Vec::new();
+    let mut from = 0;
+    for &step in body.iter().take(32) {
+        let mut to = (from + usize::from(step % 13) + 1).min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        deltas.push(text[from..to].to_owned());
+        from = to;
+        if from == text.len() {
+            break;
+        }
+    }
+    deltas.push(text[from..].to_owned());
+    let want = apply_policy(policy, &text, reference(&text));
+    assert_eq!(
+        run(ThinkConfig::new(mode, policy), &deltas),
+        want,
+        "{deltas:?}"
+    );
+}
