@@ -44,8 +44,9 @@ impl Index {
         };
         if let Some(body) = body {
             let body = without_stream(body);
-            let exact =
-                on_route().find(|r| r.request.as_ref().map(without_stream) == Some(body.clone()));
+            let same =
+                |r: &&Recording| r.request.as_ref().map(without_stream).as_ref() == Some(&body);
+            let exact = on_route().find(same);
             if exact.is_some() {
                 return exact;
             }
