@@ -235,7 +235,8 @@ impl Error {
 
     /// `true` for a 400 saying the model does not support thinking (retry without `think`).
     pub fn is_thinking_unsupported(&self) -> bool {
-        self.status().is_some_and(StatusError::is_thinking_unsupported)
+        self.status()
+            .is_some_and(StatusError::is_thinking_unsupported)
     }
 }
 
@@ -252,7 +253,11 @@ impl fmt::Display for Error {
             Self::LineTooLong { at, limit } => {
                 write!(f, "line at {at} is longer than the {limit}-byte limit")
             }
-            Self::Json { at, excerpt, source } => {
+            Self::Json {
+                at,
+                excerpt,
+                source,
+            } => {
                 write!(f, "invalid JSON at {at}: {source} (near `{excerpt}`)")
             }
             Self::Utf8 { at } => write!(f, "invalid UTF-8 at {at}"),
