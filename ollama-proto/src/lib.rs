@@ -99,3 +99,11 @@ pub use accumulate::Accumulator;
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
+pub use host::{BaseUrl, Environment};
+pub use request::{
+    ApiKey, Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
+};
+pub use types::{
+    ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,
+    GenerateResponse, KeepAlive, Message, Options, Think, ThinkLevel,
+};

@@ -68,20 +68,29 @@ impl<'de> Deserialize<'de> for DoneReason {
 ///
 /// Every field is optional: local servers send all six, ollama.com sends only
 /// `total_duration`, `prompt_eval_count` and `eval_count`, and zero values are omitted on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// On the wire these are six top-level keys of the final chunk (durations as integer
+/// nanoseconds); response types embed them with `#[serde(flatten)]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Metrics {
     /// From request arrival to the end of generation.
+    #[serde(default, with = "nanos", skip_serializing_if = "Option::is_none")]
     pub total_duration: Option<Duration>,
     /// Time until a runner was ready (includes queueing).
+    #[serde(default, with = "nanos", skip_serializing_if = "Option::is_none")]
     pub load_duration: Option<Duration>,
     /// Prompt tokens evaluated (cached tokens included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_eval_count: Option<u64>,
     /// Time spent evaluating the prompt.
+    #[serde(default, with = "nanos", skip_serializing_if = "Option::is_none")]
     pub prompt_eval_duration: Option<Duration>,
     /// Tokens generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eval_count: Option<u64>,
     /// Time spent generating.
+    #[serde(default, with = "nanos", skip_serializing_if = "Option::is_none")]
     pub eval_duration: Option<Duration>,
 }
 

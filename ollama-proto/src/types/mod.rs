@@ -1,11 +1,42 @@
 //! Typed requests and responses for every endpoint, as they appear on the wire.
 
+pub mod blobs;
+pub mod chat;
 pub mod completion;
+pub mod create;
+pub mod embed;
+pub mod format;
+pub mod generate;
+pub mod keep_alive;
 pub mod logprob;
 pub mod message;
+pub mod models;
+pub mod options;
+pub mod progress;
+pub mod show;
+pub mod think;
 pub mod tool;
+pub mod web;
 
+pub use blobs::{BlobDigest, BlobExists, CreateBlob};
+pub use chat::{ChatRequest, ChatResponse};
 pub use completion::{DoneReason, Metrics};
+pub use create::{CreateInfo, CreateRequest, License};
+pub use embed::{EmbedInput, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse};
+pub use format::Format;
+pub use generate::{GenerateRequest, GenerateResponse};
+pub use keep_alive::KeepAlive;
 pub use logprob::{Logprob, TopLogprob};
 pub use message::{Image, Message, Role};
+pub use models::{
+    Capability, CopyRequest, DeleteRequest, ListResponse, ModelDetails, ModelInfo, ProcessResponse,
+    RunningModel, VersionResponse,
+};
+pub use options::Options;
+pub use progress::{ProgressResponse, PullRequest, PushRequest};
+pub use show::{ShowRequest, ShowResponse, Tensor};
+pub use think::{Think, ThinkLevel};
 pub use tool::{Tool, ToolCall, ToolCallFunction, ToolFunction};
+pub use web::{
+    WebFetchRequest, WebFetchResponse, WebSearchRequest, WebSearchResponse, WebSearchResult,
+};

@@ -1,1 +1,0 @@
-//! Turning typed requests into transport-neutral `http::Request<Bytes>`.

@@ -1,0 +1,441 @@
+//! [`Endpoint`], [`Call`] and [`StreamCall`] for every request type.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{Body, Call, Direct, Endpoint, JSON, NDJSON, OCTET_STREAM, StreamCall, Streaming};
+use crate::decoder::StreamKind;
+use crate::response::{decode_json, is_success, status_error};
+use crate::types::{
+    BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest, DeleteRequest,
+    EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, GenerateRequest,
+    GenerateResponse, ListResponse, Options, ProcessResponse, ProgressResponse, PullRequest,
+    PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest, WebFetchResponse,
+    WebSearchRequest, WebSearchResponse,
+};
+use crate::{Error, UsageError};
+
+/// `GET /api/tags`: the local models.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListModels;
+
+/// `GET /api/ps`: the loaded models.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRunning;
+
+/// `GET /api/version`: the server version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetVersion;
+
+/// Checks a request before it is encoded.
+trait Check {
+    fn check(&self) -> Result<(), UsageError>;
+}
+
+fn require(what: &str, value: &str) -> Result<(), UsageError> {
+    if value.trim().is_empty() {
+        Err(UsageError::InvalidRequest(format!(
+            "{what} must not be empty"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_options(options: Option<&Options>) -> Result<(), UsageError> {
+    options.map_or(Ok(()), Options::check)
+}
+
+impl Check for ChatRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)?;
+        check_options(self.options.as_ref())
+    }
+}
+
+impl Check for GenerateRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)?;
+        check_options(self.options.as_ref())
+    }
+}
+
+impl Check for EmbedRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)?;
+        check_options(self.options.as_ref())
+    }
+}
+
+impl Check for EmbeddingsRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)?;
+        check_options(self.options.as_ref())
+    }
+}
+
+impl Check for ShowRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)?;
+        check_options(self.options.as_ref())
+    }
+}
+
+impl Check for CreateRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)
+    }
+}
+
+impl Check for PullRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)
+    }
+}
+
+impl Check for PushRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)
+    }
+}
+
+impl Check for DeleteRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("model", &self.model)
+    }
+}
+
+impl Check for CopyRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("source", &self.source)?;
+        require("destination", &self.destination)
+    }
+}
+
+impl Check for WebSearchRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("query", &self.query)
+    }
+}
+
+impl Check for WebFetchRequest {
+    fn check(&self) -> Result<(), UsageError> {
+        require("url", &self.url)
+    }
+}
+
+/// The request's own fields followed by an explicit `stream`.
+#[derive(Serialize)]
+struct WithStream<'a, R> {
+    #[serde(flatten)]
+    request: &'a R,
+    stream: bool,
+}
+
+fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Body>, UsageError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| UsageError::Encode(e.to_string()))?;
+    Ok(Some(Body {
+        bytes: Bytes::from(bytes),
+        content_type: JSON,
+    }))
+}
+
+fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    if is_success(status) {
+        decode_json(body)
+    } else {
+        Err(status_error(status, body))
+    }
+}
+
+fn decode_empty(status: u16, body: &[u8]) -> Result<(), Error> {
+    if is_success(status) {
+        Ok(())
+    } else {
+        Err(status_error(status, body))
+    }
+}
+
+/// A JSON request answered by one JSON object.
+macro_rules! json_call {
+    ($ty:ty, $method:ident, $path:literal, $output:ty) => {
+        impl Endpoint for $ty {
+            fn method(&self) -> Method {
+                Method::$method
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                self.check()?;
+                json_body(self)
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+        }
+
+        impl Call for $ty {
+            type Output = $output;
+            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+                decode(status, body)
+            }
+        }
+    };
+}
+
+/// A request with a `stream` field: `"stream":false` alone, `"stream":true` in [`Streaming`].
+macro_rules! stream_call {
+    ($ty:ty, $path:literal, $kind:ident, $chunk:ty, $output:ty) => {
+        impl Endpoint for $ty {
+            fn method(&self) -> Method {
+                Method::POST
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                self.check()?;
+                json_body(&WithStream {
+                    request: self,
+                    stream: false,
+                })
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+        }
+
+        impl Call for $ty {
+            type Output = $output;
+            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+                decode(status, body)
+            }
+        }
+
+        impl Endpoint for Streaming<$ty> {
+            fn method(&self) -> Method {
+                Method::POST
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                self.0.check()?;
+                json_body(&WithStream {
+                    request: &self.0,
+                    stream: true,
+                })
+            }
+            fn accept(&self) -> &'static str {
+                NDJSON
+            }
+        }
+
+        impl StreamCall for Streaming<$ty> {
+            const KIND: StreamKind = StreamKind::$kind;
+            type Chunk = $chunk;
+        }
+    };
+}
+
+/// A bodiless GET answered by one JSON object.
+macro_rules! get_call {
+    ($ty:ty, $path:literal, $output:ty) => {
+        impl Endpoint for $ty {
+            fn method(&self) -> Method {
+                Method::GET
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                Ok(None)
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+        }
+
+        impl Call for $ty {
+            type Output = $output;
+            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+                decode(status, body)
+            }
+        }
+    };
+}
+
+stream_call!(ChatRequest, "/api/chat", Chat, ChatResponse, ChatResponse);
+stream_call!(
+    GenerateRequest,
+    "/api/generate",
+    Generate,
+    GenerateResponse,
+    GenerateResponse
+);
+stream_call!(
+    PullRequest,
+    "/api/pull",
+    Progress,
+    ProgressResponse,
+    ProgressResponse
+);
+stream_call!(
+    PushRequest,
+    "/api/push",
+    Progress,
+    ProgressResponse,
+    ProgressResponse
+);
+stream_call!(
+    CreateRequest,
+    "/api/create",
+    Progress,
+    ProgressResponse,
+    ProgressResponse
+);
+
+json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse);
+json_call!(
+    EmbeddingsRequest,
+    POST,
+    "/api/embeddings",
+    EmbeddingsResponse
+);
+json_call!(ShowRequest, POST, "/api/show", ShowResponse);
+json_call!(
+    WebSearchRequest,
+    POST,
+    "/api/experimental/web_search",
+    WebSearchResponse
+);
+json_call!(
+    WebFetchRequest,
+    POST,
+    "/api/experimental/web_fetch",
+    WebFetchResponse
+);
+
+get_call!(ListModels, "/api/tags", ListResponse);
+get_call!(ListRunning, "/api/ps", ProcessResponse);
+get_call!(GetVersion, "/api/version", VersionResponse);
+
+/// A JSON request answered by an empty 200.
+macro_rules! empty_call {
+    ($ty:ty, $method:ident, $path:literal) => {
+        impl Endpoint for $ty {
+            fn method(&self) -> Method {
+                Method::$method
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                self.check()?;
+                json_body(self)
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+        }
+
+        impl Call for $ty {
+            type Output = ();
+            fn decode_output(status: u16, body: &[u8]) -> Result<(), Error> {
+                decode_empty(status, body)
+            }
+        }
+    };
+}
+
+empty_call!(CopyRequest, POST, "/api/copy");
+empty_call!(DeleteRequest, DELETE, "/api/delete");
+
+/// ollama.com's direct web endpoints.
+macro_rules! direct_call {
+    ($ty:ty, $path:literal, $output:ty) => {
+        impl Endpoint for Direct<$ty> {
+            fn method(&self) -> Method {
+                Method::POST
+            }
+            fn path(&self) -> Cow<'_, str> {
+                Cow::Borrowed($path)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                self.0.check()?;
+                json_body(&self.0)
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+        }
+
+        impl Call for Direct<$ty> {
+            type Output = $output;
+            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+                decode(status, body)
+            }
+        }
+    };
+}
+
+direct_call!(WebSearchRequest, "/api/web_search", WebSearchResponse);
+direct_call!(WebFetchRequest, "/api/web_fetch", WebFetchResponse);
+
+impl Endpoint for BlobExists {
+    fn method(&self) -> Method {
+        Method::HEAD
+    }
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Owned(format!("/api/blobs/{}", self.0))
+    }
+    fn body(&self) -> Result<Option<Body>, UsageError> {
+        Ok(None)
+    }
+    fn accept(&self) -> &'static str {
+        JSON
+    }
+}
+
+impl Call for BlobExists {
+    /// `true` on 2xx, `false` on 404.
+    type Output = bool;
+    fn decode_output(status: u16, body: &[u8]) -> Result<bool, Error> {
+        match status {
+            404 => Ok(false),
+            s if is_success(s) => Ok(true),
+            s => Err(status_error(s, body)),
+        }
+    }
+}
+
+impl Endpoint for CreateBlob {
+    fn method(&self) -> Method {
+        Method::POST
+    }
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Owned(format!("/api/blobs/{}", self.digest))
+    }
+    fn body(&self) -> Result<Option<Body>, UsageError> {
+        Ok(Some(Body {
+            bytes: self.data.clone(),
+            content_type: OCTET_STREAM,
+        }))
+    }
+    fn accept(&self) -> &'static str {
+        JSON
+    }
+}
+
+impl Call for CreateBlob {
+    /// 201 (created) and 200 (already present) are both success.
+    type Output = ();
+    fn decode_output(status: u16, body: &[u8]) -> Result<(), Error> {
+        decode_empty(status, body)
+    }
+}

@@ -1,0 +1,133 @@
+//! Turning typed requests into transport-neutral `http::Request<Bytes>`.
+//!
+//! Every request type implements [`Endpoint`] (method, path, body, `Accept`). Those answered
+//! by one body also implement [`Call`], which decodes that body; those answered by an NDJSON
+//! stream are wrapped in [`Streaming`] and implement [`StreamCall`]. [`build_request`] adds the
+//! base URL and the headers of a [`RequestConfig`].
+//!
+//! Streaming is chosen by the wrapper, never by a field: `ChatRequest` sends `"stream":false`,
+//! `Streaming(ChatRequest)` sends `"stream":true`.
+
+mod config;
+mod endpoints;
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderValue, Method};
+use serde::de::DeserializeOwned;
+
+pub use config::{ApiKey, RequestConfig, default_user_agent};
+pub use endpoints::{GetVersion, ListModels, ListRunning};
+
+use crate::UsageError;
+use crate::decoder::StreamKind;
+
+/// `application/json`.
+pub const JSON: &str = "application/json";
+/// `application/x-ndjson`.
+pub const NDJSON: &str = "application/x-ndjson";
+/// `application/octet-stream`.
+pub const OCTET_STREAM: &str = "application/octet-stream";
+
+/// Anything that can be sent.
+pub trait Endpoint {
+    /// The HTTP method.
+    fn method(&self) -> Method;
+    /// The API path, e.g. `/api/chat` or `/api/blobs/sha256:…` (without any base prefix).
+    fn path(&self) -> Cow<'_, str>;
+    /// The body, or `None` for GET and HEAD. Fails on values the server would reject anyway
+    /// (empty model name, non-finite option floats).
+    fn body(&self) -> Result<Option<Body>, UsageError>;
+    /// The `Accept` header: [`NDJSON`] for streams, else [`JSON`].
+    fn accept(&self) -> &'static str;
+}
+
+/// A request body and its media type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    /// The bytes.
+    pub bytes: Bytes,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+}
+
+/// A call answered by one body.
+pub trait Call: Endpoint {
+    /// What a successful answer decodes to.
+    type Output;
+    /// Decodes the complete answer: an error status becomes [`crate::Error::Status`] or
+    /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]).
+    fn decode_output(status: u16, body: &[u8]) -> Result<Self::Output, crate::Error>;
+}
+
+/// A call answered by an NDJSON stream.
+pub trait StreamCall: Endpoint {
+    /// Which family of stream it is.
+    const KIND: StreamKind;
+    /// The type of each line of the stream.
+    type Chunk: DeserializeOwned;
+}
+
+/// Makes a request streaming: `Streaming(chat_request)` sends `"stream":true` and asks for
+/// NDJSON. Implemented for chat, generate, pull, push and create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streaming<R>(pub R);
+
+/// Sends a web search or fetch request to ollama.com's own path (`/api/web_search`,
+/// `/api/web_fetch`) instead of the local server's experimental proxy. Use it with
+/// [`BaseUrl::ollama_com`](crate::host::BaseUrl::ollama_com) and an API key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Direct<R>(pub R);
+
+/// Builds the HTTP request for `endpoint`.
+///
+/// - URI: the base URL's scheme, `host:port`, path prefix, then the endpoint path
+///   (`https://example.com:443/ollama` + `/api/chat` → `https://example.com:443/ollama/api/chat`).
+/// - Headers, in order: `content-type` (when there is a body), `accept`, `user-agent`,
+///   `authorization: Bearer <key>` (when a key is set; marked sensitive), then
+///   [`RequestConfig::headers`], which replace standard headers of the same name.
+pub fn build_request<E: Endpoint + ?Sized>(
+    config: &RequestConfig,
+    endpoint: &E,
+) -> Result<http::Request<Bytes>, UsageError> {
+    let body = endpoint.body()?;
+    let url = config.base_url.url(&endpoint.path());
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| UsageError::InvalidUrl(format!("{url}: {e}")))?;
+
+    let mut request = http::Request::new(Bytes::new());
+    *request.method_mut() = endpoint.method();
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    if let Some(body) = &body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(body.content_type));
+    }
+    headers.insert(ACCEPT, HeaderValue::from_static(endpoint.accept()));
+    let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
+        UsageError::InvalidRequest("the user agent is not a valid header value".to_owned())
+    })?;
+    headers.insert(USER_AGENT, user_agent);
+    if let Some(key) = &config.api_key {
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose_secret())).map_err(|_| {
+                UsageError::InvalidRequest(
+                    "the API key contains characters not allowed in a header".to_owned(),
+                )
+            })?;
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+    }
+    for name in config.headers.keys() {
+        headers.remove(name);
+    }
+    for (name, value) in &config.headers {
+        headers.append(name.clone(), value.clone());
+    }
+    if let Some(body) = body {
+        *request.body_mut() = body.bytes;
+    }
+    Ok(request)
+}
