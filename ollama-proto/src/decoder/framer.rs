@@ -16,6 +16,8 @@ pub(crate) struct LineSpan {
     pub(crate) end: usize,
     /// Where the line starts in the body.
     pub(crate) at: Position,
+    /// `false` for a last line that ended with the body rather than with `\n`.
+    pub(crate) terminated: bool,
 }
 
 /// Splits bytes into lines with a bounded buffer.
@@ -133,7 +135,8 @@ impl LineFramer {
             if self.finished && !self.tail_taken {
                 self.tail_taken = true;
                 if self.start < self.buf.len() {
-                    let span = self.span(self.start, self.buf.len());
+                    let mut span = self.span(self.start, self.buf.len());
+                    span.terminated = false;
                     self.start = self.buf.len();
                     self.lines += 1;
                     if !is_blank(&self.buf[span.start..span.end]) {
@@ -161,7 +164,12 @@ impl LineFramer {
         if end > start && self.buf[end - 1] == b'\r' {
             end -= 1;
         }
-        LineSpan { start, end, at }
+        LineSpan {
+            start,
+            end,
+            at,
+            terminated: true,
+        }
     }
 
     fn position_of_partial(&self, partial_start: usize) -> Position {

@@ -330,7 +330,15 @@ impl Decoder {
         let line = &self.framer.buffer()[span.start..span.end];
         self.scratch.clear();
         if let Err(e) = self.scratch.parse(line) {
-            let err = Error::from_json_line(line, span.at, &e);
+            // A last line cut short by the end of the body is a truncated stream, not bad JSON.
+            let err = if e.is_eof() && !span.terminated {
+                Error::Truncated {
+                    lines: self.framer.lines_seen() - 1,
+                    bytes: self.framer.bytes_seen(),
+                }
+            } else {
+                Error::from_json_line(line, span.at, &e)
+            };
             self.fail(err);
             return;
         }

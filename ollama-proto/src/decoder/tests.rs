@@ -257,6 +257,25 @@ fn single_object_body_without_newline() {
 }
 
 #[test]
+fn body_cut_mid_line_is_truncated_not_json() {
+    let body = b"{\"message\":{\"content\":\"a\"},\"done\":false}\n{\"message\":{\"cont";
+    for chunk in CHUNKS {
+        let (acc, err) = run(StreamKind::Chat, body, chunk);
+        assert_eq!(acc.content(), "a");
+        assert_eq!(
+            err,
+            Some(Error::Truncated {
+                lines: 1,
+                bytes: body.len() as u64
+            })
+        );
+    }
+    // A complete but broken last line stays a JSON error.
+    let (_, err) = run(StreamKind::Chat, b"{\"done\":tru}", 1);
+    assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Json));
+}
+
+#[test]
 fn whitespace_after_done_is_fine() {
     let (acc, err) = run(StreamKind::Chat, b"{\"done\":true}\n\n  \r\n", 1);
     assert_eq!(err, None);
