@@ -4,8 +4,10 @@
 //! tool calls are collected from every chunk (the final one included), and `done_reason`,
 //! metrics and `context` come from the final chunk.
 
+use crate::decoder::{Decoder, DecoderConfig, StreamKind};
+use crate::error::Error;
 use crate::event::{Completion, Event, OwnedEvent, OwnedProgress};
-use crate::types::{Logprob, ToolCall};
+use crate::types::{ChatResponse, GenerateResponse, Logprob, Message, ProgressResponse, ToolCall};
 
 /// Collects a stream's events; feed it every event, then read the merged result.
 ///
@@ -101,5 +103,98 @@ impl Accumulator {
     /// `true` once the terminal object was seen.
     pub fn is_done(&self) -> bool {
         self.completion.is_some()
+    }
+}
+
+impl Accumulator {
+    /// The merged chat answer, as `/api/chat` with `stream: false` returns it.
+    pub fn into_chat_response(self) -> ChatResponse {
+        let mut message = Message::assistant(self.content);
+        message.thinking = (!self.thinking.is_empty()).then_some(self.thinking);
+        message.tool_calls = self.tool_calls;
+        let mut r = ChatResponse::new(message);
+        r.logprobs = self.logprobs;
+        if let Some(c) = self.completion {
+            r.done = true;
+            r.model = c.model;
+            r.created_at = c.created_at;
+            r.done_reason = c.done_reason;
+            r.metrics = c.metrics;
+        }
+        r
+    }
+
+    /// The merged generate answer, as `/api/generate` with `stream: false` returns it.
+    pub fn into_generate_response(self) -> GenerateResponse {
+        let mut r = GenerateResponse::default();
+        r.response = self.content;
+        r.thinking = (!self.thinking.is_empty()).then_some(self.thinking);
+        r.tool_calls = self.tool_calls;
+        r.logprobs = self.logprobs;
+        if let Some(c) = self.completion {
+            r.done = true;
+            r.model = c.model;
+            r.created_at = c.created_at;
+            r.done_reason = c.done_reason;
+            r.metrics = c.metrics;
+            r.context = c.context.unwrap_or_default();
+        }
+        r
+    }
+}
+
+/// Runs a complete body through a [`Decoder`] and collects it.
+///
+/// # Errors
+/// The decoder's error: an HTTP error status, a server error line, bad JSON, truncation…
+pub fn collect(
+    kind: StreamKind,
+    status: u16,
+    body: &[u8],
+    config: &DecoderConfig,
+) -> Result<Accumulator, Error> {
+    let mut decoder = Decoder::with_status(kind, config.clone(), status);
+    let mut acc = Accumulator::default();
+    // Feeding cannot fail: the decoder is new and not finished.
+    let _ = decoder.feed(body);
+    decoder.finish();
+    while let Some(event) = decoder.poll_event() {
+        acc.push(&event?);
+    }
+    Ok(acc)
+}
+
+/// A typed answer of a call that can also stream: decoded from one complete body.
+pub trait FromBody: Sized {
+    /// Decodes the body that came with `status`.
+    ///
+    /// # Errors
+    /// As for [`collect`].
+    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error>;
+}
+
+impl FromBody for ChatResponse {
+    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
+        collect(StreamKind::Chat, status, body, config).map(Accumulator::into_chat_response)
+    }
+}
+
+impl FromBody for GenerateResponse {
+    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
+        collect(StreamKind::Generate, status, body, config).map(Accumulator::into_generate_response)
+    }
+}
+
+impl FromBody for ProgressResponse {
+    /// The last progress object (`{"status":"success"}` on success), as the server returns it
+    /// for `stream: false`.
+    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
+        let acc = collect(StreamKind::Progress, status, body, config)?;
+        let last = acc.progress.unwrap_or_default();
+        let mut r = ProgressResponse::new(last.status);
+        r.digest = last.digest;
+        r.total = last.total;
+        r.completed = last.completed;
+        Ok(r)
     }
 }

@@ -91,7 +91,7 @@ impl Progress<'_> {
 }
 
 /// A [`Progress`] that owns its data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OwnedProgress {
     /// See [`Progress::status`].

@@ -213,7 +213,14 @@ macro_rules! stream_call {
         impl Call for $ty {
             type Output = $output;
             fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
-                decode(status, body)
+                Self::decode_output_with(status, body, &crate::DecoderConfig::default())
+            }
+            fn decode_output_with(
+                status: u16,
+                body: &[u8],
+                config: &crate::DecoderConfig,
+            ) -> Result<$output, Error> {
+                <$output as crate::accumulate::FromBody>::from_body(status, body, config)
             }
         }
 

@@ -60,6 +60,18 @@ pub trait Call: Endpoint {
     /// Decodes the complete answer: an error status becomes [`crate::Error::Status`] or
     /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]).
     fn decode_output(status: u16, body: &[u8]) -> Result<Self::Output, crate::Error>;
+
+    /// Like [`Call::decode_output`], with the caller's decoder settings (line limit, thinking
+    /// separation). Chat and generate answers go through the same [`Decoder`](crate::Decoder)
+    /// as streams, so a non-streamed answer is split exactly like a streamed one.
+    fn decode_output_with(
+        status: u16,
+        body: &[u8],
+        config: &crate::DecoderConfig,
+    ) -> Result<Self::Output, crate::Error> {
+        let _ = config;
+        Self::decode_output(status, body)
+    }
 }
 
 /// A call answered by an NDJSON stream.
