@@ -1,5 +1,7 @@
 //! `OLLAMA_HOST` parsing: every row of the reference §9.1 table, then the client-side fixes.
 
+#![allow(clippy::unwrap_used)]
+
 use ollama_proto::host::{BaseUrl, Environment};
 
 fn parsed(s: &str) -> String {
@@ -20,7 +22,10 @@ fn go_client_table() {
         ("[::1]:1337", "http://[::1]:1337"),
         ("http://1.2.3.4", "http://1.2.3.4:80"),
         ("https://1.2.3.4", "https://1.2.3.4:443"),
-        ("https://example.com/ollama", "https://example.com:443/ollama"),
+        (
+            "https://example.com/ollama",
+            "https://example.com:443/ollama",
+        ),
         ("ollama.com", "https://ollama.com:443"),
         ("ollama.com:443", "http://ollama.com:443"),
         ("\" 1.2.3.4 \"", "http://1.2.3.4:11434"),
@@ -95,7 +100,11 @@ fn ipv6_forms() {
     ];
     for (input, host, port) in table {
         let url = BaseUrl::parse(input);
-        assert_eq!((url.host(), url.port()), (host, port), "OLLAMA_HOST={input:?}");
+        assert_eq!(
+            (url.host(), url.port()),
+            (host, port),
+            "OLLAMA_HOST={input:?}"
+        );
     }
     // Bracket errors fall back to the text as the host name.
     assert_eq!(BaseUrl::parse("[::1]x").host(), "[::1]x");
@@ -105,12 +114,28 @@ fn ipv6_forms() {
 #[test]
 fn path_prefixes() {
     let table = [
-        ("https://example.com/ollama", "/ollama", "https://example.com:443/ollama"),
-        ("https://example.com/ollama/", "/ollama", "https://example.com:443/ollama"),
+        (
+            "https://example.com/ollama",
+            "/ollama",
+            "https://example.com:443/ollama",
+        ),
+        (
+            "https://example.com/ollama/",
+            "/ollama",
+            "https://example.com:443/ollama",
+        ),
         ("https://example.com/", "", "https://example.com:443"),
         ("example.com/a/b", "/a/b", "http://example.com:11434/a/b"),
-        ("example.com:99//a//b//", "/a/b", "http://example.com:99/a/b"),
-        ("http://h/a b?c#d", "/a%20b%3Fc%23d", "http://h:80/a%20b%3Fc%23d"),
+        (
+            "example.com:99//a//b//",
+            "/a/b",
+            "http://example.com:99/a/b",
+        ),
+        (
+            "http://h/a b?c#d",
+            "/a%20b%3Fc%23d",
+            "http://h:80/a%20b%3Fc%23d",
+        ),
         ("http://h/%41", "/%41", "http://h:80/%41"),
     ];
     for (input, prefix, display) in table {
@@ -119,15 +144,24 @@ fn path_prefixes() {
         assert_eq!(url.to_string(), display, "OLLAMA_HOST={input:?}");
     }
     let url = BaseUrl::parse("https://example.com:443/ollama");
-    assert_eq!(url.url("/api/chat"), "https://example.com:443/ollama/api/chat");
-    assert_eq!(BaseUrl::default().url("/api/tags"), "http://127.0.0.1:11434/api/tags");
+    assert_eq!(
+        url.url("/api/chat"),
+        "https://example.com:443/ollama/api/chat"
+    );
+    assert_eq!(
+        BaseUrl::default().url("/api/tags"),
+        "http://127.0.0.1:11434/api/tags"
+    );
 }
 
 #[test]
 fn defaults_and_ollama_com() {
     let d = BaseUrl::default();
     assert_eq!(d.to_string(), "http://127.0.0.1:11434");
-    assert_eq!((d.scheme(), d.host(), d.port(), d.path_prefix()), ("http", "127.0.0.1", 11434, ""));
+    assert_eq!(
+        (d.scheme(), d.host(), d.port(), d.path_prefix()),
+        ("http", "127.0.0.1", 11434, "")
+    );
     assert_eq!(BaseUrl::parse(""), d);
     assert_eq!("".parse::<BaseUrl>(), Ok(d.clone()));
     assert!(BaseUrl::parse("ollama.com").is_ollama_com());
@@ -146,10 +180,17 @@ fn environment_from_vars() {
 
     let env = Environment::from_vars(Some("0.0.0.0:1234"), Some("  sk-123\n"));
     assert_eq!(env.base_url.to_string(), "http://127.0.0.1:1234");
-    assert_eq!(env.api_key.as_ref().map(|k| k.expose_secret()), Some("sk-123"));
+    assert_eq!(
+        env.api_key.as_ref().map(|k| k.expose_secret()),
+        Some("sk-123")
+    );
 
     for empty in ["", "   ", "\"\""] {
-        assert_eq!(Environment::from_vars(Some(""), Some(empty)).api_key, None, "{empty:?}");
+        assert_eq!(
+            Environment::from_vars(Some(""), Some(empty)).api_key,
+            None,
+            "{empty:?}"
+        );
     }
     // A key is kept whatever the host (it is only ever sent to that host).
     let env = Environment::from_vars(Some("http://localhost:11434"), Some("k"));

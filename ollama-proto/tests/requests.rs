@@ -1,6 +1,8 @@
 //! Request building: golden bodies for every endpoint, headers, URIs, and the recorded request
 //! fixtures read back through the typed request structs.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -8,8 +10,8 @@ use http::{HeaderName, HeaderValue, Method};
 use ollama_proto::decoder::StreamKind;
 use ollama_proto::host::{BaseUrl, Environment};
 use ollama_proto::request::{
-    ApiKey, Call, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig,
-    StreamCall, Streaming, build_request,
+    ApiKey, Call, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig, StreamCall,
+    Streaming, build_request,
 };
 use ollama_proto::types::*;
 use ollama_proto::{Error, UsageError};
@@ -17,7 +19,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/recorded");
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/recorded"
+);
 const DIGEST: &str = "sha256:6995872bfe4c521a67b32da386cd21d5c6e819b6e0d62f79f64ec83be99f5763";
 
 fn body_of<E: Endpoint + ?Sized>(e: &E) -> String {
@@ -33,13 +38,16 @@ fn config() -> RequestConfig {
 
 #[test]
 fn chat_bodies() {
-    let req = ChatRequest::new("qwen3:8b", [Message::system("Be brief."), Message::user("Hi")]);
+    let req = ChatRequest::new(
+        "qwen3:8b",
+        [Message::system("Be brief."), Message::user("Hi")],
+    );
     assert_eq!(
         body_of(&req),
         r#"{"model":"qwen3:8b","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}],"stream":false}"#
     );
     assert_eq!(
-        body_of(&Streaming(req.clone())),
+        body_of(&Streaming(req)),
         r#"{"model":"qwen3:8b","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}],"stream":true}"#
     );
 
@@ -51,7 +59,12 @@ fn chat_bodies() {
     let full = ChatRequest::new("gpt-oss:20b", [Message::user("Weather in Paris?")])
         .tool(weather)
         .format(Format::Json)
-        .options(Options::new().temperature(0.0).num_ctx(8192).stop(["<|end|>"]))
+        .options(
+            Options::new()
+                .temperature(0.0)
+                .num_ctx(8192)
+                .stop(["<|end|>"]),
+        )
         .think(ThinkLevel::High)
         .keep_alive(Duration::from_secs(300))
         .truncate(false)
@@ -72,7 +85,10 @@ fn chat_bodies() {
     );
 
     // Tool-result follow-up turn, keep_alive forever / unload, think false, schema format.
-    let mut call = ToolCall::new("get_weather", json!({"city":"Paris"}).as_object().unwrap().clone());
+    let mut call = ToolCall::new(
+        "get_weather",
+        json!({"city":"Paris"}).as_object().unwrap().clone(),
+    );
     call.id = Some("call_k3x9q2ab".into());
     call.function.index = Some(0);
     let mut assistant = Message::assistant("");
@@ -96,14 +112,23 @@ fn chat_bodies() {
         )
     );
     let unload = ChatRequest::new("qwen3", []).keep_alive(KeepAlive::UnloadNow);
-    assert_eq!(body_of(&unload), r#"{"model":"qwen3","messages":[],"keep_alive":0,"stream":false}"#);
+    assert_eq!(
+        body_of(&unload),
+        r#"{"model":"qwen3","messages":[],"keep_alive":0,"stream":false}"#
+    );
 }
 
 #[test]
 fn generate_bodies() {
     let req = GenerateRequest::new("gemma3:1b", "Hello");
-    assert_eq!(body_of(&req), r#"{"model":"gemma3:1b","prompt":"Hello","stream":false}"#);
-    assert_eq!(body_of(&Streaming(req)), r#"{"model":"gemma3:1b","prompt":"Hello","stream":true}"#);
+    assert_eq!(
+        body_of(&req),
+        r#"{"model":"gemma3:1b","prompt":"Hello","stream":false}"#
+    );
+    assert_eq!(
+        body_of(&Streaming(req)),
+        r#"{"model":"gemma3:1b","prompt":"Hello","stream":true}"#
+    );
 
     let full = GenerateRequest::new("codellama", "def f(")
         .suffix("return x")
@@ -242,21 +267,31 @@ fn other_bodies() {
         assert_eq!(endpoint.path(), path);
         assert_eq!(body_of(&*endpoint), body, "{path}");
         let built = build_request(&config(), &*endpoint).unwrap();
-        assert_eq!(built.headers()["content-type"], "application/json", "{path}");
+        assert_eq!(
+            built.headers()["content-type"],
+            "application/json",
+            "{path}"
+        );
         assert_eq!(built.body(), &Bytes::from(body.to_owned()));
     }
 }
 
 #[test]
 fn bodiless_gets() {
-    let cases: [(&dyn Endpoint, &str); 3] =
-        [(&ListModels, "/api/tags"), (&ListRunning, "/api/ps"), (&GetVersion, "/api/version")];
+    let cases: [(&dyn Endpoint, &str); 3] = [
+        (&ListModels, "/api/tags"),
+        (&ListRunning, "/api/ps"),
+        (&GetVersion, "/api/version"),
+    ];
     for (endpoint, path) in cases {
         assert_eq!(endpoint.method(), Method::GET);
         assert_eq!(endpoint.path(), path);
         assert_eq!(endpoint.body().unwrap(), None);
         let req = build_request(&config(), endpoint).unwrap();
-        assert_eq!(req.uri().to_string(), format!("http://127.0.0.1:11434{path}"));
+        assert_eq!(
+            req.uri().to_string(),
+            format!("http://127.0.0.1:11434{path}")
+        );
         assert!(req.headers().get("content-type").is_none());
         assert_eq!(req.headers()["accept"], "application/json");
         assert!(req.body().is_empty());
@@ -284,14 +319,20 @@ fn stream_flag_accept_and_kind() {
     check(&Streaming(gen_.clone()), StreamKind::Generate);
     check(&Streaming(PullRequest::new("m")), StreamKind::Progress);
     check(&Streaming(PushRequest::new("m")), StreamKind::Progress);
-    check(&Streaming(CreateRequest::new("m").from_model("x")), StreamKind::Progress);
+    check(
+        &Streaming(CreateRequest::new("m").from_model("x")),
+        StreamKind::Progress,
+    );
     check_call(&chat);
     check_call(&gen_);
     check_call(&PullRequest::new("m"));
     check_call(&PushRequest::new("m"));
     check_call(&CreateRequest::new("m"));
     // Calls that never stream carry no stream key at all.
-    for e in [&EmbedRequest::new("m", "x") as &dyn Endpoint, &ShowRequest::new("m")] {
+    for e in [
+        &EmbedRequest::new("m", "x") as &dyn Endpoint,
+        &ShowRequest::new("m"),
+    ] {
         let body: Value = serde_json::from_slice(&e.body().unwrap().unwrap().bytes).unwrap();
         assert!(body.get("stream").is_none());
     }
@@ -309,7 +350,14 @@ fn headers_without_key() {
     assert_eq!(h["accept"], "application/x-ndjson");
     let ua = h["user-agent"].to_str().unwrap();
     assert!(ua.starts_with("ollama-proto/0.1.0 ("), "{ua}");
-    assert_eq!(ua, format!("ollama-proto/0.1.0 ({} {}) Rust", std::env::consts::ARCH, std::env::consts::OS));
+    assert_eq!(
+        ua,
+        format!(
+            "ollama-proto/0.1.0 ({} {}) Rust",
+            std::env::consts::ARCH,
+            std::env::consts::OS
+        )
+    );
     assert!(h.get("authorization").is_none());
     let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
     assert_eq!(names, ["content-type", "accept", "user-agent"]);
@@ -320,8 +368,14 @@ fn headers_with_key_and_extras() {
     let config = RequestConfig::new(BaseUrl::ollama_com())
         .api_key(ApiKey::new("sk-secret"))
         .user_agent("my-app/1.0")
-        .header(HeaderName::from_static("x-trace"), HeaderValue::from_static("1"))
-        .header(HeaderName::from_static("x-trace"), HeaderValue::from_static("2"))
+        .header(
+            HeaderName::from_static("x-trace"),
+            HeaderValue::from_static("1"),
+        )
+        .header(
+            HeaderName::from_static("x-trace"),
+            HeaderValue::from_static("2"),
+        )
         .header(http::header::ACCEPT, HeaderValue::from_static("*/*"));
     let req = build_request(&config, &ChatRequest::new("gpt-oss:120b", [])).unwrap();
     assert_eq!(req.uri().to_string(), "https://ollama.com:443/api/chat");
@@ -334,16 +388,28 @@ fn headers_with_key_and_extras() {
 
     let env = Environment::from_vars(Some("https://example.com/ollama/"), Some("k"));
     let req = build_request(&RequestConfig::from_environment(&env), &ListModels).unwrap();
-    assert_eq!(req.uri().to_string(), "https://example.com:443/ollama/api/tags");
+    assert_eq!(
+        req.uri().to_string(),
+        "https://example.com:443/ollama/api/tags"
+    );
     assert_eq!(req.headers()["authorization"], "Bearer k");
 }
 
 #[test]
 fn path_prefix_joining() {
     let table = [
-        ("https://example.com:443/ollama", "https://example.com:443/ollama/api/chat"),
-        ("https://example.com/ollama/", "https://example.com:443/ollama/api/chat"),
-        ("http://example.com:8080/a/b//", "http://example.com:8080/a/b/api/chat"),
+        (
+            "https://example.com:443/ollama",
+            "https://example.com:443/ollama/api/chat",
+        ),
+        (
+            "https://example.com/ollama/",
+            "https://example.com:443/ollama/api/chat",
+        ),
+        (
+            "http://example.com:8080/a/b//",
+            "http://example.com:8080/a/b/api/chat",
+        ),
         ("0.0.0.0", "http://127.0.0.1:11434/api/chat"),
         ("[::1]:1337", "http://[::1]:1337/api/chat"),
         ("http://[::]", "http://[::1]:80/api/chat"),
@@ -364,7 +430,9 @@ fn delete_has_a_json_body() {
     assert_eq!(req.body(), &Bytes::from_static(br#"{"model":"llama3.2"}"#));
     assert_eq!(DeleteRequest::decode_output(200, b""), Ok(()));
     assert_eq!(CopyRequest::decode_output(200, b""), Ok(()));
-    assert!(matches!(DeleteRequest::decode_output(404, br#"{"error":"model 'x' not found"}"#), Err(Error::Status(s)) if s.message == "model 'x' not found"));
+    assert!(
+        matches!(DeleteRequest::decode_output(404, br#"{"error":"model 'x' not found"}"#), Err(Error::Status(s)) if s.message == "model 'x' not found")
+    );
 }
 
 #[test]
@@ -372,15 +440,23 @@ fn blobs() {
     let digest = BlobDigest::parse(DIGEST).unwrap();
     let head = build_request(&config(), &BlobExists(digest.clone())).unwrap();
     assert_eq!(head.method(), Method::HEAD);
-    assert_eq!(head.uri().to_string(), format!("http://127.0.0.1:11434/api/blobs/{DIGEST}"));
+    assert_eq!(
+        head.uri().to_string(),
+        format!("http://127.0.0.1:11434/api/blobs/{DIGEST}")
+    );
     assert!(head.headers().get("content-type").is_none());
     assert!(head.body().is_empty());
     assert_eq!(BlobExists::decode_output(200, b""), Ok(true));
     assert_eq!(BlobExists::decode_output(404, b""), Ok(false));
-    assert!(matches!(BlobExists::decode_output(400, b""), Err(Error::Status(s)) if s.status == 400));
+    assert!(
+        matches!(BlobExists::decode_output(400, b""), Err(Error::Status(s)) if s.status == 400)
+    );
 
     let blob = CreateBlob::new(digest, Bytes::from_static(b"GGUF\x00\x01"));
-    assert_eq!(format!("{blob:?}"), format!("CreateBlob {{ digest: BlobDigest({DIGEST:?}), data: 6 bytes }}"));
+    assert_eq!(
+        format!("{blob:?}"),
+        format!("CreateBlob {{ digest: BlobDigest({DIGEST:?}), data: 6 bytes }}")
+    );
     let post = build_request(&config(), &blob).unwrap();
     assert_eq!(post.method(), Method::POST);
     assert_eq!(post.uri().path(), format!("/api/blobs/{DIGEST}"));
@@ -388,11 +464,25 @@ fn blobs() {
     assert_eq!(post.body(), &Bytes::from_static(b"GGUF\x00\x01"));
     assert_eq!(CreateBlob::decode_output(201, b""), Ok(()));
     assert_eq!(CreateBlob::decode_output(200, b""), Ok(()));
-    let e = CreateBlob::decode_output(400, br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#);
-    assert!(matches!(e, Err(Error::Status(s)) if s.message == r#"digest mismatch, expected "a", got "b""#));
+    let e = CreateBlob::decode_output(
+        400,
+        br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#,
+    );
+    assert!(
+        matches!(e, Err(Error::Status(s)) if s.message == r#"digest mismatch, expected "a", got "b""#)
+    );
 
-    for bad in ["", "sha256:abc", "md5:0000", &DIGEST[..70], &format!("{DIGEST}0")] {
-        assert!(matches!(BlobDigest::parse(bad), Err(UsageError::InvalidRequest(_))), "{bad}");
+    for bad in [
+        "",
+        "sha256:abc",
+        "md5:0000",
+        &DIGEST[..70],
+        &format!("{DIGEST}0"),
+    ] {
+        assert!(
+            matches!(BlobDigest::parse(bad), Err(UsageError::InvalidRequest(_))),
+            "{bad}"
+        );
     }
     assert!(serde_json::from_str::<BlobDigest>(r#""sha256:zz""#).is_err());
 }
@@ -411,15 +501,28 @@ fn usage_errors() {
         &CreateRequest::new(""),
     ];
     for e in cases {
-        assert!(matches!(e.body(), Err(UsageError::InvalidRequest(_))), "{}", e.path());
-        assert!(matches!(build_request(&config(), e), Err(UsageError::InvalidRequest(_))));
+        assert!(
+            matches!(e.body(), Err(UsageError::InvalidRequest(_))),
+            "{}",
+            e.path()
+        );
+        assert!(matches!(
+            build_request(&config(), e),
+            Err(UsageError::InvalidRequest(_))
+        ));
     }
     let nan = ChatRequest::new("m", []).options(Options::new().temperature(f64::NAN));
     assert!(matches!(nan.body(), Err(UsageError::Encode(_))));
     let bad_key = RequestConfig::default().api_key(ApiKey::new("a\nb"));
-    assert!(matches!(build_request(&bad_key, &ListModels), Err(UsageError::InvalidRequest(_))));
+    assert!(matches!(
+        build_request(&bad_key, &ListModels),
+        Err(UsageError::InvalidRequest(_))
+    ));
     let bad_host = RequestConfig::new(BaseUrl::parse("exa mple.com"));
-    assert!(matches!(build_request(&bad_host, &ListModels), Err(UsageError::InvalidUrl(_))));
+    assert!(matches!(
+        build_request(&bad_host, &ListModels),
+        Err(UsageError::InvalidUrl(_))
+    ));
 }
 
 #[test]
@@ -445,15 +548,33 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(val
 #[test]
 fn requests_round_trip() {
     round_trip(
-        &ChatRequest::new("m", [Message::user("x").with_image(Image::from_bytes(vec![0, 1, 255]))])
-            .think(ThinkLevel::Low)
-            .keep_alive(Duration::new(3723, 5))
-            .format(Format::Schema(json!({"type":"object","properties":{"b":{},"a":{}}})))
-            .options(Options::new().top_p(0.1).set("mirostat", 2).set("penalize_newline", true)),
+        &ChatRequest::new(
+            "m",
+            [Message::user("x").with_image(Image::from_bytes(vec![0, 1, 255]))],
+        )
+        .think(ThinkLevel::Low)
+        .keep_alive(Duration::new(3723, 5))
+        .format(Format::Schema(
+            json!({"type":"object","properties":{"b":{},"a":{}}}),
+        ))
+        .options(
+            Options::new()
+                .top_p(0.1)
+                .set("mirostat", 2)
+                .set("penalize_newline", true),
+        ),
     );
-    round_trip(&GenerateRequest::new("m", "p").context(vec![-1, 0, 1]).raw(true));
+    round_trip(
+        &GenerateRequest::new("m", "p")
+            .context(vec![-1, 0, 1])
+            .raw(true),
+    );
     round_trip(&EmbedRequest::new("m", vec!["a".to_owned()]));
-    round_trip(&CreateRequest::new("m").quantize("q8_0").remote_host("ollama.com"));
+    round_trip(
+        &CreateRequest::new("m")
+            .quantize("q8_0")
+            .remote_host("ollama.com"),
+    );
     round_trip(&ListModels);
 }
 
@@ -469,8 +590,13 @@ fn canon(v: Value) -> Value {
     }
 }
 
-fn reserialised<T: Serialize + DeserializeOwned>(text: &str) -> Value {
+/// Reads `text` as `T`, checks that `T` survives its own JSON unchanged, returns that JSON.
+fn reserialised<T>(text: &str) -> Value
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
     let typed: T = serde_json::from_str(text).unwrap();
+    round_trip(&typed);
     serde_json::to_value(&typed).unwrap()
 }
 
@@ -532,28 +658,42 @@ fn recorded_requests_read_back() {
 #[test]
 fn recorded_request_details() {
     let read = |name: &str| std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-    let r: ChatRequest = serde_json::from_str(&read("lcg-chat-stream-gemma3-keepalive.request.json")).unwrap();
+    let r: ChatRequest =
+        serde_json::from_str(&read("lcg-chat-stream-gemma3-keepalive.request.json")).unwrap();
     assert_eq!(r.keep_alive, Some(KeepAlive::from_mins(1)));
     assert_eq!(r.format, None);
-    let r: ChatRequest = serde_json::from_str(&read("lcg-chat-stream-gemma3-think-ignored.request.json")).unwrap();
+    let r: ChatRequest =
+        serde_json::from_str(&read("lcg-chat-stream-gemma3-think-ignored.request.json")).unwrap();
     let o = r.options.unwrap();
     assert_eq!((o.num_predict, o.temperature), (Some(100), Some(0.0)));
     assert_eq!(o.extra.get("think"), Some(&json!(true)));
     assert_eq!(r.think, None);
-    let r: ChatRequest = serde_json::from_str(&read("prism-chat-stream-gptoss-thinking.request.json")).unwrap();
+    let r: ChatRequest =
+        serde_json::from_str(&read("prism-chat-stream-gptoss-thinking.request.json")).unwrap();
     assert_eq!(r.think, Some(Think::Enabled(true)));
-    let r: ChatRequest = serde_json::from_str(&read("lcg-chat-stream-gemma3-format-schema.request.json")).unwrap();
+    let r: ChatRequest =
+        serde_json::from_str(&read("lcg-chat-stream-gemma3-format-schema.request.json")).unwrap();
     assert_eq!(
         r.format,
-        Some(Format::Schema(json!({"type":"object","properties":{"feet":{"type":"number","properties":{}}}})))
+        Some(Format::Schema(
+            json!({"type":"object","properties":{"feet":{"type":"number","properties":{}}}})
+        ))
     );
-    let r: ChatRequest = serde_json::from_str(&read("lcg-cloud-chat-nonstream-gptoss120b-toolresult.request.json")).unwrap();
+    let r: ChatRequest = serde_json::from_str(&read(
+        "lcg-cloud-chat-nonstream-gptoss120b-toolresult.request.json",
+    ))
+    .unwrap();
     assert_eq!(r.messages[1].tool_calls[0].function.index, Some(0));
     assert_eq!(r.tools[0].function.name, "getWeather");
-    let r: EmbedRequest = serde_json::from_str(&read("oscar-embed-batch-mxbai.request.json")).unwrap();
+    let r: EmbedRequest =
+        serde_json::from_str(&read("oscar-embed-batch-mxbai.request.json")).unwrap();
     assert_eq!(r.input.len(), 6);
-    let r: GenerateRequest = serde_json::from_str(&read("crew-generate-nonstream-llama31-json-convert.request.json")).unwrap();
+    let r: GenerateRequest = serde_json::from_str(&read(
+        "crew-generate-nonstream-llama31-json-convert.request.json",
+    ))
+    .unwrap();
     assert_eq!(r.options.unwrap().stop, Some(vec![]));
-    let r: ShowRequest = serde_json::from_str(&read("crew-show-llama32-3b-legacy.request.json")).unwrap();
+    let r: ShowRequest =
+        serde_json::from_str(&read("crew-show-llama32-3b-legacy.request.json")).unwrap();
     assert_eq!(body_of(&r), r#"{"model":"llama3.2:3b"}"#);
 }
