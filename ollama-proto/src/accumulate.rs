@@ -126,11 +126,13 @@ impl Accumulator {
 
     /// The merged generate answer, as `/api/generate` with `stream: false` returns it.
     pub fn into_generate_response(self) -> GenerateResponse {
-        let mut r = GenerateResponse::default();
-        r.response = self.content;
-        r.thinking = (!self.thinking.is_empty()).then_some(self.thinking);
-        r.tool_calls = self.tool_calls;
-        r.logprobs = self.logprobs;
+        let mut r = GenerateResponse {
+            response: self.content,
+            thinking: (!self.thinking.is_empty()).then_some(self.thinking),
+            tool_calls: self.tool_calls,
+            logprobs: self.logprobs,
+            ..GenerateResponse::default()
+        };
         if let Some(c) = self.completion {
             r.done = true;
             r.model = c.model;
@@ -191,7 +193,7 @@ impl FromBody for ProgressResponse {
     fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
         let acc = collect(StreamKind::Progress, status, body, config)?;
         let last = acc.progress.unwrap_or_default();
-        let mut r = ProgressResponse::new(last.status);
+        let mut r = Self::new(last.status);
         r.digest = last.digest;
         r.total = last.total;
         r.completed = last.completed;

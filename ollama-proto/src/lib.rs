@@ -81,6 +81,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod accumulate;
+pub mod client_config;
 pub mod deadline;
 pub mod decoder;
 pub mod error;
@@ -96,6 +97,7 @@ pub mod think;
 pub mod types;
 
 pub use accumulate::Accumulator;
+pub use client_config::ClientConfig;
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};

@@ -2,6 +2,8 @@
 //! (and the error) of a one-shot decode. Checked on every recording at every single split
 //! point, and with proptest on random chunkings of recordings and generated streams.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{decode_with, recordings};

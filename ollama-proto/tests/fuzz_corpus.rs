@@ -1,6 +1,8 @@
 //! Replays the committed fuzz corpus (`fuzz/corpus/<target>/`) through the same harness bodies
 //! the fuzz targets run, on stable, in every `cargo test`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use ollama_proto::fuzzing;

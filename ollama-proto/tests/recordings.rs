@@ -1,10 +1,12 @@
 //! Every native recording decoded at many chunk sizes, checked field by field against values
 //! computed independently from the same bytes with `serde_json::Value`.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{decode_with, recordings};
-use ollama_proto::think::{ThinkConfig, ThinkPolicy};
+use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
 use ollama_proto::{Decoder, DecoderConfig, Error, OwnedEvent, StreamKind};
 use serde_json::Value;
 
@@ -98,9 +100,7 @@ fn actual(events: &[OwnedEvent]) -> Expected {
 
 /// Untouched text: this test checks framing and fields; thinking separation has its own tests.
 fn raw_config() -> DecoderConfig {
-    let mut think = ThinkConfig::default();
-    think.policy = ThinkPolicy::Raw;
-    DecoderConfig::default().think(think)
+    DecoderConfig::default().think(ThinkConfig::new(ThinkMode::Auto, ThinkPolicy::Raw))
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Thinking separation through the whole decoder (bytes in, events out), on the recordings:
 //! the "done means" cases at every chunk size.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{decode_with, recordings_dir};

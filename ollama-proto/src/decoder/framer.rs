@@ -222,7 +222,7 @@ mod tests {
     ) -> Vec<Result<(String, u64, u64), Error>> {
         let mut f = LineFramer::new(limit);
         let mut out = Vec::new();
-        let mut drain = |f: &mut LineFramer, out: &mut Vec<_>| {
+        let drain = |f: &mut LineFramer, out: &mut Vec<_>| {
             while let Some(r) = f.next_line() {
                 let failed = r.is_err();
                 out.push(r.map(|s| {

@@ -12,7 +12,7 @@ fn run(kind: StreamKind, body: &[u8], chunk: usize) -> (Accumulator, Option<Erro
 fn run_with(mut d: Decoder, body: &[u8], chunk: usize) -> (Accumulator, Option<Error>) {
     let mut acc = Accumulator::default();
     let mut err = None;
-    let mut drain = |d: &mut Decoder, acc: &mut Accumulator, err: &mut Option<Error>| {
+    let drain = |d: &mut Decoder, acc: &mut Accumulator, err: &mut Option<Error>| {
         while let Some(ev) = d.poll_event() {
             match ev {
                 Ok(ev) => acc.push(&ev),

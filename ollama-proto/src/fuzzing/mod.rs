@@ -31,18 +31,17 @@ fn kind_of(b: u8) -> StreamKind {
 }
 
 fn think_of(b: u8) -> ThinkConfig {
-    let mut c = ThinkConfig::default();
-    c.mode = match (b / 3) % 3 {
+    let mode = match (b / 3) % 3 {
         0 => ThinkMode::Auto,
         1 => ThinkMode::Server,
-        _ => ThinkMode::Auto,
+        _ => ThinkMode::Harmony,
     };
-    c.policy = match (b / 9) % 3 {
+    let policy = match (b / 9) % 3 {
         0 => ThinkPolicy::Separate,
         1 => ThinkPolicy::Hide,
         _ => ThinkPolicy::Raw,
     };
-    c
+    ThinkConfig::new(mode, policy)
 }
 
 fn config(b: u8) -> DecoderConfig {

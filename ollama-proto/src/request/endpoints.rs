@@ -162,8 +162,13 @@ fn decode_empty(status: u16, body: &[u8]) -> Result<(), Error> {
 
 /// A JSON request answered by one JSON object.
 macro_rules! json_call {
-    ($ty:ty, $method:ident, $path:literal, $output:ty) => {
+    ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
         impl Endpoint for $ty {
+            $(
+                fn $model(&self) -> Option<&str> {
+                    Some(&self.$model)
+                }
+            )?
             fn method(&self) -> Method {
                 Method::$method
             }
@@ -192,6 +197,9 @@ macro_rules! json_call {
 macro_rules! stream_call {
     ($ty:ty, $path:literal, $kind:ident, $chunk:ty, $output:ty) => {
         impl Endpoint for $ty {
+            fn model(&self) -> Option<&str> {
+                Some(&self.model)
+            }
             fn method(&self) -> Method {
                 Method::POST
             }
@@ -225,6 +233,9 @@ macro_rules! stream_call {
         }
 
         impl Endpoint for Streaming<$ty> {
+            fn model(&self) -> Option<&str> {
+                Some(&self.0.model)
+            }
             fn method(&self) -> Method {
                 Method::POST
             }
@@ -307,14 +318,15 @@ stream_call!(
     ProgressResponse
 );
 
-json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse);
+json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse, model);
 json_call!(
     EmbeddingsRequest,
     POST,
     "/api/embeddings",
-    EmbeddingsResponse
+    EmbeddingsResponse,
+    model
 );
-json_call!(ShowRequest, POST, "/api/show", ShowResponse);
+json_call!(ShowRequest, POST, "/api/show", ShowResponse, model);
 json_call!(
     WebSearchRequest,
     POST,

@@ -42,6 +42,10 @@ pub trait Endpoint {
     fn body(&self) -> Result<Option<Body>, UsageError>;
     /// The `Accept` header: [`NDJSON`] for streams, else [`JSON`].
     fn accept(&self) -> &'static str;
+    /// The model the request is about, for logs and tracing spans.
+    fn model(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A request body and its media type.

@@ -77,7 +77,7 @@ pub fn decode_with(
 ) -> (Vec<OwnedEvent>, Option<Error>) {
     let mut events = Vec::new();
     let mut error = None;
-    let mut drain = |d: &mut Decoder, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
+    let drain = |d: &mut Decoder, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
         while let Some(ev) = d.poll_event() {
             match ev {
                 Ok(ev) => events.push(ev.to_owned()),
