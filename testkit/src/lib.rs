@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+pub mod conformance;
 mod faults;
 mod http;
 mod log;
