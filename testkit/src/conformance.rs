@@ -5,6 +5,8 @@
 //! scenario. Scenarios run against a fresh [`TestServer`] on loopback and assert exact typed
 //! results, so both transports are held to the same behaviour.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed conformance assertion
+
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::types::{ChatRequest, ChatResponse, GenerateRequest, PullRequest};
 use ollama_proto::{ClientConfig, OwnedEvent};
