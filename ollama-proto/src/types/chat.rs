@@ -128,6 +128,25 @@ impl ChatRequest {
         self
     }
 
+    /// Qwen3 soft switch: puts `/think` or `/no_think` on the latest system or user message
+    /// (replacing an earlier switch there) **and** sets `think` to match, which is what keeps
+    /// the switch reliable mid-conversation. See [`crate::think::apply_soft_switch`].
+    ///
+    /// ```
+    /// use ollama_proto::types::{ChatRequest, Message, Think};
+    ///
+    /// let req = ChatRequest::new("qwen3:8b", vec![Message::user("Hi")])
+    ///     .qwen3_soft_switch(false)
+    ///     .qwen3_soft_switch(false);
+    /// assert_eq!(req.messages[0].content, "Hi /no_think");
+    /// assert_eq!(req.think, Some(Think::Enabled(false)));
+    /// ```
+    pub fn qwen3_soft_switch(mut self, enable: bool) -> Self {
+        crate::think::apply_soft_switch(&mut self.messages, enable);
+        self.think = Some(Think::Enabled(enable));
+        self
+    }
+
     /// Sets `keep_alive` (a [`KeepAlive`] or a [`std::time::Duration`]).
     pub fn keep_alive(mut self, keep_alive: impl Into<KeepAlive>) -> Self {
         self.keep_alive = Some(keep_alive.into());
