@@ -50,3 +50,32 @@ for i, s in enumerate(samples):
     for mode in range(4):
         with open(os.path.join(out, f"harmony-{i}.{mode}"), "wb") as f:
             f.write(bytes([mode, i % 3]) + s.encode())
+
+# request_roundtrip: every recorded request body, under the type byte its file name implies.
+out = os.path.join(here, "corpus", "request_roundtrip")
+os.makedirs(out, exist_ok=True)
+types = [("-chat-", 0), ("-error-", 0), ("-generate-", 1), ("-embeddings-", 3), ("-embed-", 2),
+         ("-show-", 4), ("-pull-", 6)]
+for name in sorted(os.listdir(src)):
+    if not name.endswith(".request.json") or name.startswith("v1-"):
+        continue
+    kind = next((k for key, k in types if key in name), None)
+    if kind is None:
+        continue
+    body = open(os.path.join(src, name), "rb").read()
+    if len(body) > 4096:
+        continue
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes([kind, 0]) + body)
+hand = [
+    (5, b'{"model":"m","from":"llama3.2","files":{"a.gguf":"sha256:00"},"license":["MIT","x"],"parameters":{"temperature":0.7},"quantize":"q4_K_M"}'),
+    (7, b'{"model":"ns/m:tag","insecure":true}'),
+    (8, b'{"source":"a","destination":"b"}'),
+    (9, b'{"model":"a"}'),
+    (10, b'{"query":"ollama","max_results":3}'),
+    (11, b'{"url":"https://ollama.com"}'),
+    (0, b'{"model":"q","messages":[{"role":"user","content":"x","images":["aGk="]}],"think":"high","keep_alive":-1,"format":{"type":"object"},"options":{"temperature":1.0715660391465826e-75,"stop":["a"],"custom":{"x":[1,2]}},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"b":{"type":"string"},"a":{"type":"number"}}}}}]}'),
+]
+for i, (kind, body) in enumerate(hand):
+    with open(os.path.join(out, f"hand-{i}.json"), "wb") as f:
+        f.write(bytes([kind, 0]) + body)

@@ -46,3 +46,8 @@ fn chunking_invariance_corpus() {
 fn think_splitter_corpus() {
     replay("think_splitter", fuzzing::think_splitter);
 }
+
+#[test]
+fn request_roundtrip_corpus() {
+    replay("request_roundtrip", fuzzing::request_roundtrip);
+}

@@ -196,3 +196,76 @@ pub fn think_splitter(data: &[u8]) {
         "{deltas:?}"
     );
 }
+
+/// Any request the deserializer accepts serializes and deserializes back to an equal value
+/// (floats compared to the last few bits: serde_json's default float parser may be off by an
+/// ulp, which is serde_json's precision, not information our types lose).
+pub fn request_roundtrip(data: &[u8]) {
+    use crate::types::{
+        ChatRequest, CopyRequest, CreateRequest, DeleteRequest, EmbedRequest, EmbeddingsRequest,
+        GenerateRequest, PullRequest, PushRequest, ShowRequest, WebFetchRequest, WebSearchRequest,
+    };
+    let (a, _, body) = header(data);
+    match a % 12 {
+        0 => roundtrip::<ChatRequest>(body),
+        1 => roundtrip::<GenerateRequest>(body),
+        2 => roundtrip::<EmbedRequest>(body),
+        3 => roundtrip::<EmbeddingsRequest>(body),
+        4 => roundtrip::<ShowRequest>(body),
+        5 => roundtrip::<CreateRequest>(body),
+        6 => roundtrip::<PullRequest>(body),
+        7 => roundtrip::<PushRequest>(body),
+        8 => roundtrip::<CopyRequest>(body),
+        9 => roundtrip::<DeleteRequest>(body),
+        10 => roundtrip::<WebSearchRequest>(body),
+        _ => roundtrip::<WebFetchRequest>(body),
+    }
+}
+
+fn roundtrip<T>(body: &[u8])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let Ok(first) = serde_json::from_slice::<T>(body) else {
+        return;
+    };
+    let json = serde_json::to_vec(&first).expect("a parsed request serializes");
+    let second: T = serde_json::from_slice(&json).unwrap_or_else(|e| {
+        panic!(
+            "our own JSON does not parse back: {e}: {}",
+            String::from_utf8_lossy(&json)
+        )
+    });
+    if first != second {
+        let (a, b) = (
+            serde_json::to_value(&first).expect("serializes"),
+            serde_json::to_value(&second).expect("serializes"),
+        );
+        assert!(
+            approx_eq(&a, &b),
+            "round trip changed the request:\n{first:?}\n{second:?}"
+        );
+    }
+}
+
+fn approx_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+                x == y || (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
+            }
+            _ => x == y,
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| approx_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((kx, vx), (ky, vy))| kx == ky && approx_eq(vx, vy))
+        }
+        _ => a == b,
+    }
+}
