@@ -50,40 +50,27 @@ fn check_options(options: Option<&Options>) -> Result<(), UsageError> {
     options.map_or(Ok(()), Options::check)
 }
 
-impl Check for ChatRequest {
-    fn check(&self) -> Result<(), UsageError> {
-        require("model", &self.model)?;
-        check_options(self.options.as_ref())
-    }
+/// Requests that name a model and may carry options.
+macro_rules! check_model_and_options {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl Check for $ty {
+                fn check(&self) -> Result<(), UsageError> {
+                    require("model", &self.model)?;
+                    check_options(self.options.as_ref())
+                }
+            }
+        )*
+    };
 }
 
-impl Check for GenerateRequest {
-    fn check(&self) -> Result<(), UsageError> {
-        require("model", &self.model)?;
-        check_options(self.options.as_ref())
-    }
-}
-
-impl Check for EmbedRequest {
-    fn check(&self) -> Result<(), UsageError> {
-        require("model", &self.model)?;
-        check_options(self.options.as_ref())
-    }
-}
-
-impl Check for EmbeddingsRequest {
-    fn check(&self) -> Result<(), UsageError> {
-        require("model", &self.model)?;
-        check_options(self.options.as_ref())
-    }
-}
-
-impl Check for ShowRequest {
-    fn check(&self) -> Result<(), UsageError> {
-        require("model", &self.model)?;
-        check_options(self.options.as_ref())
-    }
-}
+check_model_and_options!(
+    ChatRequest,
+    GenerateRequest,
+    EmbedRequest,
+    EmbeddingsRequest,
+    ShowRequest
+);
 
 impl Check for CreateRequest {
     fn check(&self) -> Result<(), UsageError> {
