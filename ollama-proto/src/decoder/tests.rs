@@ -302,3 +302,25 @@ fn status_error_body_is_collected_and_bounded() {
     let (_, err) = run_with(d, b"", 1);
     assert!(matches!(err, Some(Error::Unauthorized(_))));
 }
+
+#[test]
+fn thinking_unsupported_is_told_apart_from_other_400s() {
+    let body = br#"{"error":"\"gemma3:1b\" does not support thinking"}"#;
+    let (_, err) = run_with(
+        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
+        body,
+        5,
+    );
+    let err = err.unwrap();
+    assert!(err.is_thinking_unsupported());
+    assert_eq!(
+        err.status().unwrap().message,
+        "\"gemma3:1b\" does not support thinking"
+    );
+    let (_, other) = run_with(
+        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
+        br#"{"error":"registry.ollama.ai/library/gemma3:1b does not support tools"}"#,
+        5,
+    );
+    assert!(!other.unwrap().is_thinking_unsupported());
+}
