@@ -192,5 +192,15 @@ pub(crate) async fn read_call<C: Call + ?Sized>(
             }
         }
     }
+    // hyper-util returns the connection to the pool from a task of its own once the
+    // connection is idle; a next call that checks out before that happens races a new
+    // connect against it. Letting those tasks run first keeps sequential calls on one
+    // connection.
+    for _ in 0..YIELDS_AFTER_BODY {
+        tokio::task::yield_now().await;
+    }
     Ok(collector.finish::<C>(&config.decoder)?)
 }
+
+/// Scheduler turns given to hyper's connection tasks after a body was read to its end.
+pub(crate) const YIELDS_AFTER_BODY: usize = 2;

@@ -55,6 +55,8 @@ pub struct EventStream {
     eof: bool,
     /// Nothing more will be yielded.
     ended: bool,
+    /// Scheduler turns still to give hyper's pool after a clean end of body.
+    yields_left: usize,
     received: u64,
     target: Arc<str>,
     span: Span,
@@ -197,6 +199,7 @@ impl EventStream {
             sleep: None,
             eof: false,
             ended: false,
+            yields_left: crate::exchange::YIELDS_AFTER_BODY,
             received: 0,
             target,
             span,
@@ -262,6 +265,13 @@ impl EventStream {
                     self.on_done(&metrics, cx);
                 }
                 return Poll::Ready(Some(Ok(owned)));
+            }
+            if self.eof && self.yields_left > 0 {
+                // Let hyper put the connection back in the pool before the caller's next call
+                // (see `exchange::YIELDS_AFTER_BODY`).
+                self.yields_left -= 1;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
             if self.eof || self.decoder.state() == DecoderState::Failed {
                 self.ended = true;
