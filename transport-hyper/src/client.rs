@@ -151,15 +151,21 @@ impl Client {
     pub async fn stream<S: StreamCall>(&self, call: &S) -> Result<EventStream, Error> {
         let span = request_span(call);
         let started = now();
-        let result = exchange::send(&self.http, &self.config, &self.target, call, &span).await;
+        let send = exchange::send(&self.http, &self.config, &self.target, call, &span);
+        let result = tracing::Instrument::instrument(send, span.clone()).await;
         let exchange = match result {
             Ok(exchange) => exchange,
             Err(e) => return Err(failed(&span, started, e)),
         };
         let status = exchange.response.status().as_u16();
-        let decoder = Decoder::with_status(S::KIND, self.config.decoder.clone(), status);
+        if !is_success(status) && status < 400 {
+            // A 1xx/3xx head (redirects are not followed): no stream to read.
+            let error = ollama_proto::response::status_error(status, b"");
+            return Err(failed(&span, started, error.into()));
+        }
         let success = is_success(status);
-        // An error body is read inline (no task), through the same loop.
+        let decoder = Decoder::with_status(S::KIND, self.config.decoder.clone(), status);
+        // An error body is read inline (no task), through the same loop, into the status error.
         let read = if success {
             self.read
         } else {
@@ -179,10 +185,8 @@ impl Client {
         }
         match stream.next_event().await {
             Some(Err(e)) => Err(e),
-            // The decoder reports a status ≥ 400 as an error; a 1xx/3xx head has no events.
-            _ => Err(Error::Protocol(ollama_proto::response::status_error(
-                status, b"",
-            ))),
+            // Unreachable: the decoder reports a status ≥ 400 as its only output.
+            _ => Err(ollama_proto::response::status_error(status, b"").into()),
         }
     }
 }
