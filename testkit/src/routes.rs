@@ -27,7 +27,8 @@ impl Index {
     }
 
     /// The recording for a request on `route`:
-    /// (1) one whose request body equals `body` ignoring `stream` (errors included);
+    /// (1) one whose request body equals `body` ignoring `stream` and what the server reads as
+    ///     absent (`null` fields, `"format":""`), numbers compared by value (errors included);
     /// (2) a 200 one with the same model and streaming-ness;
     /// (3) if `any_model`, a 200 one with the same streaming-ness.
     pub(crate) fn find(
@@ -91,12 +92,30 @@ fn stream_of(recording: &Recording) -> bool {
     }
 }
 
+/// A request body in the form used for matching: without `stream`, without fields the server
+/// reads as absent (`null`, and `"format":""`), every number as a float (`0` and `0.0` are the
+/// same temperature). A typed client re-encoding a recorded request then matches it.
 fn without_stream(value: &Value) -> Value {
-    let mut value = value.clone();
+    let mut value = normalise(value);
     if let Some(object) = value.as_object_mut() {
         object.remove("stream");
+        object.retain(|key, v| !(v.is_null() || key == "format" && v == ""));
     }
     value
+}
+
+fn normalise(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| value.clone(), Value::Number),
+        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 /// Everything besides the recordings that the default answer depends on.

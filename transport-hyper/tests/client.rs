@@ -1,0 +1,112 @@
+//! Behaviour specific to this crate's API (the shared behaviour is in `conformance.rs`).
+#![allow(clippy::unwrap_used)]
+
+use bytes::Bytes;
+use ollama_proto::OwnedEvent;
+use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+use ollama_proto::types::BlobDigest;
+use testkit::conformance::recorded_chat;
+use testkit::{Reply, TestServer};
+use transport_hyper::{Client, Error};
+
+const GPT_OSS: &str = "prism-chat-stream-gptoss-thinking.ndjson";
+
+fn client_for(server: &TestServer) -> Client {
+    Client::builder().base_url(server.url()).build().unwrap()
+}
+
+#[tokio::test]
+async fn with_think_shares_the_pool_and_changes_the_split() {
+    let server = TestServer::start();
+    let client = client_for(&server);
+    let hidden = client.with_think(ThinkConfig::new(ThinkMode::Auto, ThinkPolicy::Hide));
+    assert_eq!(hidden.config().decoder.think.policy, ThinkPolicy::Hide);
+
+    server.push_reply(Reply::recording(GPT_OSS));
+    let shown = client
+        .chat_stream(recorded_chat(GPT_OSS))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    server.push_reply(Reply::recording(GPT_OSS));
+    let mut stream = hidden.chat_stream(recorded_chat(GPT_OSS)).await.unwrap();
+    let mut thinking_events = 0;
+    let mut content = String::new();
+    while let Some(event) = stream.next_event().await {
+        match event.unwrap() {
+            OwnedEvent::Thinking(_) => thinking_events += 1,
+            OwnedEvent::Content(c) => content.push_str(&c),
+            _ => {}
+        }
+    }
+    assert!(!shown.thinking().is_empty());
+    assert_eq!(thinking_events, 0);
+    assert_eq!(content, shown.content());
+    assert_eq!(server.connections_accepted(), 1);
+}
+
+#[tokio::test]
+async fn blobs_roundtrip() {
+    let server = TestServer::start();
+    let client = client_for(&server);
+    let data = Bytes::from_static(b"hello blob");
+    // sha256("hello blob")
+    let digest = BlobDigest::parse(
+        "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f",
+    )
+    .unwrap();
+    assert!(!client.blob_exists(&digest).await.unwrap());
+    client
+        .create_blob(digest.clone(), data.clone())
+        .await
+        .unwrap();
+    assert!(client.blob_exists(&digest).await.unwrap());
+    // The testkit checks uploads against their digest: bytes that do not match are a 400.
+    let other = BlobDigest::parse(
+        "sha256:23efd0ab117e71dc3accb6d524b7c4f41ded0107d594aef8d4caadb3052d7ada",
+    )
+    .unwrap();
+    let err = client.create_blob(other, data).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.status), Some(400), "{err}");
+}
+
+#[tokio::test]
+async fn the_key_never_shows() {
+    let client = Client::builder().api_key("sk-very-secret").build().unwrap();
+    let shown = format!("{client:?} {:?}", client.config());
+    assert!(!shown.contains("sk-very-secret"), "{shown}");
+}
+
+#[tokio::test]
+async fn https_to_a_closed_port_is_connect() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder()
+        .base_url(format!("https://127.0.0.1:{port}").as_str())
+        .build()
+        .unwrap();
+    let err = client.version().await.unwrap_err();
+    assert!(matches!(err, Error::Connect(_)), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot connect to https://127.0.0.1:{port}")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let server = TestServer::start();
+    let client = client_for(&server);
+    server.push_reply(
+        Reply::status_empty(307).header("Location", "http://elsewhere.invalid/api/version"),
+    );
+    let err = client.version().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.status), Some(307), "{err}");
+    assert_eq!(server.requests().len(), 1);
+}

@@ -1,0 +1,206 @@
+//! The shared conformance suite, run against the hyper transport on two runtimes: a
+//! current-thread runtime per client with the spawned-task reader (the default), and one shared
+//! multi-thread runtime with the inline reader.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::OnceLock;
+
+use ollama_proto::ClientConfig;
+use ollama_proto::types::{
+    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
+    PullRequest,
+};
+use testkit::conformance::{Failure, StreamOutcome, Transport};
+use tokio::runtime::{Builder, Handle, Runtime};
+use transport_hyper::{Client, Error, EventStream};
+
+/// Which runtime drives the calls, and how stream bodies are read.
+enum Hyper {
+    /// A current-thread runtime per client, driven by its own thread the whole time (as under
+    /// `#[tokio::main(flavor = "current_thread")]`), spawned-task reader.
+    CurrentThread,
+    /// One multi-thread runtime for the whole test binary, inline reader.
+    MultiThread,
+}
+
+fn shared_runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// A current-thread runtime kept running on a thread of its own, so that spawned tasks and
+/// connection shutdowns progress between calls, as in a real program.
+struct Driven {
+    handle: Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Driven {
+    fn start() -> Self {
+        let runtime = Builder::new_current_thread().enable_all().build().unwrap();
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let _ = runtime.block_on(stopped);
+        });
+        Self {
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Driven {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A client and the runtime its calls run on.
+struct HyperClient {
+    client: Client,
+    runtime: Option<Driven>,
+}
+
+impl HyperClient {
+    /// Runs `f(client)` on this client's runtime and waits for it.
+    fn run<F, Fut>(&self, f: F) -> Fut::Output
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let future = f(self.client.clone());
+        let handle = match &self.runtime {
+            Some(driven) => driven.handle.clone(),
+            None => shared_runtime().handle().clone(),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        handle.spawn(async move {
+            let _ = tx.send(future.await);
+        });
+        rx.recv().unwrap()
+    }
+}
+
+fn failure(e: Error) -> Failure {
+    match e {
+        Error::Protocol(e) => Failure::Protocol(e),
+        Error::Usage(e) => Failure::Usage(e),
+        Error::Timeout(t) => Failure::Timeout(t.kind),
+        Error::Connect(_) => Failure::Connect(e.to_string()),
+        Error::Io(_) => Failure::Io(e.to_string()),
+        other => panic!("unexpected error variant: {other:?}"),
+    }
+}
+
+async fn drain(mut stream: EventStream, stop_after: Option<usize>) -> StreamOutcome {
+    let mut events = Vec::new();
+    // Bounded by the stream: every recorded or scripted stream ends, and endless ones are
+    // stopped by `stop_after` or a timeout.
+    while let Some(event) = stream.next_event().await {
+        match event {
+            Ok(event) => events.push(event),
+            Err(e) => {
+                return StreamOutcome {
+                    events,
+                    failure: Some(failure(e)),
+                };
+            }
+        }
+        if stop_after.is_some_and(|n| events.len() >= n) {
+            break;
+        }
+    }
+    StreamOutcome {
+        events,
+        failure: None,
+    }
+}
+
+impl Transport for Hyper {
+    type Client = HyperClient;
+
+    fn client(&self, config: ClientConfig) -> HyperClient {
+        let builder = transport_hyper::ClientBuilder::from_config(config);
+        match self {
+            Self::CurrentThread => HyperClient {
+                client: builder.build().unwrap(),
+                runtime: Some(Driven::start()),
+            },
+            Self::MultiThread => HyperClient {
+                client: builder.read_inline(true).build().unwrap(),
+                runtime: None,
+            },
+        }
+    }
+
+    fn chat_stream(
+        &self,
+        c: &HyperClient,
+        request: ChatRequest,
+        stop_after: Option<usize>,
+    ) -> Result<StreamOutcome, Failure> {
+        c.run(|client| async move {
+            let stream = client.chat_stream(request).await.map_err(failure)?;
+            Ok(drain(stream, stop_after).await)
+        })
+    }
+
+    fn generate_stream(
+        &self,
+        c: &HyperClient,
+        request: GenerateRequest,
+    ) -> Result<StreamOutcome, Failure> {
+        c.run(|client| async move {
+            let stream = client.generate_stream(request).await.map_err(failure)?;
+            Ok(drain(stream, None).await)
+        })
+    }
+
+    fn pull_stream(&self, c: &HyperClient, request: PullRequest) -> Result<StreamOutcome, Failure> {
+        c.run(|client| async move {
+            let stream = client.pull_stream(request).await.map_err(failure)?;
+            Ok(drain(stream, None).await)
+        })
+    }
+
+    fn chat(&self, c: &HyperClient, request: ChatRequest) -> Result<ChatResponse, Failure> {
+        c.run(|client| async move { client.chat(request).await.map_err(failure) })
+    }
+
+    fn version(&self, c: &HyperClient) -> Result<String, Failure> {
+        c.run(|client| async move { client.version().await.map(|v| v.version).map_err(failure) })
+    }
+
+    fn embed(&self, c: &HyperClient, request: EmbedRequest) -> Result<EmbedResponse, Failure> {
+        c.run(|client| async move { client.embed(request).await.map_err(failure) })
+    }
+
+    fn delete(&self, c: &HyperClient, request: DeleteRequest) -> Result<(), Failure> {
+        c.run(|client| async move { client.delete(request).await.map_err(failure) })
+    }
+}
+
+mod current_thread {
+    use super::Hyper;
+    testkit::conformance_tests!(Hyper::CurrentThread);
+}
+
+mod multi_thread {
+    use super::Hyper;
+    testkit::conformance_tests!(Hyper::MultiThread);
+}
