@@ -121,6 +121,7 @@ enum Phase {
     Connecting,
     AwaitingHead,
     Body,
+    Backoff,
 }
 
 /// Deadline tracker for one call. Feed it the times things happened; ask it when to wake up.
@@ -153,6 +154,13 @@ impl Deadlines {
     /// The status line and headers arrived.
     pub fn head_received(&mut self, now: Instant) {
         self.enter(Phase::Body, now);
+    }
+
+    /// An attempt failed and the transport waits before retrying: until the next
+    /// [`connected`](Self::connected), only the total timeout applies (a backoff is neither
+    /// a slow connect, a slow head nor an idle body).
+    pub fn backoff(&mut self, now: Instant) {
+        self.enter(Phase::Backoff, now);
     }
 
     /// Body bytes arrived: restarts the idle clock.
@@ -197,6 +205,7 @@ impl Deadlines {
                 .response_head
                 .map(|d| (self.phase_started, d, TimeoutKind::ResponseHead)),
             Phase::Body => t.idle.map(|d| (self.last_progress, d, TimeoutKind::Idle)),
+            Phase::Backoff => None,
         };
         let total = t.total.map(|d| (self.started, d, TimeoutKind::Total));
         phase
@@ -260,6 +269,26 @@ mod tests {
             }
         );
         assert_eq!(err.to_string(), "idle timeout of 5s expired");
+    }
+
+    #[test]
+    fn backoff_between_attempts_is_bounded_by_total_only() {
+        let t0 = Instant::now();
+        let t = Timeouts::default()
+            .response_head(secs(2))
+            .idle(secs(1))
+            .total(secs(60));
+        let mut d = Deadlines::new(t, t0);
+        d.connected(t0);
+        d.head_received(t0 + secs(1)); // a 503 head
+        d.backoff(t0 + secs(1));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(60)));
+        assert_eq!(d.check(t0 + secs(30)), Ok(()));
+        d.connected(t0 + secs(31)); // the retry: its own head deadline, same total
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(33)));
+        let mut no_total = Deadlines::new(Timeouts::default().idle(secs(1)), t0);
+        no_total.backoff(t0);
+        assert_eq!(no_total.poll_timeout(), None);
     }
 
     #[test]
