@@ -278,7 +278,10 @@ impl Client {
         let prepared = Prepared::new(&self.config, call)?;
         let span = request_span(&prepared, call);
         let started = Instant::now();
-        let result = self.call_inner::<C>(&prepared).instrument(span.clone()).await;
+        let result = self
+            .call_inner::<C>(&prepared)
+            .instrument(span.clone())
+            .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         if let Err(e) = &result {
             span.record("error", e.kind_str());

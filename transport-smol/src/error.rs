@@ -12,7 +12,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// The first three variants come from the core and are the same for every transport; the last
 /// two carry the runtime's own error as their source (walk [`std::error::Error::source`] for
-/// the underlying `hyper`, `rustls` or `std::io` error).
+/// the underlying `ureq-proto`, `rustls` or `std::io` error).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -97,7 +97,11 @@ impl Error {
         }))
     }
 
-    pub(crate) fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+    pub(crate) fn io(
+        target: &str,
+        context: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
         Self::Io(Box::new(Located {
             target: target.to_owned(),
             context: context.into(),
@@ -204,7 +208,10 @@ mod tests {
     fn display_says_what_and_where() {
         let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         let e = Error::connect("http://127.0.0.1:1", refused);
-        assert_eq!(e.to_string(), "cannot connect to http://127.0.0.1:1: refused");
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to http://127.0.0.1:1: refused"
+        );
         assert_eq!(e.kind_str(), "connect");
         let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
         let e = Error::io("http://h:2", "after 10 body bytes", reset);

@@ -225,10 +225,13 @@ pub(crate) async fn within<F: Future>(
     // Each turn either finishes or sleeps until a deadline that `check` then reports; the
     // bound only guards against a timer that fires early.
     for _ in 0..1000 {
-        let at = [deadlines.poll_timeout(), extra.and_then(Deadlines::poll_timeout)]
-            .into_iter()
-            .flatten()
-            .min();
+        let at = [
+            deadlines.poll_timeout(),
+            extra.and_then(Deadlines::poll_timeout),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let Some(at) = at else {
             return Ok(future.await);
         };

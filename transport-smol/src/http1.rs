@@ -11,9 +11,7 @@ use futures_lite::io::{AsyncRead, AsyncWriteExt};
 use futures_lite::ready;
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
-use ureq_proto::client::{
-    Call, RecvBodyResult, RecvResponseResult, SendRequestResult,
-};
+use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 
 use crate::error::Error;
 use crate::net::Stream;

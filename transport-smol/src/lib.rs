@@ -9,7 +9,8 @@
 //! use transport_smol::Client;
 //!
 //! # fn main() -> Result<(), transport_smol::Error> {
-//! smol::block_on(async {
+//! // `smol::block_on` is this same function; any executor works.
+//! async_io::block_on(async {
 //!     let client = Client::from_env()?; // OLLAMA_HOST, default http://127.0.0.1:11434
 //!     let request = ChatRequest::new("gemma3", vec![Message::user("Why is the sky blue?")]);
 //!     let mut stream = client.chat_stream(request).await?;
@@ -26,85 +27,97 @@
 //! # }
 //! ```
 //!
-//! (`smol::block_on` is `async_io::block_on`; any executor works.)
-//!
 //! # How it drives the core
 //!
-//! Everything about the protocol is in `ollama-proto`; this crate only moves bytes and sleeps.
+//! Everything about the Ollama protocol is in `ollama-proto`, everything about HTTP/1.1
+//! framing in `ureq-proto`; this crate only moves bytes and sleeps.
 //!
 //! ```text
-//! typed request ─build_request─▶ http::Request ─hyper http1─▶ socket (async-net, rustls)
-//! response head ─status─▶ Decoder::with_status (streams) / BodyCollector (single answers)
-//! body frames   ─feed─▶ decoder ─poll_event─▶ EventStream ─▶ you
+//! typed request ─build_request─▶ http::Request ─ureq-proto─▶ bytes ─▶ socket (async-net, rustls)
+//! socket bytes  ─ureq-proto─▶ status + body bytes
+//!               ─▶ Decoder::with_status (streams) / BodyCollector (single answers)
+//! decoder       ─poll_event─▶ EventStream ─▶ you
 //! Deadlines     ─poll_timeout─▶ async_io::Timer        RetryPolicy ─next_delay─▶ backoff
 //! ```
 //!
 //! [`EventStream`] runs the loop of the core's docs: drain `poll_event`; stop after `Done` or
-//! an error; read one body frame (`feed`, or `finish` at the end of the body); when nothing
-//! can be read, arm one timer at `Deadlines::poll_timeout` and wait.
+//! an error; read one piece of the body (`feed`, or `finish` at its end); when nothing can be
+//! read, arm one timer at `Deadlines::poll_timeout` and wait.
 //!
-//! # The HTTP/1.1 implementation: hyper's client connection
+//! # The HTTP/1.1 implementation: ureq-proto
 //!
-//! Requests go through [`hyper::client::conn::http1`] over an [`async_net::TcpStream`] (or a
-//! `futures_rustls` stream over it), adapted to hyper's IO traits by `smol_hyper::rt::FuturesIo`
-//! (smol-hyper with its default features off: one module of ~130 lines). The alternative was
-//! ureq-proto, a sans-IO HTTP/1.1 state machine; it was not chosen because:
+//! Requests and responses go through [`ureq_proto`]'s sans-IO client state machine (ureq's own
+//! protocol core, pinned to `~0.7.1` since it is a 0.x support crate, with only its `client`
+//! feature) over an [`async_net::TcpStream`], or a `futures_rustls` stream over one for https.
+//! `src/http1.rs` (about 330 lines) feeds it socket bytes and writes its output; it decides
+//! the request line and headers, `Content-Length`/chunked/close-delimited framing, 1xx
+//! handling and whether a connection may be reused.
 //!
-//! - **same engine as transport-hyper**: chunked decoding, keep-alive rules, header parsing and
-//!   the ways a body can end early behave identically in both transports, which is what the
-//!   shared conformance suite checks. The only difference is the runtime under it.
-//! - **cost**: hyper without `server`, `http2` or hyper-util adds hyper, httparse, h2-free
-//!   `http-body(-util)`, `want`, `atomic-waker`, `smallvec`, `futures-channel`/`-util` and
-//!   `pin-utils`; `cargo tree -p transport-smol -e normal --no-default-features` lists 44
-//!   crates in all (ollama-proto and the smol stack included), 55 with `rustls`.
-//! - **speed**: a quick loopback run (debug build, testkit server writing one
-//!   `lcg-chat-stream-gemma3-nautical-long.ndjson` body per request, 200 sequential streamed
-//!   chats on one pooled connection) measured in `tests/smol_specific.rs::throughput` is far
-//!   above what any model produces; the decoder, not the transport, is the hot path.
+//! Why not hyper's `client::conn::http1` with smol-hyper adapters, the other candidate:
+//! **hyper 1.x always depends on tokio** (`tokio` with its `sync` feature, for the channels of
+//! its client dispatcher), so it cannot pass this crate's rule of no tokio in the normal tree
+//! (`.ci/extra-checks`). ureq-proto also fits the project's sans-IO style.
+//!
+//! Numbers (`cargo tree -p transport-smol -e normal`, and `tests/smol_specific.rs::throughput`
+//! in a debug build on the 2-core CI machine, loopback testkit server):
+//!
+//! - **dependencies**: 57 crates in the normal tree without the `rustls` feature (ollama-proto
+//!   and serde included; ureq-proto adds itself, httparse, `log` and base64 0.23), 70 with it.
+//! - **throughput**: one 16 MB body in 64 KiB chunks: about 40 MB/s through socket, HTTP
+//!   de-chunking and the decoder's line buffer; 50 sequential streamed chats of a 25.6 KB
+//!   recording written line by line, on one pooled connection: 250–350 streams/s. Both are far
+//!   above what a model produces; the decoder, not the transport, is the hot path.
 //!
 //! # Executor and connection pool
 //!
-//! hyper's connection future must be polled even while nobody is reading (to see the server
-//! close an idle connection), so each connection runs as a task on **one global
-//! `async_executor::Executor` driven by one background thread** named `transport-smol`, started
-//! on first use. Your futures run wherever you poll them; sockets and timers come from
-//! async-io's reactor, so the client works from any executor.
+//! There are no connection tasks and no executor of the crate's own: with a sans-IO HTTP/1.1
+//! core, all IO happens inside the futures you poll (a call's future, or
+//! [`EventStream::next_event`]), on whatever executor you use. Sockets and timers register with
+//! async-io's global reactor (driven by `async_io::block_on` or async-io's fallback thread);
+//! host names are resolved by async-net on the `blocking` thread pool.
 //!
 //! Each [`Client`] (and its clones) owns a small pool of idle connections keyed by origin
 //! (`scheme://host:port`): at most [`MAX_IDLE_PER_ORIGIN`] per origin, each kept at most
-//! [`IDLE_EXPIRY`]. A connection goes back to the pool only after its response body was read to
-//! the end. A request on a pooled connection that the server closed meanwhile (detected before
-//! anything was written) is sent again on a new connection.
+//! [`IDLE_EXPIRY`]. A connection goes back to the pool only after its response body was read
+//! to the end and HTTP allows reuse. Nothing watches an idle connection; when one is taken out,
+//! a non-blocking read checks that the server has not closed it. If a reused connection still
+//! turns out closed before any response byte, a call that is safe to repeat is sent once more
+//! on a new connection.
 //!
 //! # Cancellation
 //!
-//! Dropping an [`EventStream`] before `Done` cancels its connection task, which closes the
-//! socket; Ollama then cancels the request's context and stops generating. Dropping a call's
-//! future does the same. A stream read to `Done` returns its connection to the pool.
+//! Dropping an [`EventStream`] before `Done` drops its socket, which closes the connection;
+//! Ollama then cancels the request's context and stops generating. Dropping a call's future
+//! does the same. A stream read to its end (`next_event` returned `None`) returns its
+//! connection to the pool.
 //!
 //! # Timeouts and retries
 //!
 //! Four optional timeouts (connect, response head, idle between body chunks, total), all
 //! computed by [`ollama_proto::deadline::Deadlines`] from times this crate passes in; none is
 //! set by default, so long generations are never cut. Retries are opt-in
-//! ([`RetryPolicy`](ollama_proto::retry::RetryPolicy)) and decided by the core: only calls that
-//! are safe to repeat, only failures before a response or statuses 429/502/503 (honouring
-//! `Retry-After`), never a stream that has started. The total timeout bounds backoffs too.
+//! ([`RetryPolicy`]) and decided by the core: only calls that are safe to repeat, only failures
+//! before a response or statuses 429/502/503 (honouring `Retry-After`), never a stream that has
+//! started. The total timeout also bounds the backoffs between attempts.
 //!
 //! # Errors
 //!
 //! [`Error::Protocol`] is the core's error (status ≥ 400, error line, truncation, JSON, …);
 //! [`Error::Connect`] means nothing reached the server; [`Error::Io`] that the connection broke
 //! after it was made. A body that ends cleanly before its final object is the core's
-//! `Truncated`; a connection closed or reset in the middle of the HTTP framing (hyper's
-//! "incomplete message") is `Io`.
+//! `Truncated`; a connection closed or reset before the end of the HTTP framing (content length
+//! not reached, chunked encoding cut off) is `Io`, as is an invalid HTTP framing.
 //!
 //! # Differences from transport-hyper
 //!
-//! - The pool is this crate's own (hyper-util's legacy client needs tokio); its limits are fixed
-//!   ([`MAX_IDLE_PER_ORIGIN`], [`IDLE_EXPIRY`]).
-//! - Connection tasks run on the crate's executor thread rather than on the caller's runtime.
-//! - No HTTP proxy support (`HTTP_PROXY` is ignored), like transport-hyper's default connector.
+//! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
+//!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
+//! - The pool is this crate's own; its limits are fixed ([`MAX_IDLE_PER_ORIGIN`],
+//!   [`IDLE_EXPIRY`]). Idle connections are checked when taken out, not watched.
+//! - No background tasks: a stream dropped right after `Done`, without polling it to `None`,
+//!   keeps its connection only if the end of its body has already arrived.
+//! - Request bodies are always sent with `Content-Length`.
+//! - No HTTP proxy support (`HTTP_PROXY` is ignored).
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -70,8 +70,8 @@ pub(crate) async fn connect(target: &Target) -> Result<Stream, Error> {
 async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, Error> {
     use futures_rustls::pki_types::ServerName;
 
-    let name = ServerName::try_from(target.host.clone())
-        .map_err(|e| Error::connect(&target.origin, e))?;
+    let name =
+        ServerName::try_from(target.host.clone()).map_err(|e| Error::connect(&target.origin, e))?;
     let config = tls_config().map_err(|e| Error::connect(&target.origin, e))?;
     let stream = futures_rustls::TlsConnector::from(config)
         .connect(name, tcp)

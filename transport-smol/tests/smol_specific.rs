@@ -85,7 +85,11 @@ fn sequential_calls_reuse_one_connection() {
 #[test]
 fn a_server_closed_connection_is_not_reused() {
     let server = TestServer::start();
-    server.push_reply(Reply::status_json(200, "").close_connection().for_path("/api/tags"));
+    server.push_reply(
+        Reply::status_json(200, "")
+            .close_connection()
+            .for_path("/api/tags"),
+    );
     let client = client(&server);
     block_on(async {
         let _ = client.list_models().await;
@@ -165,10 +169,23 @@ fn error_statuses_keep_what_the_server_said() {
     let server = TestServer::start();
     let client = client(&server);
     let cases: Vec<(Reply, u16, &str, BodyKind)> = vec![
-        (Reply::status_json(400, "invalid model name"), 400, "invalid model name", BodyKind::Json),
-        (Reply::status_text(404, "404 page not found"), 404, "404 page not found", BodyKind::Text),
         (
-            Reply::status_html(502, "<html><head><title>502 Bad Gateway</title></head></html>"),
+            Reply::status_json(400, "invalid model name"),
+            400,
+            "invalid model name",
+            BodyKind::Json,
+        ),
+        (
+            Reply::status_text(404, "404 page not found"),
+            404,
+            "404 page not found",
+            BodyKind::Text,
+        ),
+        (
+            Reply::status_html(
+                502,
+                "<html><head><title>502 Bad Gateway</title></head></html>",
+            ),
             502,
             "502 Bad Gateway",
             BodyKind::Html,
@@ -185,7 +202,10 @@ fn error_statuses_keep_what_the_server_said() {
                 block_on(client.list_models()).map(drop).unwrap_err()
             };
             let s = err.status().unwrap_or_else(|| panic!("{err:?}"));
-            assert_eq!((s.status, s.message.as_str(), s.body), (status, message, kind));
+            assert_eq!(
+                (s.status, s.message.as_str(), s.body),
+                (status, message, kind)
+            );
         }
     }
     // Error bodies are read to the end: the connection was reused throughout.
@@ -235,7 +255,10 @@ fn a_clean_early_end_is_truncated_and_a_cut_connection_is_io() {
     server.push_reply(Reply::recording(HELLO).close_after_lines(2));
     let err = block_on(read_all(&client, recorded_chat(HELLO))).unwrap_err();
     assert!(
-        matches!(protocol(err), ollama_proto::Error::Truncated { lines: 2, .. }),
+        matches!(
+            protocol(err),
+            ollama_proto::Error::Truncated { lines: 2, .. }
+        ),
         "truncated"
     );
     server.push_reply(Reply::recording(HELLO).abort_after_bytes(100));
@@ -253,9 +276,11 @@ fn random_write_sizes_give_byte_exact_content() {
     let name = "lcg-chat-stream-gemma3-nautical-long.ndjson";
     let want = recorded_content(name);
     for seed in 0..4 {
-        server.push_reply(
-            Reply::recording(name).write_sizes(WriteSizes::Random { min: 1, max: 7, seed }),
-        );
+        server.push_reply(Reply::recording(name).write_sizes(WriteSizes::Random {
+            min: 1,
+            max: 7,
+            seed,
+        }));
         let events = block_on(read_all(&client, recorded_chat(name))).unwrap();
         assert_eq!(texts(&events).1, want, "seed {seed}");
     }
@@ -275,17 +300,35 @@ fn a_closed_port_is_a_connect_error() {
         .unwrap();
     let err = block_on(client.version()).unwrap_err();
     assert!(err.is_connect(), "{err:?}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
 }
 
 #[test]
 fn opt_in_retries_follow_the_policy() {
     let server = TestServer::start();
-    server.push_reply(Reply::status_json(503, "busy").retry_after(0).for_path("/api/version"));
+    server.push_reply(
+        Reply::status_json(503, "busy")
+            .retry_after(0)
+            .for_path("/api/version"),
+    );
     let plain = client(&server);
-    assert_eq!(block_on(plain.version()).unwrap_err().status().unwrap().status, 503);
+    assert_eq!(
+        block_on(plain.version())
+            .unwrap_err()
+            .status()
+            .unwrap()
+            .status,
+        503
+    );
 
-    server.push_reply(Reply::status_json(503, "busy").retry_after(0).for_path("/api/version"));
+    server.push_reply(
+        Reply::status_json(503, "busy")
+            .retry_after(0)
+            .for_path("/api/version"),
+    );
     let retrying = Client::builder()
         .base_url(server.url().as_str())
         .retry(RetryPolicy::retries(2).initial_backoff(Duration::from_millis(10)))
@@ -295,8 +338,8 @@ fn opt_in_retries_follow_the_policy() {
 
     // Not safe to repeat: a create is never retried.
     server.push_reply(Reply::status_json(503, "busy").for_path("/api/create"));
-    let err = block_on(retrying.create_stream(ollama_proto::types::CreateRequest::new("m")))
-        .unwrap_err();
+    let err =
+        block_on(retrying.create_stream(ollama_proto::types::CreateRequest::new("m"))).unwrap_err();
     assert_eq!(err.status().unwrap().status, 503);
 }
 
@@ -338,4 +381,37 @@ fn throughput() {
         (bytes * rounds as usize) as f64 / secs / 1e6
     );
     assert_eq!(server.connections_accepted(), 1);
+
+    // Raw body throughput: one 16 MB line in large writes (the decoder only buffers it).
+    let big = 16_000_000;
+    server.push_reply(Reply::endless_line(big).write_sizes(WriteSizes::Fixed(64 * 1024)));
+    let client = Client::builder()
+        .base_url(server.url().as_str())
+        .max_line_len(2 * big)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = block_on(read_all(&client, chat())).unwrap_err();
+    let secs = started.elapsed().as_secs_f64();
+    assert!(matches!(
+        protocol(err),
+        ollama_proto::Error::Truncated { .. }
+    ));
+    eprintln!(
+        "one {big}-byte body in {secs:.3} s: {:.0} MB/s",
+        big as f64 / secs / 1e6
+    );
+}
+
+#[test]
+fn a_failed_tls_handshake_is_a_connect_error() {
+    // The testkit speaks plain HTTP: the TLS handshake cannot succeed.
+    let server = TestServer::start();
+    let client = Client::builder()
+        .base_url(format!("https://127.0.0.1:{}", server.addr().port()))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = block_on(client.version()).unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
 }
