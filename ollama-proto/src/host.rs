@@ -176,6 +176,32 @@ impl FromStr for BaseUrl {
     }
 }
 
+/// [`BaseUrl::parse`], so builders can take `impl Into<BaseUrl>` (a `&str`, a `String` or a
+/// `BaseUrl`).
+///
+/// ```
+/// use ollama_proto::BaseUrl;
+///
+/// fn port(url: impl Into<BaseUrl>) -> u16 {
+///     url.into().port()
+/// }
+/// assert_eq!(port("localhost:1234"), 1234);
+/// assert_eq!(port(String::from("https://example.com")), 443);
+/// assert_eq!(port(BaseUrl::default()), 11434);
+/// ```
+impl From<&str> for BaseUrl {
+    fn from(s: &str) -> Self {
+        Self::parse(s)
+    }
+}
+
+/// [`BaseUrl::parse`].
+impl From<String> for BaseUrl {
+    fn from(s: String) -> Self {
+        Self::parse(&s)
+    }
+}
+
 /// Go's `net.SplitHostPort`; `None` where Go returns an error.
 fn split_host_port(hostport: &str) -> Option<(&str, &str)> {
     let colon = hostport.rfind(':')?;

@@ -1,7 +1,7 @@
 //! The conformance suite every transport must pass, written once.
 //!
 //! A transport's test file implements [`Transport`] (a blocking façade over its async client:
-//! `block_on` each call) and expands [`conformance_tests!`], which generates one `#[test]` per
+//! `block_on` each call) and expands [`conformance_tests!`](crate::conformance_tests), which generates one `#[test]` per
 //! scenario. Scenarios run against a fresh [`TestServer`] on loopback and assert exact typed
 //! results, so both transports are held to the same behaviour.
 

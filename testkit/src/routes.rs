@@ -245,3 +245,23 @@ fn blob(method: &str, digest: &str, body: &[u8], blobs: &mut HashSet<String>) ->
         _ => Reply::status_text(405, "405 method not allowed"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_compare_by_meaning() {
+        let recorded: Value = serde_json::from_str(
+            r#"{"model":"m","format":"","x":null,"options":{"temperature":0},"stream":false}"#,
+        )
+        .unwrap_or_default();
+        let sent: Value =
+            serde_json::from_str(r#"{"model":"m","options":{"temperature":0.0},"stream":true}"#)
+                .unwrap_or_default();
+        assert_eq!(without_stream(&recorded), without_stream(&sent));
+        let other: Value = serde_json::from_str(r#"{"model":"m","options":{"temperature":0.5}}"#)
+            .unwrap_or_default();
+        assert_ne!(without_stream(&recorded), without_stream(&other));
+    }
+}

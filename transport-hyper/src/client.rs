@@ -402,31 +402,6 @@ fn failed(span: &Span, started: std::time::Instant, error: Error) -> Error {
     error
 }
 
-/// Anything that names the server: a [`BaseUrl`], or a string parsed like `OLLAMA_HOST`
-/// ([`BaseUrl::parse`]).
-pub trait IntoBaseUrl {
-    /// The base URL.
-    fn into_base_url(self) -> BaseUrl;
-}
-
-impl IntoBaseUrl for BaseUrl {
-    fn into_base_url(self) -> BaseUrl {
-        self
-    }
-}
-
-impl IntoBaseUrl for &str {
-    fn into_base_url(self) -> BaseUrl {
-        BaseUrl::parse(self)
-    }
-}
-
-impl IntoBaseUrl for String {
-    fn into_base_url(self) -> BaseUrl {
-        BaseUrl::parse(&self)
-    }
-}
-
 /// Builds a [`Client`]; every setter wraps the [`ClientConfig`] setter of the same name.
 ///
 /// ```
@@ -457,8 +432,8 @@ impl ClientBuilder {
 
     /// The server: a [`BaseUrl`] or a string like `OLLAMA_HOST` (`localhost:11434`,
     /// `https://ollama.com`).
-    pub fn base_url(mut self, url: impl IntoBaseUrl) -> Self {
-        self.config.request.base_url = url.into_base_url();
+    pub fn base_url(mut self, url: impl Into<BaseUrl>) -> Self {
+        self.config.request.base_url = url.into();
         self
     }
 

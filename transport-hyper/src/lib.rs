@@ -113,7 +113,7 @@ mod error;
 mod exchange;
 mod stream;
 
-pub use client::{Client, ClientBuilder, IntoBaseUrl};
+pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error};
 pub use stream::EventStream;
 #[doc(hidden)]

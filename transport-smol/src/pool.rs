@@ -1,0 +1,104 @@
+//! The connection pool: idle HTTP/1.1 connections kept per origin for reuse.
+//!
+//! A connection goes back to the pool only after its response body was read to the end and
+//! the protocol allows reuse (no `Connection: close`, not close-delimited), so a pooled
+//! connection is always between messages. It is a plain socket: nothing runs while it is idle,
+//! and whether the server closed it meanwhile is checked with one non-blocking read when it is
+//! taken out.
+//!
+//! Bounds: at most [`MAX_IDLE_PER_ORIGIN`] idle connections per origin (the oldest are closed
+//! first) and none older than [`IDLE_EXPIRY`] (Go's `http.DefaultTransport` also keeps idle
+//! connections 90 s). Expired or closed connections are dropped when the pool is next used.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+use crate::http1::Connection;
+use crate::net::{self, Target};
+
+/// Most idle connections kept for one origin.
+pub const MAX_IDLE_PER_ORIGIN: usize = 8;
+
+/// How long an idle connection is kept.
+pub const IDLE_EXPIRY: Duration = Duration::from_secs(90);
+
+#[derive(Debug)]
+struct Idle {
+    conn: Connection,
+    since: Instant,
+}
+
+/// Idle connections by origin (`scheme://host:port`). Cheap to clone; clones share the pool.
+#[derive(Clone, Default)]
+pub(crate) struct Pool {
+    idle: Arc<Mutex<HashMap<String, Vec<Idle>>>>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let idle: usize = self.lock().values().map(Vec::len).sum();
+        f.debug_struct("Pool").field("idle", &idle).finish()
+    }
+}
+
+impl Pool {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Idle>>> {
+        // A panic while holding the lock cannot leave the map inconsistent: keep using it.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The most recently used idle connection to `origin` that is still open, if any.
+    pub(crate) fn checkout(&self, origin: &str) -> Option<Connection> {
+        let now = Instant::now();
+        let mut dead = Vec::new();
+        let found = {
+            let mut idle = self.lock();
+            let list = idle.get_mut(origin)?;
+            let mut found = None;
+            while let Some(mut entry) = list.pop() {
+                if now.saturating_duration_since(entry.since) > IDLE_EXPIRY
+                    || !entry.conn.is_idle_alive()
+                {
+                    dead.push(entry);
+                    continue;
+                }
+                found = Some(entry.conn);
+                break;
+            }
+            found
+        };
+        if !dead.is_empty() {
+            tracing::debug!(closed = dead.len(), "dropped idle connections");
+        }
+        drop(dead); // closes them, outside the lock
+        found.map(|mut conn| {
+            conn.reused = true;
+            conn
+        })
+    }
+
+    /// Puts a connection whose last response was read to the end back for reuse.
+    pub(crate) fn checkin(&self, origin: &str, conn: Connection) {
+        tracing::trace!(conn = conn.id, "connection back in the pool");
+        let now = Instant::now();
+        let evicted = {
+            let mut idle = self.lock();
+            let list = idle.entry(origin.to_owned()).or_default();
+            list.retain(|e| now.saturating_duration_since(e.since) <= IDLE_EXPIRY);
+            list.push(Idle { conn, since: now });
+            let excess = list.len().saturating_sub(MAX_IDLE_PER_ORIGIN);
+            list.drain(..excess).collect::<Vec<_>>()
+        };
+        drop(evicted);
+    }
+
+    /// Opens a new connection (TCP, then TLS for https).
+    pub(crate) async fn connect(&self, target: &Target) -> Result<Connection, Error> {
+        let stream = net::connect(target).await?;
+        let conn = Connection::new(stream);
+        tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
+        Ok(conn)
+    }
+}
