@@ -154,10 +154,10 @@ fn write_timestamp(out: &mut Vec<u8>, nanos_since_start: u64) {
 }
 
 fn write_metrics(out: &mut Vec<u8>, eval_count: u64) {
-    let _ = write!(
+    let _ = writeln!(
         out,
         ",\"total_duration\":{},\"load_duration\":48512334,\"prompt_eval_count\":26,\
-         \"prompt_eval_duration\":91823000,\"eval_count\":{eval_count},\"eval_duration\":{}}}\n",
+         \"prompt_eval_duration\":91823000,\"eval_count\":{eval_count},\"eval_duration\":{}}}",
         5_123_456_789 + eval_count * 25_000_000,
         eval_count * 24_871_113,
     );
@@ -437,13 +437,22 @@ pub fn embed_body(rows: usize, dims: usize) -> Vec<u8> {
                 .collect()
         })
         .collect();
-    let value = serde_json::json!({
-        "model": "mxbai-embed-large",
-        "embeddings": embeddings,
-        "total_duration": 14_143_917_u64,
-        "load_duration": 1_019_500_u64,
-        "prompt_eval_count": 8 * rows,
-    });
+    // A typed struct, not `json!`: `Value` would widen the f32s to f64 and print 17 digits.
+    #[derive(serde::Serialize)]
+    struct Body {
+        model: &'static str,
+        embeddings: Vec<Vec<f32>>,
+        total_duration: u64,
+        load_duration: u64,
+        prompt_eval_count: usize,
+    }
+    let value = Body {
+        model: "mxbai-embed-large",
+        embeddings,
+        total_duration: 14_143_917,
+        load_duration: 1_019_500,
+        prompt_eval_count: 8 * rows,
+    };
     serde_json::to_vec(&value).unwrap_or_default()
 }
 

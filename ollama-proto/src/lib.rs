@@ -5,6 +5,7 @@
 pub mod accumulate;
 pub mod deadline;
 pub mod decoder;
+pub mod embed_decode;
 pub mod error;
 pub mod event;
 pub mod host;

@@ -35,7 +35,8 @@ fn main() {
         "  {:<52} {:>10} {:>12} {:>10}",
         "stream / path", "allocs", "bytes", "chunks"
     );
-    let chats: [(&str, fn() -> ChatGen); 2] = [
+    type MakeChat = fn() -> ChatGen;
+    let chats: [(&str, MakeChat); 2] = [
         ("chat, plain text", || ChatGen::plain(N, true)),
         ("chat, 1/8 tokens escaped", || ChatGen::new(N, true)),
     ];
