@@ -269,6 +269,24 @@ impl Error {
     }
 }
 
+impl Error {
+    /// [`Error::Json`] for a problem found by a hand-written scanner rather than serde_json:
+    /// `message` about byte `index` of `text`, where `text` starts at `at` in the body.
+    pub(crate) fn json_message(text: &[u8], at: Position, index: usize, message: &str) -> Self {
+        let index = index.min(text.len());
+        Self::Json {
+            at: Position {
+                line: at.line + memchr::memchr_iter(b'\n', &text[..index]).count() as u64,
+                offset: at.offset + index as u64,
+            },
+            excerpt: excerpt(text, index),
+            source: JsonError {
+                message: message.to_owned(),
+            },
+        }
+    }
+}
+
 /// Byte index in `text` of serde_json's 1-based line and column (column 0 = before the line).
 fn byte_index(text: &[u8], line: usize, column: usize) -> usize {
     let mut start = 0;

@@ -84,6 +84,7 @@ pub mod accumulate;
 pub mod client_config;
 pub mod deadline;
 pub mod decoder;
+pub mod embed_decode;
 pub mod error;
 pub mod event;
 #[cfg(feature = "__fuzzing")]
