@@ -55,35 +55,20 @@ impl LineFramer {
         }
     }
 
-    /// Appends bytes. Bytes of a line already known to be too long are not stored.
+    /// Appends bytes. At most `max_line_len` bytes of an unfinished line are kept: whatever
+    /// is fed, the buffer holds at most the limit plus one fed chunk.
     pub(crate) fn feed(&mut self, data: &[u8]) {
         if self.overflow.is_some() || data.is_empty() {
             return;
         }
         self.compact();
         let old_len = self.buf.len();
-        match memrchr(b'\n', data) {
-            Some(i) => {
-                self.buf.extend_from_slice(data);
-                self.complete_end = old_len + i + 1;
-            }
-            None => {
-                let partial_start = self.complete_end.max(self.start);
-                let partial_len = old_len - partial_start;
-                if partial_len + data.len() > self.max_line_len {
-                    // Keep only up to the limit: memory stays bounded whatever is fed.
-                    let room = self.max_line_len.saturating_sub(partial_len);
-                    self.buf.extend_from_slice(&data[..room.min(data.len())]);
-                    self.overflow = Some(self.position_of_partial(partial_start));
-                    return;
-                }
-                self.buf.extend_from_slice(data);
-            }
+        self.buf.extend_from_slice(data);
+        if let Some(i) = memrchr(b'\n', data) {
+            self.complete_end = old_len + i + 1;
         }
-        // The partial line after the last newline may itself already be too long.
-        let tail = self.buf.len() - self.complete_end.max(self.start);
-        if tail > self.max_line_len {
-            let partial_start = self.complete_end.max(self.start);
+        let partial_start = self.complete_end.max(self.start);
+        if self.buf.len() - partial_start > self.max_line_len {
             self.buf.truncate(partial_start + self.max_line_len);
             self.overflow = Some(self.position_of_partial(partial_start));
         }
@@ -107,6 +92,15 @@ impl LineFramer {
     /// The buffer that [`LineSpan`]s index into.
     pub(crate) fn buffer(&self) -> &[u8] {
         &self.buf
+    }
+
+    /// `true` when [`next_line`](Self::next_line) may return something: a complete line, an
+    /// over-long-line error, or the unterminated last line after `finish`.
+    #[inline]
+    pub(crate) fn has_work(&self) -> bool {
+        self.start < self.complete_end
+            || self.overflow.is_some()
+            || (self.finished && !self.tail_taken)
     }
 
     /// The next complete non-blank line, an over-long-line error, or `None` when more input

@@ -245,6 +245,14 @@ impl Decoder {
     /// stream is over. An error is returned once; afterwards the decoder yields `None`.
     #[must_use = "events must be drained after every feed"]
     pub fn poll_event(&mut self) -> Option<Result<Event<'_>, Error>> {
+        // The common case of a trickle of small feeds: nothing complete yet.
+        if self.stage == Stage::Drained
+            && self.error.is_none()
+            && !self.finished
+            && !self.framer.has_work()
+        {
+            return None;
+        }
         loop {
             if let Some(stage) = self.next_stage() {
                 return Some(Ok(self.event_at(stage)));
@@ -326,6 +334,7 @@ impl Decoder {
         }
     }
 
+    #[inline(never)]
     fn decode_line(&mut self, span: LineSpan) {
         let line = &self.framer.buffer()[span.start..span.end];
         self.scratch.clear();
