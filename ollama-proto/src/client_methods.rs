@@ -3,11 +3,17 @@
 //!
 //! A transport implements only the IO: `Client::call` (any [`Call`](crate::Call), answered by
 //! one body) and `Client::stream` (any [`StreamCall`](crate::StreamCall), answered by an
-//! NDJSON stream), plus `EventStream::next_event`. [`client_endpoint_methods!`](crate::client_endpoint_methods) then expands,
-//! inside the transport's `impl Client`, to one method per endpoint (`chat`, `embed`,
-//! `list_models`, …) in terms of those two, and [`event_stream_collect_methods!`](crate::event_stream_collect_methods) to
-//! `collect`, `collect_chat` and `collect_generate` inside its `impl EventStream`. Both
-//! transports thus expose the same list with the same documentation and the same choices
+//! NDJSON stream), plus `EventStream::next_event`. Then, expanded inside the transport's
+//! `impl` blocks:
+//!
+//! - [`client_endpoint_methods!`](crate::client_endpoint_methods): one method per endpoint
+//!   (`chat`, `embed`, `list_models`, …), each a `call` or a `stream`;
+//! - [`client_constructor_methods!`](crate::client_constructor_methods): `from_env` and
+//!   `builder`, through the transport's [`BuildClient`](crate::BuildClient);
+//! - [`event_stream_collect_methods!`](crate::event_stream_collect_methods): `collect`,
+//!   `collect_chat` and `collect_generate` on the stream, through `next_event`.
+//!
+//! Both transports thus expose the same list with the same documentation and the same choices
 //! (such as where web search goes).
 //!
 //! What the expansion needs from the transport, by name:
@@ -15,10 +21,12 @@
 //! - `Client::call<C: Call>(&self, &C) -> Result<C::Output, ClientError>` (async);
 //! - `Client::stream<S: StreamCall>(&self, &S) -> Result<EventStream, ClientError>` (async);
 //! - `Client::config(&self) -> &ClientConfig`;
+//! - `Client::new(ClientConfig)` and `impl BuildClient for Client` (with `ClientError`);
 //! - `EventStream::next_event(&mut self) -> Option<Result<OwnedEvent, ClientError>>` (async).
 //!
 //! ```ignore
 //! impl Client {
+//!     ollama_proto::client_constructor_methods!();
 //!     ollama_proto::client_endpoint_methods!(stream: EventStream);
 //! }
 //!
@@ -219,6 +227,29 @@ macro_rules! client_endpoint_methods {
                 self.call(&$req).await
             }
         )*
+    };
+}
+
+/// Expands, inside a transport's `impl Client`, to `from_env` and `builder`, in terms of its
+/// [`BuildClient`](crate::BuildClient) implementation. See the
+/// [module docs](crate::client_methods).
+#[macro_export]
+macro_rules! client_constructor_methods {
+    () => {
+        /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY` (see
+        /// [`ClientConfig::from_env`](ollama_proto::ClientConfig::from_env)).
+        ///
+        /// # Errors
+        /// As [`Self::new`].
+        pub fn from_env() -> ::core::result::Result<Self, $crate::ClientError> {
+            <Self as $crate::BuildClient>::from_config($crate::ClientConfig::from_env())
+        }
+
+        /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
+        /// retries).
+        pub fn builder() -> $crate::ClientBuilder<Self> {
+            $crate::ClientBuilder::default()
+        }
     };
 }
 

@@ -52,20 +52,7 @@ impl Client {
         })
     }
 
-    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY`
-    /// ([`ClientConfig::from_env`]).
-    ///
-    /// # Errors
-    /// As for [`Client::new`].
-    pub fn from_env() -> Result<Self, Error> {
-        Self::new(ClientConfig::from_env())
-    }
-
-    /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
-    /// retries).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
+    ollama_proto::client_constructor_methods!();
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
