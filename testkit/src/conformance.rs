@@ -25,11 +25,12 @@ use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
+use bytes::Bytes;
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    Message, PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, Message, PullRequest,
 };
 use ollama_proto::{
     Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
@@ -153,6 +154,17 @@ pub trait Transport {
 
     /// `DELETE /api/delete` (a call that is not safe to repeat).
     fn delete(&self, client: &Self::Client, request: DeleteRequest) -> Result<(), Failure>;
+
+    /// `HEAD /api/blobs/:digest`.
+    fn blob_exists(&self, client: &Self::Client, digest: &BlobDigest) -> Result<bool, Failure>;
+
+    /// `POST /api/blobs/:digest`.
+    fn create_blob(
+        &self,
+        client: &Self::Client,
+        digest: BlobDigest,
+        data: Bytes,
+    ) -> Result<(), Failure>;
 }
 
 /// A client config pointing at `server`.
@@ -233,6 +245,7 @@ macro_rules! conformance_tests {
             no_retry_for_unsafe_calls,
             no_retry_once_a_stream_started,
             connect_refused_is_connect,
+            blobs_round_trip,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -935,4 +948,25 @@ pub fn connect_refused_is_connect<T: Transport>(t: &T) {
         Failure::Connect(_)
     ));
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A blob upload is checked against its digest, and `HEAD` sees it afterwards, over one
+/// connection.
+pub fn blobs_round_trip<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let data = Bytes::from_static(b"hello blob");
+    // sha256("hello blob")
+    let digest = "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f";
+    let digest = BlobDigest::parse(digest).unwrap();
+    assert!(!t.blob_exists(&client, &digest).unwrap());
+    t.create_blob(&client, digest.clone(), data.clone())
+        .unwrap();
+    assert!(t.blob_exists(&client, &digest).unwrap());
+    // Bytes that do not match their digest are a 400.
+    let other = "sha256:23efd0ab117e71dc3accb6d524b7c4f41ded0107d594aef8d4caadb3052d7ada";
+    let other = BlobDigest::parse(other).unwrap();
+    let failure = t.create_blob(&client, other, data).unwrap_err();
+    assert_eq!(status_of(failure).status, 400);
+    assert_eq!(server.connections_accepted(), 1);
 }

@@ -5,10 +5,11 @@
 
 use std::sync::OnceLock;
 
+use bytes::Bytes;
 use ollama_proto::ClientConfig;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, PullRequest,
 };
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -157,6 +158,15 @@ impl Transport for Hyper {
 
     fn delete(&self, c: &HyperClient, request: DeleteRequest) -> Result<(), Failure> {
         c.run(|client| async move { client.delete(request).await.map_err(failure) })
+    }
+
+    fn blob_exists(&self, c: &HyperClient, digest: &BlobDigest) -> Result<bool, Failure> {
+        let digest = digest.clone();
+        c.run(|client| async move { client.blob_exists(&digest).await.map_err(failure) })
+    }
+
+    fn create_blob(&self, c: &HyperClient, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
+        c.run(|client| async move { client.create_blob(digest, data).await.map_err(failure) })
     }
 }
 

@@ -3,10 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 use async_io::block_on;
+use bytes::Bytes;
 use ollama_proto::ClientConfig;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, PullRequest,
 };
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 use transport_smol::Client;
@@ -67,6 +68,14 @@ impl Transport for Smol {
 
     fn delete(&self, client: &Client, request: DeleteRequest) -> Result<(), Failure> {
         block_on(client.delete(request)).map_err(failure)
+    }
+
+    fn blob_exists(&self, client: &Client, digest: &BlobDigest) -> Result<bool, Failure> {
+        block_on(client.blob_exists(digest)).map_err(failure)
+    }
+
+    fn create_blob(&self, client: &Client, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
+        block_on(client.create_blob(digest, data)).map_err(failure)
     }
 }
 

@@ -389,23 +389,6 @@ fn a_failed_tls_handshake_is_a_connect_error() {
 }
 
 #[test]
-fn blobs_round_trip() {
-    let server = TestServer::start();
-    let client = client(&server);
-    let data = bytes::Bytes::from_static(b"hello blob");
-    let digest = ollama_proto::types::BlobDigest::parse(
-        "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f",
-    )
-    .unwrap();
-    block_on(async {
-        assert!(!client.blob_exists(&digest).await.unwrap());
-        client.create_blob(digest.clone(), data).await.unwrap();
-        assert!(client.blob_exists(&digest).await.unwrap());
-    });
-    assert_eq!(server.connections_accepted(), 1);
-}
-
-#[test]
 fn futures_and_streams_are_send() {
     fn send<T: Send>(_: &T) {}
     let client = Client::builder().build().unwrap();
