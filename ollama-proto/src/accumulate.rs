@@ -7,7 +7,9 @@
 use crate::decoder::{Decoder, DecoderConfig, StreamKind};
 use crate::error::Error;
 use crate::event::{Completion, Event, OwnedEvent, OwnedProgress};
-use crate::types::{ChatResponse, GenerateResponse, Logprob, Message, ProgressResponse, ToolCall};
+use crate::types::{
+    ChatResponse, GenerateResponse, Logprob, Message, Metrics, ProgressResponse, ToolCall,
+};
 
 /// Collects a stream's events; feed it every event, then read the merged result.
 ///
@@ -173,17 +175,30 @@ pub trait FromBody: Sized {
     /// # Errors
     /// As for [`collect`].
     fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error>;
+
+    /// The answer's eval counts and timings, if it has them (chat and generate).
+    fn metrics(&self) -> Option<&Metrics> {
+        None
+    }
 }
 
 impl FromBody for ChatResponse {
     fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
         collect(StreamKind::Chat, status, body, config).map(Accumulator::into_chat_response)
     }
+
+    fn metrics(&self) -> Option<&Metrics> {
+        Some(&self.metrics)
+    }
 }
 
 impl FromBody for GenerateResponse {
     fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
         collect(StreamKind::Generate, status, body, config).map(Accumulator::into_generate_response)
+    }
+
+    fn metrics(&self) -> Option<&Metrics> {
+        Some(&self.metrics)
     }
 }
 

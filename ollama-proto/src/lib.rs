@@ -77,11 +77,17 @@
 //! - [`response`]: HTTP error bodies and single-object bodies.
 //! - [`error`]: the error model.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
+//! - [`client_config`], [`client_builder`], [`client_error`], [`client_methods`]: what every
+//!   transport's `Client` shares (settings, builder, error type, the typed endpoint methods),
+//!   so a transport is only its IO loop and connection handling.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod accumulate;
+pub mod client_builder;
 pub mod client_config;
+pub mod client_error;
+pub mod client_methods;
 pub mod deadline;
 pub mod decoder;
 pub mod embed_decode;
@@ -98,7 +104,9 @@ pub mod think;
 pub mod types;
 
 pub use accumulate::Accumulator;
+pub use client_builder::{BuildClient, ClientBuilder};
 pub use client_config::ClientConfig;
+pub use client_error::{BoxError, ClientError};
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
@@ -110,3 +118,9 @@ pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,
     GenerateResponse, KeepAlive, Message, Options, Think, ThinkLevel,
 };
+
+/// Paths the exported macros expand to; not part of the stable interface.
+#[doc(hidden)]
+pub mod __private {
+    pub use bytes::Bytes;
+}

@@ -18,17 +18,23 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed conformance assertion
 
+use std::future::poll_fn;
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use futures_core::Stream;
+
+use bytes::Bytes;
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    Message, PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, Message, PullRequest,
 };
 use ollama_proto::{
-    Accumulator, BodyKind, ClientConfig, Decoder, DecoderConfig, OwnedEvent, StreamKind,
+    Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
+    StreamKind,
 };
 use serde::de::DeserializeOwned;
 
@@ -58,6 +64,51 @@ pub struct StreamOutcome {
     pub events: Vec<OwnedEvent>,
     /// `None` when the stream ended normally (after `Done`).
     pub failure: Option<Failure>,
+}
+
+/// A transport's error (every transport's `Error` is the core's [`ClientError`]) in the
+/// suite's terms; `Connect` and `Io` keep the whole message.
+///
+/// # Panics
+/// On a variant the suite does not know yet.
+pub fn failure(e: ClientError) -> Failure {
+    match e {
+        ClientError::Protocol(e) => Failure::Protocol(e),
+        ClientError::Usage(e) => Failure::Usage(e),
+        ClientError::Timeout(t) => Failure::Timeout(t.kind),
+        ClientError::Connect(_) => Failure::Connect(e.to_string()),
+        ClientError::Io(_) => Failure::Io(e.to_string()),
+        other => panic!("an error kind the suite does not know: {other:?}"),
+    }
+}
+
+/// Reads a transport's event stream to its end or first error; `stop_after` drops it after that
+/// many events (cancellation).
+pub async fn drain<S>(mut stream: S, stop_after: Option<usize>) -> StreamOutcome
+where
+    S: Stream<Item = Result<OwnedEvent, ClientError>> + Unpin,
+{
+    let mut events = Vec::new();
+    // Bounded by the stream: every recorded or scripted stream ends, and endless ones are
+    // stopped by `stop_after` or a timeout.
+    while let Some(event) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        match event {
+            Ok(event) => events.push(event),
+            Err(e) => {
+                return StreamOutcome {
+                    events,
+                    failure: Some(failure(e)),
+                };
+            }
+        }
+        if stop_after.is_some_and(|n| events.len() >= n) {
+            break; // dropping the stream cancels it
+        }
+    }
+    StreamOutcome {
+        events,
+        failure: None,
+    }
 }
 
 /// A blocking façade over one transport's client, implemented in that transport's tests.
@@ -103,6 +154,17 @@ pub trait Transport {
 
     /// `DELETE /api/delete` (a call that is not safe to repeat).
     fn delete(&self, client: &Self::Client, request: DeleteRequest) -> Result<(), Failure>;
+
+    /// `HEAD /api/blobs/:digest`.
+    fn blob_exists(&self, client: &Self::Client, digest: &BlobDigest) -> Result<bool, Failure>;
+
+    /// `POST /api/blobs/:digest`.
+    fn create_blob(
+        &self,
+        client: &Self::Client,
+        digest: BlobDigest,
+        data: Bytes,
+    ) -> Result<(), Failure>;
 }
 
 /// A client config pointing at `server`.
@@ -121,6 +183,11 @@ pub fn texts(events: &[OwnedEvent]) -> (String, String) {
         }
     }
     (thinking, content)
+}
+
+/// A one-message chat request for `gemma3:1b`.
+pub fn hello() -> ChatRequest {
+    ChatRequest::new("gemma3:1b", vec![Message::user("hi")])
 }
 
 /// The recorded request body of the response recording `name`, as a typed chat request.
@@ -178,6 +245,7 @@ macro_rules! conformance_tests {
             no_retry_for_unsafe_calls,
             no_retry_once_a_stream_started,
             connect_refused_is_connect,
+            blobs_round_trip,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -260,10 +328,6 @@ fn random_writes(seed: u64) -> WriteSizes {
         max: 9,
         seed,
     }
-}
-
-fn hello() -> ChatRequest {
-    ChatRequest::new("gemma3:1b", vec![Message::user("hi")])
 }
 
 const GEMMA_HELLO: &str = "lcg-chat-stream-gemma3-hello.ndjson";
@@ -455,12 +519,10 @@ pub fn embed_is_exact<T: Transport>(t: &T) {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/// Status errors with JSON, text, HTML and empty bodies: the exact `StatusError`, from a call
-/// and from a streaming call alike.
-pub fn status_errors_are_classified<T: Transport>(t: &T) {
-    let server = TestServer::start();
-    let client = t.client(config_for(&server));
-    let cases: Vec<(Reply, u16, &str, BodyKind)> = vec![
+/// HTTP error replies with JSON, text, HTML and empty bodies, each with the status, message
+/// and body kind the core must classify it as.
+pub fn status_error_cases() -> Vec<(Reply, u16, &'static str, BodyKind)> {
+    vec![
         (
             Reply::status_json(400, "invalid model name"),
             400,
@@ -483,7 +545,15 @@ pub fn status_errors_are_classified<T: Transport>(t: &T) {
             BodyKind::Html,
         ),
         (Reply::status_empty(403), 403, "", BodyKind::Empty),
-    ];
+    ]
+}
+
+/// Status errors with JSON, text, HTML and empty bodies: the exact `StatusError`, from a call
+/// and from a streaming call alike.
+pub fn status_errors_are_classified<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let cases = status_error_cases();
     for (reply, status, message, body) in cases {
         for streaming in [false, true] {
             server.push_reply(reply.clone());
@@ -878,4 +948,25 @@ pub fn connect_refused_is_connect<T: Transport>(t: &T) {
         Failure::Connect(_)
     ));
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A blob upload is checked against its digest, and `HEAD` sees it afterwards, over one
+/// connection.
+pub fn blobs_round_trip<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let data = Bytes::from_static(b"hello blob");
+    // sha256("hello blob")
+    let digest = "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f";
+    let digest = BlobDigest::parse(digest).unwrap();
+    assert!(!t.blob_exists(&client, &digest).unwrap());
+    t.create_blob(&client, digest.clone(), data.clone())
+        .unwrap();
+    assert!(t.blob_exists(&client, &digest).unwrap());
+    // Bytes that do not match their digest are a 400.
+    let other = "sha256:23efd0ab117e71dc3accb6d524b7c4f41ded0107d594aef8d4caadb3052d7ada";
+    let other = BlobDigest::parse(other).unwrap();
+    let failure = t.create_blob(&client, other, data).unwrap_err();
+    assert_eq!(status_of(failure).status, 400);
+    assert_eq!(server.connections_accepted(), 1);
 }

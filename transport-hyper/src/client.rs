@@ -1,27 +1,16 @@
 //! [`Client`] and [`ClientBuilder`]: one pooled connection manager, every endpoint.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
-use ollama_proto::request::{Call, Direct, Endpoint, GetVersion, ListModels, ListRunning};
+use ollama_proto::request::{Call, Endpoint};
 use ollama_proto::response::is_success;
-use ollama_proto::retry::RetryPolicy;
 use ollama_proto::think::ThinkConfig;
-use ollama_proto::types::{
-    BlobDigest, BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest,
-    DeleteRequest, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse,
-    GenerateRequest, GenerateResponse, ListResponse, ProcessResponse, ProgressResponse,
-    PullRequest, PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest,
-    WebFetchResponse, WebSearchRequest, WebSearchResponse,
-};
-use ollama_proto::{BaseUrl, ClientConfig, Decoder, StreamCall, Streaming};
+use ollama_proto::{BuildClient, ClientConfig, Decoder, StreamCall};
 use tracing::Span;
 use tracing::field::Empty;
 
+use crate::Error;
 use crate::connector::{self, Http};
-use crate::error::Error;
 use crate::exchange::{self, now};
 use crate::stream::{EventStream, ReadStrategy, record_duration, record_metrics};
 
@@ -53,38 +42,33 @@ impl Client {
     /// # Errors
     /// [`Error::Connect`] if the TLS configuration cannot be built.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        Self::with_strategy(config, ReadStrategy::default())
-    }
-
-    fn with_strategy(config: ClientConfig, read: ReadStrategy) -> Result<Self, Error> {
         let http = connector::build(&config)?;
         let target = config.request.base_url.to_string().into();
         Ok(Self {
             http,
             config: Arc::new(config),
             target,
-            read,
+            read: ReadStrategy::default(),
         })
     }
 
-    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY`
-    /// ([`ClientConfig::from_env`]).
-    ///
-    /// # Errors
-    /// As for [`Client::new`].
-    pub fn from_env() -> Result<Self, Error> {
-        Self::new(ClientConfig::from_env())
-    }
-
-    /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
-    /// retries).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
+    ollama_proto::client_constructor_methods!();
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// Measurement knob: the same client (same pool) reading stream bodies inside
+    /// `poll_next` (`true`) instead of in a spawned task (`false`, the default).
+    #[doc(hidden)]
+    pub fn read_inline(mut self, inline: bool) -> Self {
+        self.read = if inline {
+            ReadStrategy::Inline
+        } else {
+            ReadStrategy::Task
+        };
+        self
     }
 
     /// The same client (same pool) with another thinking separation.
@@ -98,48 +82,14 @@ impl Client {
     }
 }
 
+/// The typed endpoint methods (`chat`, `embed`, `list_models`, …), the same in every transport:
+/// each is a [`Client::call`] or [`Client::stream`] (see [`ollama_proto::client_methods`]).
+impl Client {
+    ollama_proto::client_endpoint_methods!(stream: EventStream);
+}
+
 /// Streaming calls: `Ok` once the response head arrived with a success status.
 impl Client {
-    /// `POST /api/chat`, streamed.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn chat_stream(&self, req: ChatRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/generate`, streamed.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn generate_stream(&self, req: GenerateRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/pull`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn pull_stream(&self, req: PullRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/push`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn push_stream(&self, req: PushRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/create`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn create_stream(&self, req: CreateRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
     /// Sends any streaming call. The stream decodes with this client's
     /// [`DecoderConfig`](ollama_proto::DecoderConfig) (line limit, thinking separation).
     ///
@@ -193,159 +143,6 @@ impl Client {
 
 /// Calls answered by one body.
 impl Client {
-    /// `POST /api/chat` with `stream: false`; reasoning is separated by this client's
-    /// [`ThinkConfig`], exactly as for a stream.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
-        let span = request_span(&req);
-        let answer = self.call_in(&req, &span).await?;
-        record_metrics(&span, &answer.metrics);
-        Ok(answer)
-    }
-
-    /// `POST /api/generate` with `stream: false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn generate(&self, req: GenerateRequest) -> Result<GenerateResponse, Error> {
-        let span = request_span(&req);
-        let answer = self.call_in(&req, &span).await?;
-        record_metrics(&span, &answer.metrics);
-        Ok(answer)
-    }
-
-    /// `POST /api/embed`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn embed(&self, req: EmbedRequest) -> Result<EmbedResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/embeddings` (legacy; prefer [`Client::embed`]).
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn embeddings(&self, req: EmbeddingsRequest) -> Result<EmbeddingsResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `GET /api/tags`: the local models.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn list_models(&self) -> Result<ListResponse, Error> {
-        self.call(&ListModels).await
-    }
-
-    /// `GET /api/ps`: the loaded models.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn list_running(&self) -> Result<ProcessResponse, Error> {
-        self.call(&ListRunning).await
-    }
-
-    /// `POST /api/show`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn show(&self, req: ShowRequest) -> Result<ShowResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `GET /api/version`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn version(&self) -> Result<VersionResponse, Error> {
-        self.call(&GetVersion).await
-    }
-
-    /// `POST /api/copy`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn copy(&self, req: CopyRequest) -> Result<(), Error> {
-        self.call(&req).await
-    }
-
-    /// `DELETE /api/delete`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn delete(&self, req: DeleteRequest) -> Result<(), Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/pull` with `stream: false`: the last progress object (`success`).
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn pull(&self, req: PullRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/push` with `stream: false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn push(&self, req: PushRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/create` with `stream: false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn create(&self, req: CreateRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `HEAD /api/blobs/:digest`: `true` if the server has the blob, `false` on 404.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn blob_exists(&self, digest: &BlobDigest) -> Result<bool, Error> {
-        self.call(&BlobExists(digest.clone())).await
-    }
-
-    /// `POST /api/blobs/:digest` with `data` as the body.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn create_blob(&self, digest: BlobDigest, data: Bytes) -> Result<(), Error> {
-        self.call(&CreateBlob::new(digest, data)).await
-    }
-
-    /// Web search: ollama.com's `/api/web_search` when the base URL is ollama.com, else the
-    /// local server's `/api/experimental/web_search` proxy.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn web_search(&self, req: WebSearchRequest) -> Result<WebSearchResponse, Error> {
-        if self.config.request.base_url.is_ollama_com() {
-            self.call(&Direct(req)).await
-        } else {
-            self.call(&req).await
-        }
-    }
-
-    /// Web fetch: ollama.com's `/api/web_fetch` when the base URL is ollama.com, else the local
-    /// server's `/api/experimental/web_fetch` proxy.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn web_fetch(&self, req: WebFetchRequest) -> Result<WebFetchResponse, Error> {
-        if self.config.request.base_url.is_ollama_com() {
-            self.call(&Direct(req)).await
-        } else {
-            self.call(&req).await
-        }
-    }
-
     /// Sends any call answered by one body and decodes the answer.
     ///
     /// # Errors
@@ -356,6 +153,7 @@ impl Client {
     }
 
     async fn call_in<C: Call>(&self, call: &C, span: &Span) -> Result<C::Output, Error> {
+        // Chat and generate answers also put their eval counts and tokens/s on the span.
         let started = now();
         let run = async {
             let exchange =
@@ -365,6 +163,9 @@ impl Client {
         let result = tracing::Instrument::instrument(run, span.clone()).await;
         match result {
             Ok(output) => {
+                if let Some(metrics) = C::output_metrics(&output) {
+                    record_metrics(span, metrics);
+                }
                 record_duration(span, started);
                 Ok(output)
             }
@@ -402,7 +203,8 @@ fn failed(span: &Span, started: std::time::Instant, error: Error) -> Error {
     error
 }
 
-/// Builds a [`Client`]; every setter wraps the [`ClientConfig`] setter of the same name.
+/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`], whose every setter wraps
+/// the [`ClientConfig`] setter of the same name (the same builder as every transport's).
 ///
 /// ```
 /// use std::time::Duration;
@@ -415,116 +217,13 @@ fn failed(span: &Span, started: std::time::Instant, error: Error) -> Error {
 /// assert_eq!(client.config().timeouts.idle, Some(Duration::from_secs(60)));
 /// # Ok::<(), transport_hyper::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct ClientBuilder {
-    config: ClientConfig,
-    read: ReadStrategy,
-}
+pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Starts from an existing configuration.
-    pub fn from_config(config: ClientConfig) -> Self {
-        Self {
-            config,
-            read: ReadStrategy::default(),
-        }
-    }
+impl BuildClient for Client {
+    type Error = Error;
 
-    /// The server: a [`BaseUrl`] or a string like `OLLAMA_HOST` (`localhost:11434`,
-    /// `https://ollama.com`).
-    pub fn base_url(mut self, url: impl Into<BaseUrl>) -> Self {
-        self.config.request.base_url = url.into();
-        self
-    }
-
-    /// Sends `Authorization: Bearer <key>` to the base URL (never to another host: redirects
-    /// are not followed).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.config = self.config.api_key(key);
-        self
-    }
-
-    /// Replaces the `User-Agent`.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.config = self.config.user_agent(agent);
-        self
-    }
-
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.config = self.config.header(name, value);
-        self
-    }
-
-    /// Limit for establishing a connection (TCP connect and TLS handshake).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.connect_timeout(d);
-        self
-    }
-
-    /// Limit from sending a request to its response head (covers model loading).
-    pub fn response_head_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.response_head_timeout(d);
-        self
-    }
-
-    /// Limit between two body chunks.
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.idle_timeout(d);
-        self
-    }
-
-    /// Limit for a whole call (retries included). Unset by default: long streams are not cut.
-    pub fn total_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.total_timeout(d);
-        self
-    }
-
-    /// Retry policy (none by default).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config = self.config.retry(policy);
-        self
-    }
-
-    /// Longest accepted NDJSON line.
-    pub fn max_line_len(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_line_len(bytes);
-        self
-    }
-
-    /// Largest accepted single-object body.
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_body(bytes);
-        self
-    }
-
-    /// How reasoning is separated from answers.
-    pub fn think(mut self, think: ThinkConfig) -> Self {
-        self.config = self.config.think(think);
-        self
-    }
-
-    /// Measurement knob: read stream bodies inside `poll_next` instead of in a spawned task.
-    #[doc(hidden)]
-    pub fn read_inline(mut self, inline: bool) -> Self {
-        self.read = if inline {
-            ReadStrategy::Inline
-        } else {
-            ReadStrategy::Task
-        };
-        self
-    }
-
-    /// The configuration so far.
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// As for [`Client::new`].
-    pub fn build(self) -> Result<Client, Error> {
-        Client::with_strategy(self.config, self.read)
+    /// As [`Client::new`].
+    fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        Self::new(config)
     }
 }

@@ -16,7 +16,7 @@ use ollama_proto::ClientConfig;
 use ollama_proto::deadline::{Deadlines, TimedOut, Timeouts};
 use tower_service::Service;
 
-use crate::error::{BoxError, Error};
+use crate::{BoxError, Error};
 
 /// How long an idle pooled connection is kept. Ollama's server sets no idle limit of its own;
 /// Go's default transport uses the same 90 s.
@@ -54,7 +54,7 @@ pub(crate) fn build(config: &ClientConfig) -> Result<Http, Error> {
 fn tls(tcp: HttpConnector) -> Result<Tls, Error> {
     let builder = hyper_rustls::HttpsConnectorBuilder::new()
         .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| Error::connect("TLS setup", Box::new(e)))?;
+        .map_err(|e| Error::connect("TLS setup", e))?;
     Ok(builder.https_or_http().enable_http1().wrap_connector(tcp))
 }
 

@@ -16,8 +16,8 @@ use ollama_proto::retry::{Failure, is_safe_to_repeat};
 use ollama_proto::{ClientConfig, Endpoint, build_request};
 use tracing::Span;
 
+use crate::Error;
 use crate::connector::{ConnectTimedOut, Http};
-use crate::error::Error;
 
 /// The clock, read only here (tokio's, so paused-time tests stay consistent).
 pub(crate) fn now() -> Instant {
@@ -123,9 +123,9 @@ fn classify(e: hyper_util::client::legacy::Error, target: &str) -> Error {
         source = s.source();
     }
     if e.is_connect() {
-        Error::connect(target, Box::new(e))
+        Error::connect(target, e)
     } else {
-        Error::io(target, "before the response head".to_owned(), Box::new(e))
+        Error::io(target, "before the response head", e)
     }
 }
 
@@ -177,7 +177,7 @@ pub(crate) async fn read_call<C: Call + ?Sized>(
             None => break,
             Some(Err(e)) => {
                 let context = format!("after {received} body bytes");
-                return Err(Error::io(target, context, Box::new(e)));
+                return Err(Error::io(target, context, e));
             }
             Some(Ok(frame)) => {
                 let Ok(data) = frame.into_data() else {

@@ -109,12 +109,14 @@
 
 mod client;
 mod connector;
-mod error;
 mod exchange;
 mod stream;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{BoxError, Error};
+/// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
+/// same type in every transport.
+pub use ollama_proto::ClientError as Error;
+pub use ollama_proto::client_error::BoxError;
 pub use stream::EventStream;
 #[doc(hidden)]
 pub use stream::ReadStrategy;

@@ -11,13 +11,13 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 use ollama_proto::deadline::Deadlines;
-use ollama_proto::types::{ChatResponse, GenerateResponse, Metrics};
-use ollama_proto::{Accumulator, Decoder, DecoderState, Event, OwnedEvent};
+use ollama_proto::types::Metrics;
+use ollama_proto::{Decoder, DecoderState, Event, OwnedEvent};
 use tokio::sync::mpsc;
 use tokio::time::Sleep;
 use tracing::Span;
 
-use crate::error::Error;
+use crate::Error;
 use crate::exchange::now;
 
 /// Body chunks the reader task may read ahead of the consumer (back-pressure beyond that).
@@ -212,37 +212,7 @@ impl EventStream {
         poll_fn(|cx| self.poll_event(cx)).await
     }
 
-    /// Reads the stream to its end and merges every event (the texts concatenated, tool
-    /// calls collected, the completion kept).
-    ///
-    /// # Errors
-    /// The first error of the stream.
-    pub async fn collect(mut self) -> Result<Accumulator, Error> {
-        let mut acc = Accumulator::default();
-        while let Some(event) = self.next_event().await {
-            acc.push_owned(event?);
-        }
-        Ok(acc)
-    }
-
-    /// Reads a chat stream to its end: the answer `/api/chat` with `stream: false` gives.
-    ///
-    /// # Errors
-    /// The first error of the stream.
-    pub async fn collect_chat(self) -> Result<ChatResponse, Error> {
-        self.collect().await.map(Accumulator::into_chat_response)
-    }
-
-    /// Reads a generate stream to its end: the answer `/api/generate` with `stream: false`
-    /// gives.
-    ///
-    /// # Errors
-    /// The first error of the stream.
-    pub async fn collect_generate(self) -> Result<GenerateResponse, Error> {
-        self.collect()
-            .await
-            .map(Accumulator::into_generate_response)
-    }
+    ollama_proto::event_stream_collect_methods!();
 
     /// The run loop: drain the decoder, then the body, then the deadlines.
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<OwnedEvent, Error>>> {
@@ -291,7 +261,7 @@ impl EventStream {
                 }
                 Poll::Ready(Some(Err(e))) => {
                     let context = format!("after {} body bytes", self.received);
-                    let error = Error::io(&self.target, context, Box::new(e));
+                    let error = Error::io(&self.target, context, e);
                     return Poll::Ready(Some(Err(self.fail(error))));
                 }
                 Poll::Pending => {}

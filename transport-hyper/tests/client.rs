@@ -1,10 +1,8 @@
 //! Behaviour specific to this crate's API (the shared behaviour is in `conformance.rs`).
 #![allow(clippy::unwrap_used)]
 
-use bytes::Bytes;
 use ollama_proto::OwnedEvent;
 use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
-use ollama_proto::types::BlobDigest;
 use testkit::conformance::recorded_chat;
 use testkit::{Reply, TestServer};
 use transport_hyper::{Client, Error};
@@ -45,31 +43,6 @@ async fn with_think_shares_the_pool_and_changes_the_split() {
     assert_eq!(thinking_events, 0);
     assert_eq!(content, shown.content());
     assert_eq!(server.connections_accepted(), 1);
-}
-
-#[tokio::test]
-async fn blobs_roundtrip() {
-    let server = TestServer::start();
-    let client = client_for(&server);
-    let data = Bytes::from_static(b"hello blob");
-    // sha256("hello blob")
-    let digest = BlobDigest::parse(
-        "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f",
-    )
-    .unwrap();
-    assert!(!client.blob_exists(&digest).await.unwrap());
-    client
-        .create_blob(digest.clone(), data.clone())
-        .await
-        .unwrap();
-    assert!(client.blob_exists(&digest).await.unwrap());
-    // The testkit checks uploads against their digest: bytes that do not match are a 400.
-    let other = BlobDigest::parse(
-        "sha256:23efd0ab117e71dc3accb6d524b7c4f41ded0107d594aef8d4caadb3052d7ada",
-    )
-    .unwrap();
-    let err = client.create_blob(other, data).await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.status), Some(400), "{err}");
 }
 
 #[tokio::test]

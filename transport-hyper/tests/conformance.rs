@@ -5,14 +5,15 @@
 
 use std::sync::OnceLock;
 
+use bytes::Bytes;
 use ollama_proto::ClientConfig;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, PullRequest,
 };
-use testkit::conformance::{Failure, StreamOutcome, Transport};
+use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 use tokio::runtime::{Builder, Handle, Runtime};
-use transport_hyper::{Client, Error, EventStream};
+use transport_hyper::Client;
 
 /// Which runtime drives the calls, and how stream bodies are read.
 enum Hyper {
@@ -96,41 +97,6 @@ impl HyperClient {
     }
 }
 
-fn failure(e: Error) -> Failure {
-    match e {
-        Error::Protocol(e) => Failure::Protocol(e),
-        Error::Usage(e) => Failure::Usage(e),
-        Error::Timeout(t) => Failure::Timeout(t.kind),
-        Error::Connect(_) => Failure::Connect(e.to_string()),
-        Error::Io(_) => Failure::Io(e.to_string()),
-        other => panic!("unexpected error variant: {other:?}"),
-    }
-}
-
-async fn drain(mut stream: EventStream, stop_after: Option<usize>) -> StreamOutcome {
-    let mut events = Vec::new();
-    // Bounded by the stream: every recorded or scripted stream ends, and endless ones are
-    // stopped by `stop_after` or a timeout.
-    while let Some(event) = stream.next_event().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                return StreamOutcome {
-                    events,
-                    failure: Some(failure(e)),
-                };
-            }
-        }
-        if stop_after.is_some_and(|n| events.len() >= n) {
-            break;
-        }
-    }
-    StreamOutcome {
-        events,
-        failure: None,
-    }
-}
-
 impl Transport for Hyper {
     type Client = HyperClient;
 
@@ -142,7 +108,7 @@ impl Transport for Hyper {
                 runtime: Some(Driven::start()),
             },
             Self::MultiThread => HyperClient {
-                client: builder.read_inline(true).build().unwrap(),
+                client: builder.build().unwrap().read_inline(true),
                 runtime: None,
             },
         }
@@ -192,6 +158,15 @@ impl Transport for Hyper {
 
     fn delete(&self, c: &HyperClient, request: DeleteRequest) -> Result<(), Failure> {
         c.run(|client| async move { client.delete(request).await.map_err(failure) })
+    }
+
+    fn blob_exists(&self, c: &HyperClient, digest: &BlobDigest) -> Result<bool, Failure> {
+        let digest = digest.clone();
+        c.run(|client| async move { client.blob_exists(&digest).await.map_err(failure) })
+    }
+
+    fn create_blob(&self, c: &HyperClient, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
+        c.run(|client| async move { client.create_blob(digest, data).await.map_err(failure) })
     }
 }
 

@@ -2,28 +2,17 @@
 //! or [`Client::stream`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
-use ollama_proto::request::{GetVersion, ListModels, ListRunning};
 use ollama_proto::response::BodyCollector;
-use ollama_proto::retry::RetryPolicy;
 use ollama_proto::think::ThinkConfig;
-use ollama_proto::types::{
-    BlobDigest, BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest,
-    DeleteRequest, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse,
-    GenerateRequest, GenerateResponse, ListResponse, ProcessResponse, ProgressResponse,
-    PullRequest, PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest,
-    WebFetchResponse, WebSearchRequest, WebSearchResponse,
-};
-use ollama_proto::{BaseUrl, Call, ClientConfig, Decoder, Direct, Endpoint, StreamCall, Streaming};
+use ollama_proto::{BuildClient, Call, ClientConfig, Decoder, Endpoint, StreamCall};
 use tracing::Instrument;
 
-use crate::error::Error;
+use crate::Error;
 use crate::exchange::{self, Prepared, next_chunk};
 use crate::pool::Pool;
-use crate::stream::{EventStream, StreamParts};
+use crate::stream::{EventStream, StreamParts, record_metrics};
 
 /// An Ollama client on smol / async-io.
 ///
@@ -49,19 +38,7 @@ impl Client {
         })
     }
 
-    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY` (see
-    /// [`ClientConfig::from_env`]).
-    ///
-    /// # Errors
-    /// As [`Client::new`].
-    pub fn from_env() -> Result<Self, Error> {
-        Self::new(ClientConfig::from_env())
-    }
-
-    /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no retries).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
+    ollama_proto::client_constructor_methods!();
 
     /// The configuration this client was built with.
     pub fn config(&self) -> &ClientConfig {
@@ -77,193 +54,16 @@ impl Client {
             pool: self.pool.clone(),
         }
     }
+}
 
-    /// `POST /api/chat`, streamed.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn chat_stream(&self, req: ChatRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
+/// The typed endpoint methods (`chat`, `embed`, `list_models`, …), the same in every transport:
+/// each is a [`Client::call`] or [`Client::stream`] (see [`ollama_proto::client_methods`]).
+impl Client {
+    ollama_proto::client_endpoint_methods!(stream: EventStream);
+}
 
-    /// `POST /api/generate`, streamed.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn generate_stream(&self, req: GenerateRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/pull`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn pull_stream(&self, req: PullRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/push`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn push_stream(&self, req: PushRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/create`, streamed progress.
-    ///
-    /// # Errors
-    /// See [`Client::stream`].
-    pub async fn create_stream(&self, req: CreateRequest) -> Result<EventStream, Error> {
-        self.stream(&Streaming(req)).await
-    }
-
-    /// `POST /api/chat` with `"stream":false`; thinking is separated like in a stream.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/generate` with `"stream":false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn generate(&self, req: GenerateRequest) -> Result<GenerateResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/embed`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn embed(&self, req: EmbedRequest) -> Result<EmbedResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/embeddings` (legacy; prefer [`Client::embed`]).
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn embeddings(&self, req: EmbeddingsRequest) -> Result<EmbeddingsResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `GET /api/tags`: the local models.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn list_models(&self) -> Result<ListResponse, Error> {
-        self.call(&ListModels).await
-    }
-
-    /// `GET /api/ps`: the loaded models.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn list_running(&self) -> Result<ProcessResponse, Error> {
-        self.call(&ListRunning).await
-    }
-
-    /// `POST /api/show`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn show(&self, req: ShowRequest) -> Result<ShowResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `GET /api/version`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn version(&self) -> Result<VersionResponse, Error> {
-        self.call(&GetVersion).await
-    }
-
-    /// `POST /api/copy`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn copy(&self, req: CopyRequest) -> Result<(), Error> {
-        self.call(&req).await
-    }
-
-    /// `DELETE /api/delete`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn delete(&self, req: DeleteRequest) -> Result<(), Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/pull` with `"stream":false`: the final progress object.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn pull(&self, req: PullRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/push` with `"stream":false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn push(&self, req: PushRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `POST /api/create` with `"stream":false`.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn create(&self, req: CreateRequest) -> Result<ProgressResponse, Error> {
-        self.call(&req).await
-    }
-
-    /// `HEAD /api/blobs/<digest>`: `true` if the server has the blob, `false` on 404.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn blob_exists(&self, digest: &BlobDigest) -> Result<bool, Error> {
-        self.call(&BlobExists(digest.clone())).await
-    }
-
-    /// `POST /api/blobs/<digest>` with `data` as the body (the server checks the digest).
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn create_blob(&self, digest: BlobDigest, data: Bytes) -> Result<(), Error> {
-        self.call(&CreateBlob::new(digest, data)).await
-    }
-
-    /// Web search: ollama.com's `/api/web_search` when the base URL is ollama.com, else the
-    /// local server's `/api/experimental/web_search` proxy.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn web_search(&self, req: WebSearchRequest) -> Result<WebSearchResponse, Error> {
-        if self.config.request.base_url.is_ollama_com() {
-            self.call(&Direct(req)).await
-        } else {
-            self.call(&req).await
-        }
-    }
-
-    /// Web fetch: ollama.com's `/api/web_fetch` when the base URL is ollama.com, else the local
-    /// server's `/api/experimental/web_fetch` proxy.
-    ///
-    /// # Errors
-    /// See [`Client::call`].
-    pub async fn web_fetch(&self, req: WebFetchRequest) -> Result<WebFetchResponse, Error> {
-        if self.config.request.base_url.is_ollama_com() {
-            self.call(&Direct(req)).await
-        } else {
-            self.call(&req).await
-        }
-    }
-
+/// The two generic calls every typed method goes through.
+impl Client {
     /// Sends any call answered by one body and decodes the answer.
     ///
     /// The body is read whole (at most [`ClientConfig::max_body`] bytes) and decoded by the core
@@ -283,8 +83,16 @@ impl Client {
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-        if let Err(e) = &result {
-            span.record("error", e.kind_str());
+        match &result {
+            // Chat and generate answers carry eval counts, as a stream's `Done` does.
+            Ok(output) => {
+                if let Some(metrics) = C::output_metrics(output) {
+                    record_metrics(&span, metrics);
+                }
+            }
+            Err(e) => {
+                span.record("error", e.kind_str());
+            }
         }
         result
     }
@@ -421,7 +229,8 @@ fn request_span<E: Endpoint + ?Sized>(prepared: &Prepared, endpoint: &E) -> trac
     )
 }
 
-/// Builds a [`Client`]; every setting lands in the one [`ClientConfig`] both transports share.
+/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`], whose every setting lands
+/// in the one [`ClientConfig`] both transports share.
 ///
 /// ```
 /// use std::time::Duration;
@@ -435,91 +244,13 @@ fn request_span<E: Endpoint + ?Sized>(prepared: &Prepared, endpoint: &E) -> trac
 /// assert_eq!(client.config().request.base_url.port(), 11434);
 /// # Ok::<(), transport_smol::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
-#[must_use = "call build() to get a client"]
-pub struct ClientBuilder {
-    config: ClientConfig,
-}
+pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// The server: a URL or `OLLAMA_HOST`-style value (parsed like `OLLAMA_HOST`, see
-    /// [`BaseUrl::parse`]), or a [`BaseUrl`].
-    pub fn base_url(mut self, url: impl Into<BaseUrl>) -> Self {
-        self.config.request.base_url = url.into();
-        self
-    }
+impl BuildClient for Client {
+    type Error = Error;
 
-    /// Sends `Authorization: Bearer <key>` (to the base URL only).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.config = self.config.api_key(key);
-        self
-    }
-
-    /// Replaces the `User-Agent`.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.config = self.config.user_agent(agent);
-        self
-    }
-
-    /// Adds a header sent with every request (replacing a standard one of the same name).
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.config = self.config.header(name, value);
-        self
-    }
-
-    /// Limit for establishing a connection (TCP and TLS).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.connect_timeout(d);
-        self
-    }
-
-    /// Limit from sending a request to its response head (covers model loading).
-    pub fn response_head_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.response_head_timeout(d);
-        self
-    }
-
-    /// Limit between two body chunks.
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.idle_timeout(d);
-        self
-    }
-
-    /// Limit for a whole call, retries included. Unset by default: long streams are not cut.
-    pub fn total_timeout(mut self, d: Duration) -> Self {
-        self.config = self.config.total_timeout(d);
-        self
-    }
-
-    /// Opt-in retries (none by default).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config = self.config.retry(policy);
-        self
-    }
-
-    /// Longest accepted NDJSON line.
-    pub fn max_line_len(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_line_len(bytes);
-        self
-    }
-
-    /// Largest accepted single-object body.
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.config = self.config.max_body(bytes);
-        self
-    }
-
-    /// How reasoning is separated from answers.
-    pub fn think(mut self, think: ThinkConfig) -> Self {
-        self.config = self.config.think(think);
-        self
-    }
-
-    /// The client.
-    ///
-    /// # Errors
     /// As [`Client::new`].
-    pub fn build(self) -> Result<Client, Error> {
-        Client::new(self.config)
+    fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        Self::new(config)
     }
 }

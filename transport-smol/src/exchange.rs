@@ -15,7 +15,7 @@ use ollama_proto::deadline::{Deadlines, TimedOut, TimeoutKind, Timeouts};
 use ollama_proto::retry::{self, is_safe_to_repeat};
 use ollama_proto::{ClientConfig, Endpoint, build_request};
 
-use crate::error::Error;
+use crate::Error;
 use crate::http1::{self, Body, Connection, HeadError};
 use crate::net::Target;
 use crate::pool::Pool;

@@ -13,7 +13,7 @@ use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 
-use crate::error::Error;
+use crate::Error;
 use crate::net::Stream;
 
 /// Initial size of a connection's read buffer and of the decoded-body buffer.

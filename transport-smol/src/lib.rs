@@ -122,7 +122,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod client;
-mod error;
 mod exchange;
 mod http1;
 mod net;
@@ -130,7 +129,10 @@ mod pool;
 mod stream;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{BoxError, Error};
+/// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
+/// same type in every transport.
+pub use ollama_proto::ClientError as Error;
+pub use ollama_proto::client_error::BoxError;
 pub use pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN};
 pub use stream::EventStream;
 

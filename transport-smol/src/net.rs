@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncWrite};
 
-use crate::error::Error;
+use crate::Error;
 
 /// Where to connect, taken from the base URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

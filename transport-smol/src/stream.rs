@@ -9,10 +9,10 @@ use std::time::Instant;
 use async_io::Timer;
 use futures_core::Stream;
 use ollama_proto::deadline::{Deadlines, TimedOut};
-use ollama_proto::types::{ChatResponse, GenerateResponse};
-use ollama_proto::{Accumulator, Completion, Decoder, DecoderState, OwnedEvent};
+use ollama_proto::types::Metrics;
+use ollama_proto::{Completion, Decoder, DecoderState, OwnedEvent};
 
-use crate::error::Error;
+use crate::Error;
 use crate::http1::Body;
 use crate::pool::Pool;
 
@@ -96,35 +96,7 @@ impl EventStream {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    /// Reads the stream to its end and merges every event (texts concatenated, tool calls
-    /// collected, the completion kept).
-    ///
-    /// # Errors
-    /// The stream's first error.
-    pub async fn collect(mut self) -> Result<Accumulator, Error> {
-        let mut acc = Accumulator::default();
-        // Bounded by the stream: it ends after `Done` or an error.
-        while let Some(event) = self.next_event().await {
-            acc.push_owned(event?);
-        }
-        Ok(acc)
-    }
-
-    /// Reads a chat stream to its end into the response a non-streaming chat returns.
-    ///
-    /// # Errors
-    /// The stream's first error.
-    pub async fn collect_chat(self) -> Result<ChatResponse, Error> {
-        Ok(self.collect().await?.into_chat_response())
-    }
-
-    /// Reads a generate stream to its end into the response a non-streaming generate returns.
-    ///
-    /// # Errors
-    /// The stream's first error.
-    pub async fn collect_generate(self) -> Result<GenerateResponse, Error> {
-        Ok(self.collect().await?.into_generate_response())
-    }
+    ollama_proto::event_stream_collect_methods!();
 }
 
 impl Stream for EventStream {
@@ -295,12 +267,7 @@ impl Inner {
         let m = &completion.metrics;
         self.span
             .record("duration_ms", self.started.elapsed().as_millis() as u64);
-        if let Some(n) = m.eval_count {
-            self.span.record("eval_count", n);
-        }
-        if let Some(tps) = m.tokens_per_second() {
-            self.span.record("tokens_per_second", tps);
-        }
+        record_metrics(&self.span, m);
         tracing::debug!(
             eval_count = m.eval_count,
             prompt_eval_count = m.prompt_eval_count,
@@ -320,5 +287,16 @@ impl Inner {
         if let Some(conn) = self.body.take().and_then(Body::into_reusable) {
             self.pool.checkin(&self.origin, conn);
         }
+    }
+}
+
+/// Records the eval count and tokens/s of a final object (or a chat/generate answer) on a
+/// request span.
+pub(crate) fn record_metrics(span: &tracing::Span, metrics: &Metrics) {
+    if let Some(n) = metrics.eval_count {
+        span.record("eval_count", n);
+    }
+    if let Some(tps) = metrics.tokens_per_second() {
+        span.record("tokens_per_second", tps);
     }
 }

@@ -3,48 +3,17 @@
 #![allow(clippy::unwrap_used)]
 
 use async_io::block_on;
+use bytes::Bytes;
+use ollama_proto::ClientConfig;
 use ollama_proto::types::{
-    ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse, GenerateRequest,
-    PullRequest,
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, PullRequest,
 };
-use ollama_proto::{ClientConfig, OwnedEvent};
-use testkit::conformance::{Failure, StreamOutcome, Transport};
-use transport_smol::{Client, Error, EventStream};
+use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
+use transport_smol::Client;
 
 /// The transport under test.
 struct Smol;
-
-fn failure(e: Error) -> Failure {
-    match e {
-        Error::Protocol(e) => Failure::Protocol(e),
-        Error::Usage(e) => Failure::Usage(e),
-        Error::Timeout(t) => Failure::Timeout(t.kind),
-        Error::Connect(e) => Failure::Connect(e.to_string()),
-        Error::Io(e) => Failure::Io(e.to_string()),
-        other => panic!("an error kind the suite does not know: {other:?}"),
-    }
-}
-
-async fn drain(mut stream: EventStream, stop_after: Option<usize>) -> StreamOutcome {
-    let mut events = Vec::new();
-    let mut failure_seen = None;
-    while let Some(event) = stream.next_event().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                failure_seen = Some(failure(e));
-                break;
-            }
-        }
-        if stop_after.is_some_and(|n| events.len() >= n) {
-            break; // dropping the stream cancels it
-        }
-    }
-    StreamOutcome {
-        events,
-        failure: failure_seen,
-    }
-}
 
 impl Transport for Smol {
     type Client = Client;
@@ -100,9 +69,14 @@ impl Transport for Smol {
     fn delete(&self, client: &Client, request: DeleteRequest) -> Result<(), Failure> {
         block_on(client.delete(request)).map_err(failure)
     }
-}
 
-// Keep `OwnedEvent` in use for readers of this file: the outcome holds owned events.
-const _: fn(&OwnedEvent) = |_| {};
+    fn blob_exists(&self, client: &Client, digest: &BlobDigest) -> Result<bool, Failure> {
+        block_on(client.blob_exists(digest)).map_err(failure)
+    }
+
+    fn create_blob(&self, client: &Client, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
+        block_on(client.create_blob(digest, data)).map_err(failure)
+    }
+}
 
 testkit::conformance_tests!(Smol);

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use async_io::block_on;
+use ollama_proto::OwnedEvent;
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
-use ollama_proto::types::{ChatRequest, Message, PullRequest};
-use ollama_proto::{BodyKind, OwnedEvent};
-use testkit::conformance::{config_for, recorded_chat, texts};
+use ollama_proto::types::{ChatRequest, PullRequest};
+use testkit::conformance::{config_for, hello, recorded_chat, status_error_cases, texts};
 use testkit::{Recording, Reply, TestServer, WriteSizes};
 use transport_smol::{Client, Error};
 
@@ -18,10 +18,6 @@ const LINE: &str = r#"{"model":"gemma3:1b","created_at":"2025-01-01T00:00:00Z","
 
 fn client(server: &TestServer) -> Client {
     Client::new(config_for(server)).unwrap()
-}
-
-fn chat() -> ChatRequest {
-    ChatRequest::new("gemma3:1b", vec![Message::user("hi")])
 }
 
 /// The content of a recorded chat stream, from its lines.
@@ -105,7 +101,7 @@ fn dropping_a_stream_closes_its_connection() {
     server.push_reply(Reply::endless_stream(LINE, Duration::from_millis(10)));
     let client = client(&server);
     block_on(async {
-        let mut stream = client.chat_stream(chat()).await.unwrap();
+        let mut stream = client.chat_stream(hello()).await.unwrap();
         for _ in 0..3 {
             assert!(matches!(
                 stream.next_event().await,
@@ -160,7 +156,7 @@ fn the_total_timeout_cuts_a_stream_that_keeps_going() {
         .total_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let err = block_on(read_all(&client, chat())).unwrap_err();
+    let err = block_on(read_all(&client, hello())).unwrap_err();
     assert_eq!(err.timeout_kind(), Some(TimeoutKind::Total), "{err}");
 }
 
@@ -168,36 +164,12 @@ fn the_total_timeout_cuts_a_stream_that_keeps_going() {
 fn error_statuses_keep_what_the_server_said() {
     let server = TestServer::start();
     let client = client(&server);
-    let cases: Vec<(Reply, u16, &str, BodyKind)> = vec![
-        (
-            Reply::status_json(400, "invalid model name"),
-            400,
-            "invalid model name",
-            BodyKind::Json,
-        ),
-        (
-            Reply::status_text(404, "404 page not found"),
-            404,
-            "404 page not found",
-            BodyKind::Text,
-        ),
-        (
-            Reply::status_html(
-                502,
-                "<html><head><title>502 Bad Gateway</title></head></html>",
-            ),
-            502,
-            "502 Bad Gateway",
-            BodyKind::Html,
-        ),
-        (Reply::status_empty(403), 403, "", BodyKind::Empty),
-    ];
-    for (reply, status, message, kind) in cases {
+    for (reply, status, message, kind) in status_error_cases() {
         // Once through a single-answer call, once through a stream.
         server.push_reply(reply.times(2));
         for streamed in [false, true] {
             let err = if streamed {
-                block_on(client.chat_stream(chat())).map(drop).unwrap_err()
+                block_on(client.chat_stream(hello())).map(drop).unwrap_err()
             } else {
                 block_on(client.list_models()).map(drop).unwrap_err()
             };
@@ -217,7 +189,7 @@ fn unauthorized_carries_the_signin_url() {
     let server = TestServer::start();
     let url = "https://ollama.com/connect?name=x&key=y";
     server.push_reply(Reply::status_json_signin(401, "unauthorized", url));
-    let err = block_on(client(&server).chat_stream(chat())).unwrap_err();
+    let err = block_on(client(&server).chat_stream(hello())).unwrap_err();
     assert!(matches!(
         err,
         Error::Protocol(ollama_proto::Error::Unauthorized(_))
@@ -391,7 +363,7 @@ fn throughput() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = block_on(read_all(&client, chat())).unwrap_err();
+    let err = block_on(read_all(&client, hello())).unwrap_err();
     let secs = started.elapsed().as_secs_f64();
     assert!(matches!(
         protocol(err),
@@ -417,27 +389,10 @@ fn a_failed_tls_handshake_is_a_connect_error() {
 }
 
 #[test]
-fn blobs_round_trip() {
-    let server = TestServer::start();
-    let client = client(&server);
-    let data = bytes::Bytes::from_static(b"hello blob");
-    let digest = ollama_proto::types::BlobDigest::parse(
-        "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f",
-    )
-    .unwrap();
-    block_on(async {
-        assert!(!client.blob_exists(&digest).await.unwrap());
-        client.create_blob(digest.clone(), data).await.unwrap();
-        assert!(client.blob_exists(&digest).await.unwrap());
-    });
-    assert_eq!(server.connections_accepted(), 1);
-}
-
-#[test]
 fn futures_and_streams_are_send() {
     fn send<T: Send>(_: &T) {}
     let client = Client::builder().build().unwrap();
-    send(&client.chat_stream(chat()));
+    send(&client.chat_stream(hello()));
     send(&client.version());
     fn stream_is_send<T: Send + Unpin + futures_core::Stream>() {}
     stream_is_send::<transport_smol::EventStream>();

@@ -217,6 +217,9 @@ macro_rules! stream_call {
             ) -> Result<$output, Error> {
                 <$output as crate::accumulate::FromBody>::from_body(status, body, config)
             }
+            fn output_metrics(output: &$output) -> Option<&crate::types::Metrics> {
+                crate::accumulate::FromBody::metrics(output)
+            }
         }
 
         impl Endpoint for Streaming<$ty> {

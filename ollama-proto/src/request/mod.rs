@@ -76,6 +76,13 @@ pub trait Call: Endpoint {
         let _ = config;
         Self::decode_output(status, body)
     }
+
+    /// The eval counts and timings of a decoded answer, for a transport's tracing: chat and
+    /// generate answers have them, other calls `None`.
+    fn output_metrics(output: &Self::Output) -> Option<&crate::types::Metrics> {
+        let _ = output;
+        None
+    }
 }
 
 /// A call answered by an NDJSON stream.

@@ -1,0 +1,246 @@
+//! [`ClientBuilder`]: the one builder every transport's `Client::builder()` returns.
+//!
+//! Every setter wraps the [`ClientConfig`] setter of the same name, so switching transport
+//! keeps the same settings and the same defaults; [`ClientBuilder::build`] hands the finished
+//! configuration to the transport through [`BuildClient`].
+//!
+//! ```
+//! use std::time::Duration;
+//! use ollama_proto::{BuildClient, ClientBuilder, ClientConfig};
+//!
+//! /// A transport's client (here, one that only keeps its configuration).
+//! struct MyClient(ClientConfig);
+//!
+//! impl BuildClient for MyClient {
+//!     type Error = std::convert::Infallible;
+//!     fn from_config(config: ClientConfig) -> Result<Self, Self::Error> {
+//!         Ok(Self(config))
+//!     }
+//! }
+//!
+//! let client = ClientBuilder::<MyClient>::default()
+//!     .base_url("localhost:11434")
+//!     .idle_timeout(Duration::from_secs(60))
+//!     .build()?;
+//! assert_eq!(client.0.timeouts.idle, Some(Duration::from_secs(60)));
+//! # Ok::<(), std::convert::Infallible>(())
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+
+use crate::client_config::ClientConfig;
+use crate::deadline::Timeouts;
+use crate::host::BaseUrl;
+use crate::retry::RetryPolicy;
+use crate::think::ThinkConfig;
+
+/// A client a [`ClientBuilder`] can build: what a transport implements for its `Client`.
+pub trait BuildClient: Sized {
+    /// What building can fail with (the transport's error).
+    type Error;
+
+    /// A client with `config`.
+    ///
+    /// # Errors
+    /// When the transport cannot use the configuration (e.g. its TLS setup fails).
+    fn from_config(config: ClientConfig) -> Result<Self, Self::Error>;
+}
+
+/// Builds a client of type `C`; every setter wraps the [`ClientConfig`] setter of the same
+/// name. Transports name it `ClientBuilder` (`ollama_proto::ClientBuilder<Client>`).
+#[must_use = "call build() to get a client"]
+pub struct ClientBuilder<C> {
+    config: ClientConfig,
+    // `fn() -> C`: the builder neither owns a `C` nor needs `C: Send`, `Sync`, `Debug`….
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> Default for ClientBuilder<C> {
+    /// The defaults: `http://127.0.0.1:11434`, no key, no timeouts, no retries.
+    fn default() -> Self {
+        Self::from_config(ClientConfig::default())
+    }
+}
+
+impl<C> Clone for ClientBuilder<C> {
+    fn clone(&self) -> Self {
+        Self::from_config(self.config.clone())
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The config's Debug redacts the API key.
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    /// Starts from an existing configuration.
+    pub fn from_config(config: ClientConfig) -> Self {
+        Self {
+            config,
+            client: PhantomData,
+        }
+    }
+
+    /// The server: a [`BaseUrl`] or a string parsed like `OLLAMA_HOST` (`localhost:11434`,
+    /// `https://ollama.com`; see [`BaseUrl::parse`]).
+    pub fn base_url(mut self, url: impl Into<BaseUrl>) -> Self {
+        self.config.request.base_url = url.into();
+        self
+    }
+
+    /// Sends `Authorization: Bearer <key>` to the base URL (never to another host: redirects
+    /// are not followed).
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.map(|c| c.api_key(key))
+    }
+
+    /// Replaces the `User-Agent`.
+    pub fn user_agent(self, agent: impl Into<String>) -> Self {
+        self.map(|c| c.user_agent(agent))
+    }
+
+    /// Adds a header sent with every request (replacing a standard one of the same name).
+    pub fn header(self, name: HeaderName, value: HeaderValue) -> Self {
+        self.map(|c| c.header(name, value))
+    }
+
+    /// Sets all four timeouts at once.
+    pub fn timeouts(self, timeouts: Timeouts) -> Self {
+        self.map(|c| c.timeouts(timeouts))
+    }
+
+    /// Limit for establishing a connection (TCP connect and TLS handshake).
+    pub fn connect_timeout(self, d: Duration) -> Self {
+        self.map(|c| c.connect_timeout(d))
+    }
+
+    /// Limit from sending a request to its response head (covers model loading).
+    pub fn response_head_timeout(self, d: Duration) -> Self {
+        self.map(|c| c.response_head_timeout(d))
+    }
+
+    /// Limit between two body chunks.
+    pub fn idle_timeout(self, d: Duration) -> Self {
+        self.map(|c| c.idle_timeout(d))
+    }
+
+    /// Limit for a whole call, retries included. Unset by default: long streams are not cut.
+    pub fn total_timeout(self, d: Duration) -> Self {
+        self.map(|c| c.total_timeout(d))
+    }
+
+    /// Opt-in retries (none by default).
+    pub fn retry(self, policy: RetryPolicy) -> Self {
+        self.map(|c| c.retry(policy))
+    }
+
+    /// Longest accepted NDJSON line.
+    pub fn max_line_len(self, bytes: usize) -> Self {
+        self.map(|c| c.max_line_len(bytes))
+    }
+
+    /// Largest accepted single-object body.
+    pub fn max_body(self, bytes: usize) -> Self {
+        self.map(|c| c.max_body(bytes))
+    }
+
+    /// How reasoning is separated from answers.
+    pub fn think(self, think: ThinkConfig) -> Self {
+        self.map(|c| c.think(think))
+    }
+
+    /// The configuration so far.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The configuration, without building a client.
+    pub fn into_config(self) -> ClientConfig {
+        self.config
+    }
+
+    fn map(mut self, set: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
+        self.config = set(self.config);
+        self
+    }
+}
+
+impl<C: BuildClient> ClientBuilder<C> {
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// As for the transport's [`BuildClient::from_config`].
+    pub fn build(self) -> Result<C, C::Error> {
+        C::from_config(self.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Built(ClientConfig);
+
+    impl BuildClient for Built {
+        type Error = ();
+        fn from_config(config: ClientConfig) -> Result<Self, ()> {
+            Ok(Self(config))
+        }
+    }
+
+    #[test]
+    fn every_setter_lands_in_the_config() {
+        let d = Duration::from_millis;
+        let built = ClientBuilder::<Built>::default()
+            .base_url("https://example.com/ollama")
+            .api_key("sk-secret")
+            .user_agent("agent/1")
+            .header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("1"),
+            )
+            .connect_timeout(d(1))
+            .response_head_timeout(d(2))
+            .idle_timeout(d(3))
+            .total_timeout(d(4))
+            .retry(RetryPolicy::retries(2))
+            .max_line_len(10)
+            .max_body(20)
+            .build()
+            .unwrap()
+            .0;
+        let want = ClientConfig::new("https://example.com/ollama".into())
+            .api_key("sk-secret")
+            .user_agent("agent/1")
+            .header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("1"),
+            )
+            .timeouts(
+                Timeouts::default()
+                    .connect(d(1))
+                    .response_head(d(2))
+                    .idle(d(3))
+                    .total(d(4)),
+            )
+            .retry(RetryPolicy::retries(2))
+            .max_line_len(10)
+            .max_body(20);
+        assert_eq!(format!("{built:?}"), format!("{want:?}"));
+        assert_eq!(built.request.api_key.unwrap().expose_secret(), "sk-secret");
+        let shown = format!(
+            "{:?}",
+            ClientBuilder::<Built>::default().api_key("sk-secret")
+        );
+        assert!(!shown.contains("sk-secret"), "{shown}");
+    }
+}

@@ -1,0 +1,363 @@
+//! [`ClientError`]: everything a call through a transport can fail with, the same type for
+//! every transport (each re-exports it as its `Error`).
+//!
+//! Three variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`]); the other two
+//! carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
+//! underlying `hyper`, `rustls` or `std::io` error.
+//!
+//! ```
+//! use ollama_proto::ClientError;
+//!
+//! let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+//! let e = ClientError::connect("http://127.0.0.1:1", refused);
+//! assert!(e.is_connect());
+//! assert_eq!(e.kind_str(), "connect");
+//! assert_eq!(e.to_string(), "cannot connect to http://127.0.0.1:1: refused");
+//! ```
+
+use std::fmt;
+
+use crate::deadline::{TimedOut, TimeoutKind};
+use crate::{Error, StatusError, UsageError};
+
+/// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
+/// [`ClientError::Io`] (the transport's runtime error, whatever its crate).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything a call can fail with.
+///
+/// The first three variants come from this crate and mean the same for every transport; the
+/// last two carry the transport's own error as their source (walk
+/// [`std::error::Error::source`] for the underlying `hyper`, `ureq-proto`, `rustls` or
+/// `std::io` error).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The server or the bytes it sent were wrong: an HTTP status ≥ 400 (with what the server
+    /// said), an `{"error":…}` line mid-stream, a body that ended before its final object
+    /// (`Truncated`), bad JSON or UTF-8, a line over the limit, data after the final object.
+    Protocol(Error),
+    /// The request was invalid before anything was sent (empty model name, bad header value…).
+    Usage(UsageError),
+    /// One of the four timeouts expired (connect, response head, idle, total).
+    Timeout(TimedOut),
+    /// No connection could be made: refused, DNS failure, TLS handshake failure, or an
+    /// `https://` URL the transport was built without TLS for. Nothing reached the server.
+    Connect(BoxError),
+    /// The connection broke after it was made: closed before the response head, reset, or
+    /// closed in the middle of an HTTP body (the framing promised more bytes). A body that ends
+    /// cleanly before the final NDJSON object is [`Error::Truncated`] instead.
+    Io(BoxError),
+}
+
+impl ClientError {
+    /// For transports: a [`ClientError::Connect`] that says which server (`target`: scheme,
+    /// host and port only, never a path, query or credential) could not be reached, and why.
+    pub fn connect(target: &str, source: impl Into<BoxError>) -> Self {
+        Self::Connect(Box::new(Located {
+            target: target.to_owned(),
+            context: String::new(),
+            source: source.into(),
+        }))
+    }
+
+    /// For transports: a [`ClientError::Io`] that says which server (`target`, as for
+    /// [`ClientError::connect`]), at what point (`context`, e.g. `after 10 body bytes`), and
+    /// the runtime's error.
+    pub fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Io(Box::new(Located {
+            target: target.to_owned(),
+            context: context.into(),
+            source: source.into(),
+        }))
+    }
+
+    /// `true` for [`ClientError::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+
+    /// Which timeout expired, for [`ClientError::Timeout`].
+    pub fn timeout_kind(&self) -> Option<TimeoutKind> {
+        match self {
+            Self::Timeout(t) => Some(t.kind),
+            _ => None,
+        }
+    }
+
+    /// `true` for [`ClientError::Connect`].
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Self::Connect(_))
+    }
+
+    /// The protocol error, for [`ClientError::Protocol`].
+    pub fn as_protocol(&self) -> Option<&Error> {
+        match self {
+            Self::Protocol(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status error (any status ≥ 400, 401 included).
+    pub fn status(&self) -> Option<&StatusError> {
+        self.as_protocol().and_then(Error::status)
+    }
+
+    /// The sign-in URL of a 401 (or of an error line) from a server that needs an ollama.com
+    /// account.
+    pub fn signin_url(&self) -> Option<&str> {
+        self.as_protocol().and_then(Error::signin_url)
+    }
+
+    /// `true` for a 400 saying the model does not support thinking (retry without `think`).
+    pub fn is_thinking_unsupported(&self) -> bool {
+        self.as_protocol()
+            .is_some_and(Error::is_thinking_unsupported)
+    }
+
+    /// A short stable name for logs and metrics: `protocol.<kind>`, `usage`, `timeout.<kind>`,
+    /// `connect` or `io`.
+    pub fn kind_str(&self) -> String {
+        match self {
+            Self::Protocol(e) => format!("protocol.{}", e.kind().as_str()),
+            Self::Usage(_) => "usage".to_owned(),
+            Self::Timeout(t) => format!("timeout.{}", t.kind.as_str()),
+            Self::Connect(_) => "connect".to_owned(),
+            Self::Io(_) => "io".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Protocol(e) => e.fmt(f),
+            Self::Usage(e) => e.fmt(f),
+            Self::Timeout(t) => t.fmt(f),
+            Self::Connect(e) => write!(f, "cannot connect to {e}"),
+            Self::Io(e) => write!(f, "connection failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Protocol(e) => Some(e),
+            Self::Usage(e) => Some(e),
+            Self::Timeout(t) => Some(t),
+            Self::Connect(e) | Self::Io(e) => Some(&**e),
+        }
+    }
+}
+
+impl From<Error> for ClientError {
+    fn from(e: Error) -> Self {
+        Self::Protocol(e)
+    }
+}
+
+impl From<UsageError> for ClientError {
+    fn from(e: UsageError) -> Self {
+        Self::Usage(e)
+    }
+}
+
+impl From<TimedOut> for ClientError {
+    fn from(t: TimedOut) -> Self {
+        Self::Timeout(t)
+    }
+}
+
+/// What failed and where, as the source of [`ClientError::Connect`] and [`ClientError::Io`]:
+/// the server's address, a short context, and the runtime's error.
+#[derive(Debug)]
+struct Located {
+    target: String,
+    context: String,
+    source: BoxError,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.target)?;
+        if !self.context.is_empty() {
+            write!(f, " ({})", self.context)?;
+        }
+        write!(f, ": {}", Chain(&*self.source))
+    }
+}
+
+impl std::error::Error for Located {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// An error and its sources on one line, `a: b: c`, skipping repeats (hyper's errors often
+/// repeat their source's text).
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut last = self.0.to_string();
+        f.write_str(&last)?;
+        let mut next = self.0.source();
+        // Bounded: error chains are short, and a cycle would be a bug elsewhere.
+        for _ in 0..8 {
+            let Some(e) = next else { break };
+            let text = e.to_string();
+            if !last.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            last = text;
+            next = e.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::response::status_error;
+
+    fn io_error(kind: std::io::ErrorKind, text: &str) -> std::io::Error {
+        std::io::Error::new(kind, text)
+    }
+
+    #[test]
+    fn display_says_what_and_where() {
+        let refused = io_error(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = ClientError::connect("http://127.0.0.1:1", refused);
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to http://127.0.0.1:1: refused"
+        );
+        let reset = io_error(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let e = ClientError::io("http://h:2", "after 10 body bytes", reset);
+        assert_eq!(
+            e.to_string(),
+            "connection failed: http://h:2 (after 10 body bytes): reset by peer"
+        );
+        // The runtime's error stays reachable.
+        let located = e.source().unwrap();
+        let io = located.source().unwrap();
+        assert!(io.downcast_ref::<std::io::Error>().is_some());
+    }
+
+    /// An error whose text repeats its source's, as hyper's do.
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "client error: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn chains_skip_repeated_text() {
+        let inner = io_error(std::io::ErrorKind::ConnectionReset, "reset");
+        let e = ClientError::io("http://h:2", "", Wrapper(inner));
+        assert_eq!(
+            e.to_string(),
+            "connection failed: http://h:2: client error: reset"
+        );
+    }
+
+    /// (error, kind_str, is_timeout, is_connect, status, signin_url, is_thinking_unsupported)
+    type Row = (
+        ClientError,
+        &'static str,
+        bool,
+        bool,
+        Option<u16>,
+        Option<&'static str>,
+        bool,
+    );
+
+    #[test]
+    fn helpers_by_variant() {
+        let timed_out = TimedOut {
+            kind: TimeoutKind::Idle,
+            limit: Duration::from_secs(1),
+        };
+        let unsupported = status_error(400, br#"{"error":"\"qwen\" does not support thinking"}"#);
+        let signin = status_error(
+            401,
+            br#"{"error":"unauthorized","signin_url":"https://ollama.com/connect"}"#,
+        );
+        let usage = UsageError::InvalidRequest("model must not be empty".to_owned());
+        let io = || io_error(std::io::ErrorKind::Other, "x");
+        let table: Vec<Row> = vec![
+            (
+                timed_out.into(),
+                "timeout.idle",
+                true,
+                false,
+                None,
+                None,
+                false,
+            ),
+            (
+                ClientError::connect("t", io()),
+                "connect",
+                false,
+                true,
+                None,
+                None,
+                false,
+            ),
+            (
+                ClientError::io("t", "", io()),
+                "io",
+                false,
+                false,
+                None,
+                None,
+                false,
+            ),
+            (usage.into(), "usage", false, false, None, None, false),
+            (
+                unsupported.into(),
+                "protocol.status",
+                false,
+                false,
+                Some(400),
+                None,
+                true,
+            ),
+            (
+                signin.into(),
+                "protocol.status",
+                false,
+                false,
+                Some(401),
+                Some("https://ollama.com/connect"),
+                false,
+            ),
+        ];
+        for (e, kind, timeout, connect, status, signin_url, thinking) in table {
+            assert_eq!(e.kind_str(), kind, "{e:?}");
+            assert_eq!(e.is_timeout(), timeout, "{e:?}");
+            assert_eq!(e.timeout_kind().is_some(), timeout, "{e:?}");
+            assert_eq!(e.is_connect(), connect, "{e:?}");
+            assert_eq!(e.status().map(|s| s.status), status, "{e:?}");
+            assert_eq!(e.as_protocol().is_some(), status.is_some(), "{e:?}");
+            assert_eq!(e.signin_url(), signin_url, "{e:?}");
+            assert_eq!(e.is_thinking_unsupported(), thinking, "{e:?}");
+            assert!(e.source().is_some(), "{e:?}");
+        }
+    }
+}
