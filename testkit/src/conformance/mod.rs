@@ -1,0 +1,318 @@
+//! The conformance suite every transport must pass, written once.
+//!
+//! A transport's test file implements [`Transport`] (a blocking façade over its async client:
+//! `block_on` each call) and expands [`conformance_tests!`](crate::conformance_tests), which generates one `#[test]` per
+//! scenario. Scenarios run against a fresh [`TestServer`] on loopback and assert exact typed
+//! results, so both transports are held to the same behaviour.
+
+//!
+//! Decisions every transport follows (each one is a scenario below):
+//! - a connection closed (FIN) or reset in the middle of an HTTP body is [`Failure::Io`]: the
+//!   HTTP framing promised more bytes; a body that ends cleanly before the final NDJSON object
+//!   is `Protocol(Truncated)`;
+//! - a response-head timeout is not retried; a stream that has started is never retried;
+//! - an HTTP error status is reported by the streaming call itself (before any event), with
+//!   the error body read and classified by the core.
+//!
+//! Every scenario uses small timeouts and bounded waits, so the suite runs in seconds.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed conformance assertion
+
+use std::future::poll_fn;
+use std::net::TcpListener;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use futures_core::Stream;
+
+use bytes::Bytes;
+use ollama_proto::deadline::TimeoutKind;
+use ollama_proto::retry::RetryPolicy;
+use ollama_proto::types::{
+    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
+    GenerateRequest, Message, PullRequest,
+};
+use ollama_proto::{
+    Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
+    StreamKind,
+};
+use serde::de::DeserializeOwned;
+
+use crate::{Framing, Recording, Reply, TestServer, WriteSizes};
+
+/// What a transport call ended with, in transport-neutral terms.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The server or the bytes were wrong (`ollama_proto::Error`): status, server line,
+    /// truncation, JSON, UTF-8, line too long, trailing data.
+    Protocol(ollama_proto::Error),
+    /// The caller misused the API.
+    Usage(ollama_proto::UsageError),
+    /// One of the four timeouts expired.
+    Timeout(TimeoutKind),
+    /// No connection could be made.
+    Connect(String),
+    /// The connection failed after it was made (reset, closed mid-body…).
+    Io(String),
+}
+
+/// Events read from a stream, and how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOutcome {
+    /// Every event received, in order.
+    pub events: Vec<OwnedEvent>,
+    /// `None` when the stream ended normally (after `Done`).
+    pub failure: Option<Failure>,
+}
+
+/// A transport's error (every transport's `Error` is the core's [`ClientError`]) in the
+/// suite's terms; `Connect` and `Io` keep the whole message.
+///
+/// # Panics
+/// On a variant the suite does not know yet.
+pub fn failure(e: ClientError) -> Failure {
+    match e {
+        ClientError::Protocol(e) => Failure::Protocol(e),
+        ClientError::Usage(e) => Failure::Usage(e),
+        ClientError::Timeout(t) => Failure::Timeout(t.kind),
+        ClientError::Connect(_) => Failure::Connect(e.to_string()),
+        ClientError::Io(_) => Failure::Io(e.to_string()),
+        other => panic!("an error kind the suite does not know: {other:?}"),
+    }
+}
+
+/// Reads a transport's event stream to its end or first error; `stop_after` drops it after that
+/// many events (cancellation).
+pub async fn drain<S>(mut stream: S, stop_after: Option<usize>) -> StreamOutcome
+where
+    S: Stream<Item = Result<OwnedEvent, ClientError>> + Unpin,
+{
+    let mut events = Vec::new();
+    // Bounded by the stream: every recorded or scripted stream ends, and endless ones are
+    // stopped by `stop_after` or a timeout.
+    while let Some(event) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        match event {
+            Ok(event) => events.push(event),
+            Err(e) => {
+                return StreamOutcome {
+                    events,
+                    failure: Some(failure(e)),
+                };
+            }
+        }
+        if stop_after.is_some_and(|n| events.len() >= n) {
+            break; // dropping the stream cancels it
+        }
+    }
+    StreamOutcome {
+        events,
+        failure: None,
+    }
+}
+
+/// A blocking façade over one transport's client, implemented in that transport's tests.
+pub trait Transport {
+    /// The transport's client type.
+    type Client;
+
+    /// A client built from `config` through the transport's public builder.
+    fn client(&self, config: ClientConfig) -> Self::Client;
+
+    /// Runs a streaming chat to its end (or first failure); `stop_after` drops the stream
+    /// after that many events (cancellation).
+    fn chat_stream(
+        &self,
+        client: &Self::Client,
+        request: ChatRequest,
+        stop_after: Option<usize>,
+    ) -> Result<StreamOutcome, Failure>;
+
+    /// Runs a streaming generate to its end.
+    fn generate_stream(
+        &self,
+        client: &Self::Client,
+        request: GenerateRequest,
+    ) -> Result<StreamOutcome, Failure>;
+
+    /// Runs a streaming pull to its end.
+    fn pull_stream(
+        &self,
+        client: &Self::Client,
+        request: PullRequest,
+    ) -> Result<StreamOutcome, Failure>;
+
+    /// A non-streaming chat.
+    fn chat(&self, client: &Self::Client, request: ChatRequest) -> Result<ChatResponse, Failure>;
+
+    /// `GET /api/version`, returning the version string.
+    fn version(&self, client: &Self::Client) -> Result<String, Failure>;
+
+    /// `POST /api/embed`.
+    fn embed(&self, client: &Self::Client, request: EmbedRequest)
+    -> Result<EmbedResponse, Failure>;
+
+    /// `DELETE /api/delete` (a call that is not safe to repeat).
+    fn delete(&self, client: &Self::Client, request: DeleteRequest) -> Result<(), Failure>;
+
+    /// `HEAD /api/blobs/:digest`.
+    fn blob_exists(&self, client: &Self::Client, digest: &BlobDigest) -> Result<bool, Failure>;
+
+    /// `POST /api/blobs/:digest`.
+    fn create_blob(
+        &self,
+        client: &Self::Client,
+        digest: BlobDigest,
+        data: Bytes,
+    ) -> Result<(), Failure>;
+}
+
+/// A client config pointing at `server`.
+pub fn config_for(server: &TestServer) -> ClientConfig {
+    ClientConfig::new(server.url().parse().expect("testkit URL parses"))
+}
+
+/// Merged texts of a stream's events: (thinking, content).
+pub fn texts(events: &[OwnedEvent]) -> (String, String) {
+    let (mut thinking, mut content) = (String::new(), String::new());
+    for e in events {
+        match e {
+            OwnedEvent::Thinking(s) => thinking.push_str(s),
+            OwnedEvent::Content(s) => content.push_str(s),
+            _ => {}
+        }
+    }
+    (thinking, content)
+}
+
+/// A one-message chat request for `gemma3:1b`.
+pub fn hello() -> ChatRequest {
+    ChatRequest::new("gemma3:1b", vec![Message::user("hi")])
+}
+
+/// The recorded request body of the response recording `name`, as a typed chat request.
+pub fn recorded_chat(name: &str) -> ChatRequest {
+    recorded(name)
+}
+
+/// The recorded request body of the response recording `name`, as any typed request.
+///
+/// # Panics
+/// If the recording has no request body or it does not decode as `T`.
+pub fn recorded<T: DeserializeOwned>(name: &str) -> T {
+    let rec = Recording::load(name);
+    serde_json::from_value(rec.request.expect("recording has a request")).expect("typed request")
+}
+
+/// Generates one `#[test]` per conformance scenario for a [`Transport`] value.
+///
+/// ```ignore
+/// testkit::conformance_tests!(MyTransport);
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($transport:expr) => {
+        $crate::conformance_tests!(@each $transport;
+            version_roundtrip,
+            recorded_chat_stream_is_exact,
+            split_writes_chat_thinking_is_exact,
+            split_writes_chat_tool_calls_are_exact,
+            split_writes_generate_inline_think_is_exact,
+            split_writes_pull_progress_is_exact,
+            content_length_framed_stream_is_exact,
+            delayed_writes_are_exact,
+            non_streamed_chat_is_exact,
+            embed_is_exact,
+            status_errors_are_classified,
+            unauthorized_carries_signin_url,
+            error_line_mid_stream,
+            clean_close_before_done_is_truncated,
+            abort_mid_chunk_is_io,
+            reset_mid_body_is_io,
+            stall_hits_idle_timeout,
+            slow_head_hits_response_head_timeout,
+            producing_stream_outlives_idle_timeout,
+            total_timeout_cuts_a_stream,
+            endless_line_is_line_too_long,
+            body_over_max_body_is_refused,
+            request_bodies_and_headers,
+            bearer_only_when_configured,
+            connections_are_reused,
+            drop_cancels_server_side,
+            retries_503_then_succeeds,
+            retry_after_is_honoured,
+            no_retry_when_disabled,
+            no_retry_for_unsafe_calls,
+            no_retry_once_a_stream_started,
+            connect_refused_is_connect,
+            blobs_round_trip,
+        );
+    };
+    (@each $transport:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::conformance::$name(&$transport);
+            }
+        )*
+    };
+}
+
+/// `GET /api/version` answers the testkit's version.
+pub fn version_roundtrip<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    assert_eq!(t.version(&client).unwrap(), crate::VERSION);
+}
+
+/// Sending a recorded request returns exactly the recorded stream's text.
+pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let name = "lcg-chat-stream-gemma3-hello.ndjson";
+    let out = t.chat_stream(&client, recorded_chat(name), None).unwrap();
+    assert_eq!(out.failure, None);
+    let want: String = Recording::load(name)
+        .lines()
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_slice(l).unwrap();
+            v["message"]["content"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(texts(&out.events).1, want);
+    assert!(matches!(out.events.last(), Some(OwnedEvent::Done(_))));
+}
+
+mod connections;
+mod errors;
+mod exact;
+mod limits;
+mod requests;
+mod retries;
+mod support;
+mod timeouts;
+
+pub use connections::{connections_are_reused, drop_cancels_server_side};
+pub use errors::{
+    abort_mid_chunk_is_io, clean_close_before_done_is_truncated, error_line_mid_stream,
+    reset_mid_body_is_io, status_error_cases, status_errors_are_classified,
+    unauthorized_carries_signin_url,
+};
+pub use exact::{
+    content_length_framed_stream_is_exact, delayed_writes_are_exact, embed_is_exact,
+    non_streamed_chat_is_exact, split_writes_chat_thinking_is_exact,
+    split_writes_chat_tool_calls_are_exact, split_writes_generate_inline_think_is_exact,
+    split_writes_pull_progress_is_exact,
+};
+pub use limits::{body_over_max_body_is_refused, endless_line_is_line_too_long};
+pub use requests::{bearer_only_when_configured, request_bodies_and_headers};
+pub use retries::{
+    blobs_round_trip, connect_refused_is_connect, no_retry_for_unsafe_calls,
+    no_retry_once_a_stream_started, no_retry_when_disabled, retries_503_then_succeeds,
+    retry_after_is_honoured,
+};
+pub use timeouts::{
+    producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,
+    stall_hits_idle_timeout, total_timeout_cuts_a_stream,
+};
