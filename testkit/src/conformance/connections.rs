@@ -1,6 +1,5 @@
 //! Connections: reuse and cancellation.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

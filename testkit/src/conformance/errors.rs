@@ -1,6 +1,5 @@
 //! Errors: status bodies, server lines, truncation, broken connections.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

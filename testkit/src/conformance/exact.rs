@@ -1,6 +1,5 @@
 //! Exact results under every chunking.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

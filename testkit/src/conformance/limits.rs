@@ -1,6 +1,5 @@
 //! Limits.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

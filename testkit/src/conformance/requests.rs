@@ -1,6 +1,5 @@
 //! Requests as the server saw them.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

@@ -1,6 +1,5 @@
 //! Retries, connect failures and blobs.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 

@@ -1,6 +1,5 @@
 //! Timeouts.
 
-#[allow(clippy::wildcard_imports)]
 use super::support::*;
 use super::*;
 
