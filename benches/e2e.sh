@@ -57,6 +57,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true
 machine="machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr), $(rustc --version)"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
+rm -f "$log_dir/server.port" # not a stale one from an earlier run
 "$bin/stream_server" --max-secs 1800 >"$log_dir/server.port" 2>"$log_dir/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
@@ -69,7 +70,7 @@ port=$(head -n1 "$log_dir/server.port")
 
 kinds=(floor lower-bound-discard lower-bound-discard-inline lower-bound-serde
   lower-bound-serde-inline lower-bound-serde-mt hyper-ct hyper-ct-inline hyper-mt
-  hyper-mt-inline smol)
+  hyper-mt-inline hyper-mt-spawned smol)
 if [[ $ollama_rs == 1 ]]; then kinds+=(ollama-rs-ct ollama-rs-mt); fi
 
 client() {

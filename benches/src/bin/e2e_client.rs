@@ -19,6 +19,8 @@
 //! - `floor`: no request, only a runtime and a client: this binary's own peak RSS.
 //! - `hyper-ct[-inline]`, `hyper-mt[-inline]`: `transport_hyper` on a current-thread /
 //!   multi-thread tokio runtime (`block_on` on the main thread, as `#[tokio::main]` does).
+//! - `hyper-mt-spawned`: the same with the consumer in a task spawned on the multi-thread
+//!   runtime (every thread involved is then a worker).
 //! - `smol`: `transport_smol` under `async_io::block_on`.
 //! - `ollama-rs-ct`, `ollama-rs-mt`: the ollama-rs crate's `send_chat_messages_stream`
 //!   (needs the `ollama-rs` feature; without it, a JSON `skipped` note).
@@ -202,6 +204,12 @@ fn single(args: &Args) -> Result<serde_json::Value, BoxError> {
         "hyper-ct-inline" => current_thread().block_on(hyper_client(port, params, true)),
         "hyper-mt" => multi_thread().block_on(hyper_client(port, params, false)),
         "hyper-mt-inline" => multi_thread().block_on(hyper_client(port, params, true)),
+        "hyper-mt-spawned" => multi_thread().block_on(async move {
+            tokio::spawn(hyper_client(port, params, false))
+                .await
+                .map_err(BoxError::from)
+                .and_then(|r| r)
+        }),
         "smol" => async_io::block_on(smol_client(port, params)),
         "ollama-rs-ct" | "ollama-rs-mt" => {
             #[cfg(feature = "ollama-rs")]
