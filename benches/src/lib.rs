@@ -6,9 +6,12 @@
 //! - `src/bin/alloc_report.rs` and `tests/allocations.rs`: heap allocations per chunk and
 //!   peak heap, with the counting allocator of [`alloc_counter`].
 //! - `report.sh`: runs it all and prints one table.
+//! - `src/bin/stream_server.rs`, `src/bin/e2e_client.rs` and `e2e.sh`: end to end over
+//!   loopback, our transports against a hyper lower bound and ollama-rs ([`e2e`]).
 
 pub mod alloc_counter;
 pub mod baseline;
+pub mod e2e;
 pub mod measure;
 pub mod ours;
 pub mod recordings;
