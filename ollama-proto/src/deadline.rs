@@ -168,6 +168,13 @@ impl Deadlines {
         self.last_progress = now;
     }
 
+    /// `false` when no timeout is configured at all: a transport can then skip reading the
+    /// clock for every chunk.
+    pub fn is_armed(&self) -> bool {
+        let t = &self.timeouts;
+        t.connect.is_some() || t.response_head.is_some() || t.idle.is_some() || t.total.is_some()
+    }
+
     /// The earliest instant at which a timeout can expire, or `None` when none applies.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
@@ -235,6 +242,8 @@ mod tests {
         d.head_received(t0);
         assert_eq!(d.poll_timeout(), None);
         assert_eq!(d.check(t0 + secs(1_000_000)), Ok(()));
+        assert!(!d.is_armed());
+        assert!(Deadlines::new(Timeouts::default().total(secs(1)), t0).is_armed());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
-use ollama_proto::deadline::Deadlines;
+use ollama_proto::deadline::{Deadlines, TimedOut};
 use ollama_proto::types::Metrics;
 use ollama_proto::{Decoder, DecoderState, Event, OwnedEvent};
 use tokio::sync::mpsc;
@@ -251,7 +251,9 @@ impl EventStream {
             // 2. Read.
             match self.source.poll_chunk(cx) {
                 Poll::Ready(Some(Ok(bytes))) => {
-                    self.feed(&bytes);
+                    if let Err(timed_out) = self.feed(&bytes) {
+                        return Poll::Ready(Some(Err(self.fail(timed_out.into()))));
+                    }
                     continue;
                 }
                 Poll::Ready(None) => {
@@ -283,11 +285,18 @@ impl EventStream {
         }
     }
 
-    fn feed(&mut self, bytes: &[u8]) {
-        self.deadlines.on_progress(now());
+    /// Hands a chunk to the decoder. With any timeout set, restarts the idle clock and checks
+    /// the total one (a stream that never pauses must still meet it); with none, reads no clock.
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), TimedOut> {
         self.received += bytes.len() as u64;
         // `feed` fails only after `finish`, which comes after the last chunk.
         let _ = self.decoder.feed(bytes);
+        if self.deadlines.is_armed() {
+            let now = now();
+            self.deadlines.on_progress(now);
+            self.deadlines.check(now)?;
+        }
+        Ok(())
     }
 
     /// The final object: record its metrics, and pick up the end of the body if it is already
@@ -296,7 +305,10 @@ impl EventStream {
         record_metrics(&self.span, metrics);
         self.source.mark_finished();
         match self.source.poll_chunk(cx) {
-            Poll::Ready(Some(Ok(bytes))) => self.feed(&bytes),
+            // The answer is complete: a timeout expiring now no longer matters.
+            Poll::Ready(Some(Ok(bytes))) => {
+                let _ = self.feed(&bytes);
+            }
             Poll::Ready(None) => {
                 self.decoder.finish();
                 self.eof = true;

@@ -169,14 +169,17 @@ impl Inner {
             };
             match body.poll_chunk(cx, &self.origin) {
                 Poll::Ready(Ok(Some(data))) => {
-                    let now = Instant::now();
-                    self.deadlines.on_progress(now);
                     if let Err(e) = self.decoder.feed(data) {
                         return Poll::Ready(Some(Err(Error::Usage(e))));
                     }
-                    // A stream that never pauses must still meet its total timeout.
-                    if let Err(t) = self.deadlines.check(now) {
-                        return Poll::Ready(Some(Err(self.timed_out(t))));
+                    // With any timeout set: restart the idle clock, and make a stream that never
+                    // pauses still meet its total timeout. With none, read no clock.
+                    if self.deadlines.is_armed() {
+                        let now = Instant::now();
+                        self.deadlines.on_progress(now);
+                        if let Err(t) = self.deadlines.check(now) {
+                            return Poll::Ready(Some(Err(self.timed_out(t))));
+                        }
                     }
                 }
                 Poll::Ready(Ok(None)) => {

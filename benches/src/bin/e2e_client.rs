@@ -383,8 +383,8 @@ async fn hyper_client(
 ) -> Result<(Received, Measured), BoxError> {
     let client = transport_hyper::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
-        .read_inline(inline)
-        .build()?;
+        .build()?
+        .read_inline(inline);
     let meter = Meter::start();
     let mut stream = client.chat_stream(chat_request(&params)).await?;
     let mut received = Received::default();
