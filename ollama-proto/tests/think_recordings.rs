@@ -152,6 +152,17 @@ fn check(name: &str, lines: &[Line], config: &ThinkConfig, want: &(String, Strin
     }
 }
 
+/// Checks one recording under each (mode, policy) row against its expected (thinking, content).
+fn check_table<const N: usize>(
+    name: &str,
+    lines: &[Line],
+    table: [(ThinkMode, ThinkPolicy, &(String, String)); N],
+) {
+    for (mode, policy, want) in table {
+        check(name, lines, &config(mode, policy), want);
+    }
+}
+
 fn config(mode: ThinkMode, policy: ThinkPolicy) -> ThinkConfig {
     ThinkConfig::new(mode, policy)
 }
@@ -184,32 +195,15 @@ fn tag_recordings() {
         assert!(!want.0.is_empty() && !want.1.is_empty(), "{name}");
         let raw_out = (String::new(), raw.clone());
         let hidden = (String::new(), want.1.clone());
-        check(name, &lines, &config(tags(), ThinkPolicy::Separate), &want);
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Separate),
-            &want,
-        );
-        check(name, &lines, &config(tags(), ThinkPolicy::Hide), &hidden);
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Hide),
-            &hidden,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Raw),
-            &raw_out,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Server, ThinkPolicy::Separate),
-            &raw_out,
-        );
+        let table = [
+            (tags(), ThinkPolicy::Separate, &want),
+            (ThinkMode::Auto, ThinkPolicy::Separate, &want),
+            (tags(), ThinkPolicy::Hide, &hidden),
+            (ThinkMode::Auto, ThinkPolicy::Hide, &hidden),
+            (ThinkMode::Auto, ThinkPolicy::Raw, &raw_out),
+            (ThinkMode::Server, ThinkPolicy::Separate, &raw_out),
+        ];
+        check_table(name, &lines, table);
     }
 }
 
@@ -286,43 +280,16 @@ fn field_recordings() {
         let lines = load(name);
         let want = concat(&lines);
         let hidden = (String::new(), want.1.clone());
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Server, ThinkPolicy::Separate),
-            &want,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Separate),
-            &want,
-        );
-        check(name, &lines, &config(tags(), ThinkPolicy::Separate), &want);
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Harmony, ThinkPolicy::Separate),
-            &want,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Raw),
-            &want,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Hide),
-            &hidden,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Server, ThinkPolicy::Hide),
-            &hidden,
-        );
+        let table = [
+            (ThinkMode::Server, ThinkPolicy::Separate, &want),
+            (ThinkMode::Auto, ThinkPolicy::Separate, &want),
+            (tags(), ThinkPolicy::Separate, &want),
+            (ThinkMode::Harmony, ThinkPolicy::Separate, &want),
+            (ThinkMode::Auto, ThinkPolicy::Raw, &want),
+            (ThinkMode::Auto, ThinkPolicy::Hide, &hidden),
+            (ThinkMode::Server, ThinkPolicy::Hide, &hidden),
+        ];
+        check_table(name, &lines, table);
     }
 }
 
@@ -360,17 +327,10 @@ fn auto_leaves_plain_recordings_alone() {
         let lines = load(name);
         let want = concat(&lines);
         assert!(want.0.is_empty() && !want.1.is_empty(), "{name}");
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Separate),
-            &want,
-        );
-        check(
-            name,
-            &lines,
-            &config(ThinkMode::Auto, ThinkPolicy::Hide),
-            &want,
-        );
+        let table = [
+            (ThinkMode::Auto, ThinkPolicy::Separate, &want),
+            (ThinkMode::Auto, ThinkPolicy::Hide, &want),
+        ];
+        check_table(name, &lines, table);
     }
 }
