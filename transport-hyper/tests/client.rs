@@ -71,15 +71,3 @@ async fn https_to_a_closed_port_is_connect() {
         "{err}"
     );
 }
-
-#[tokio::test]
-async fn a_redirect_is_not_followed() {
-    let server = TestServer::start();
-    let client = client_for(&server);
-    server.push_reply(
-        Reply::status_empty(307).header("Location", "http://elsewhere.invalid/api/version"),
-    );
-    let err = client.version().await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.status), Some(307), "{err}");
-    assert_eq!(server.requests().len(), 1);
-}

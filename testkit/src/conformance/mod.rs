@@ -237,6 +237,7 @@ macro_rules! conformance_tests {
             body_over_max_body_is_refused,
             request_bodies_and_headers,
             bearer_only_when_configured,
+            redirect_is_not_followed,
             connections_are_reused,
             drop_cancels_server_side,
             retries_503_then_succeeds,
@@ -306,7 +307,9 @@ pub use exact::{
     split_writes_pull_progress_is_exact,
 };
 pub use limits::{body_over_max_body_is_refused, endless_line_is_line_too_long};
-pub use requests::{bearer_only_when_configured, request_bodies_and_headers};
+pub use requests::{
+    bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
+};
 pub use retries::{
     blobs_round_trip, connect_refused_is_connect, no_retry_for_unsafe_calls,
     no_retry_once_a_stream_started, no_retry_when_disabled, retries_503_then_succeeds,

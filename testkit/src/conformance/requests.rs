@@ -53,3 +53,21 @@ pub fn bearer_only_when_configured<T: Transport>(t: &T) {
     assert_eq!(seen[0].header("authorization"), Some("Bearer sk-test-123"));
     assert_eq!(seen[1].header("authorization"), None);
 }
+
+/// A redirect is not followed, so the API key never reaches another host: the 307 comes back
+/// as a status error and the redirect target sees no request at all.
+pub fn redirect_is_not_followed<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let elsewhere = TestServer::start();
+    let location = format!("{}/api/version", elsewhere.url());
+    server.push_reply(Reply::status_empty(307).header("Location", &location));
+    let client = t.client(config_for(&server).api_key("sk-test-123"));
+    match t.version(&client) {
+        Err(Failure::Protocol(e)) => {
+            assert_eq!(e.status().map(|s| s.status), Some(307), "{e}");
+        }
+        other => panic!("expected the 307 as a status error, got {other:?}"),
+    }
+    assert_eq!(server.requests().len(), 1);
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+}
