@@ -147,9 +147,9 @@ fn decode_empty(status: u16, body: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// A JSON request answered by one JSON object.
-macro_rules! json_call {
-    ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
+/// The `Endpoint` impl of a JSON request sent as itself (no `stream` field).
+macro_rules! json_endpoint {
+    ($ty:ty, $method:ident, $path:literal $(, $model:ident)?) => {
         impl Endpoint for $ty {
             $(
                 fn $model(&self) -> Option<&str> {
@@ -170,6 +170,13 @@ macro_rules! json_call {
                 JSON
             }
         }
+    };
+}
+
+/// A JSON request answered by one JSON object.
+macro_rules! json_call {
+    ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
+        json_endpoint!($ty, $method, $path $(, $model)?);
 
         impl Call for $ty {
             type Output = $output;
@@ -337,21 +344,7 @@ get_call!(GetVersion, "/api/version", VersionResponse);
 /// A JSON request answered by an empty 200.
 macro_rules! empty_call {
     ($ty:ty, $method:ident, $path:literal) => {
-        impl Endpoint for $ty {
-            fn method(&self) -> Method {
-                Method::$method
-            }
-            fn path(&self) -> Cow<'_, str> {
-                Cow::Borrowed($path)
-            }
-            fn body(&self) -> Result<Option<Body>, UsageError> {
-                self.check()?;
-                json_body(self)
-            }
-            fn accept(&self) -> &'static str {
-                JSON
-            }
-        }
+        json_endpoint!($ty, $method, $path);
 
         impl Call for $ty {
             type Output = ();
