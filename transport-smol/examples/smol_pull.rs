@@ -9,6 +9,8 @@
 //! `127.0.0.1:11434`) is used.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod common;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -43,21 +45,7 @@ fn main() -> ExitCode {
         ),
     };
     let base = config.request.base_url.to_string();
-    match pull(config, &model) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Connect(e)) => {
-            let cause =
-                std::error::Error::source(&*e).map_or_else(|| e.to_string(), ToString::to_string);
-            eprintln!(
-                "error: no Ollama server at {base} ({cause}); start `ollama serve`, set OLLAMA_HOST, or pass --replay"
-            );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("\nerror: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(&base, pull(config, &model), true)
 }
 
 fn pull(config: ClientConfig, model: &str) -> Result<(), Error> {

@@ -9,6 +9,8 @@
 //! (default `127.0.0.1:11434`) is used.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod common;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -46,21 +48,7 @@ fn main() -> ExitCode {
         }
     };
     let base = config.request.base_url.to_string();
-    match smol_main(config, request) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Connect(e)) => {
-            let cause =
-                std::error::Error::source(&*e).map_or_else(|| e.to_string(), ToString::to_string);
-            eprintln!(
-                "error: no Ollama server at {base} ({cause}); start `ollama serve`, set OLLAMA_HOST, or pass --replay"
-            );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(&base, smol_main(config, request), false)
 }
 
 fn smol_main(config: ClientConfig, request: ChatRequest) -> Result<(), Error> {
