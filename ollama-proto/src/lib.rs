@@ -1,7 +1,7 @@
 //! Sans-IO protocol core for the [Ollama](https://ollama.com) HTTP API.
 //!
 //! This crate knows everything about the protocol and nothing about sockets, async runtimes or
-//! clocks. A transport (`transport-hyper` on tokio, `transport-smol` on smol, or your own loop
+//! clocks. A transport (`ollama-hyper` on tokio, `ollama-smol` on smol, or your own loop
 //! over any byte source) moves bytes; this crate turns typed requests into
 //! [`http::Request<Bytes>`](http::Request) and response bytes, fed in any chunking, into typed
 //! events and typed errors.

@@ -2,7 +2,7 @@
 //! `ThinkPolicy::Hide`, so only the answer (and tool calls) come out, streamed or not.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example chat_gpt_oss -- [--model gpt-oss:20b] [--replay]
+//! cargo run -p ollama-hyper --example chat_gpt_oss -- [--model gpt-oss:20b] [--replay]
 //! ```
 mod common;
 

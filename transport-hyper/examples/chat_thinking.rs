@@ -1,7 +1,7 @@
 //! Qwen3 with thinking on, off, and switched by the `/think` / `/no_think` soft switch.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example chat_thinking -- [--model qwen3:8b] [--replay]
+//! cargo run -p ollama-hyper --example chat_thinking -- [--model qwen3:8b] [--replay]
 //! ```
 mod common;
 

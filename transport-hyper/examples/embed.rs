@@ -1,7 +1,7 @@
 //! Embeddings with `/api/embed`, and a cosine similarity between two inputs.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example embed -- [--model nomic-embed-text] [--replay]
+//! cargo run -p ollama-hyper --example embed -- [--model nomic-embed-text] [--replay]
 //! ```
 mod common;
 

@@ -2,8 +2,8 @@
 //! `0.0.0.0` becoming loopback) and `OLLAMA_API_KEY` (sent as a bearer token, never printed).
 //!
 //! ```sh
-//! OLLAMA_HOST=0.0.0.0:11434 cargo run -p transport-hyper --example from_env
-//! cargo run -p transport-hyper --example from_env -- --replay
+//! OLLAMA_HOST=0.0.0.0:11434 cargo run -p ollama-hyper --example from_env
+//! cargo run -p ollama-hyper --example from_env -- --replay
 //! ```
 mod common;
 

@@ -2,7 +2,7 @@
 //! default `Auto` mode) and with GPT-OSS (reasoning in the server's `thinking` field).
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example generate -- [--replay]
+//! cargo run -p ollama-hyper --example generate -- [--replay]
 //! ```
 mod common;
 

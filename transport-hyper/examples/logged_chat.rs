@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! RUST_LOG is not read; this example logs at INFO.
-//! cargo run -p transport-hyper --example logged_chat -- [--model gemma3:1b] [--replay]
+//! cargo run -p ollama-hyper --example logged_chat -- [--model gemma3:1b] [--replay]
 //! ```
 mod common;
 

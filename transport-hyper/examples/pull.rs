@@ -1,7 +1,7 @@
 //! Pulling a model with a progress bar drawn in plain text.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example pull -- [--model gemma3:1b] [--replay]
+//! cargo run -p ollama-hyper --example pull -- [--model gemma3:1b] [--replay]
 //! ```
 mod common;
 

@@ -4,17 +4,17 @@
 //! that stalls mid-answer, a runner crash mid-stream, a slow model load, then a good answer.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example robust_chat -- [--model gemma3:1b] [--replay]
+//! cargo run -p ollama-hyper --example robust_chat -- [--model gemma3:1b] [--replay]
 //! ```
 mod common;
 
 use std::time::Duration;
 
+use ollama_hyper::{Client, Error};
 use ollama_proto::Error as Protocol;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{ChatRequest, Message};
 use testkit::Reply;
-use transport_hyper::{Client, Error};
 
 const HELLO: &str = "lcg-chat-stream-gemma3-hello.ndjson";
 

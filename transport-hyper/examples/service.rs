@@ -1,15 +1,15 @@
 //! A long-lived service: one client (one connection pool), cloned into concurrent tasks.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example service -- [--model gemma3:1b] [--replay]
+//! cargo run -p ollama-hyper --example service -- [--model gemma3:1b] [--replay]
 //! ```
 mod common;
 
 use std::time::{Duration, Instant};
 
+use ollama_hyper::{Client, Error};
 use ollama_proto::types::ChatRequest;
 use testkit::conformance::recorded_chat;
-use transport_hyper::{Client, Error};
 
 /// Recorded gemma3 chats: under `--replay` the server answers each with its recording.
 const RECORDINGS: [&str; 4] = [

@@ -1,7 +1,7 @@
 //! Streaming chat with the model's reasoning shown apart from its answer.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example stream_chat -- [--model gpt-oss:20b] [--prompt TEXT] [--replay]
+//! cargo run -p ollama-hyper --example stream_chat -- [--model gpt-oss:20b] [--prompt TEXT] [--replay]
 //! ```
 mod common;
 

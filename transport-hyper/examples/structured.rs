@@ -1,7 +1,7 @@
 //! Structured output: a JSON schema in `format`, and the answer parsed as that JSON.
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example structured -- [--model gemma3:1b] [--replay]
+//! cargo run -p ollama-hyper --example structured -- [--model gemma3:1b] [--replay]
 //! ```
 mod common;
 

@@ -2,7 +2,7 @@
 //! `tool` messages, and the model answers (here with Qwen3, parallel calls, `<think>` split).
 //!
 //! ```sh
-//! cargo run -p transport-hyper --example tools -- [--model qwen3:14b] [--replay]
+//! cargo run -p ollama-hyper --example tools -- [--model qwen3:14b] [--replay]
 //! ```
 mod common;
 

@@ -209,13 +209,13 @@ fn failed(span: &Span, started: std::time::Instant, error: Error) -> Error {
 /// ```
 /// use std::time::Duration;
 ///
-/// let client = transport_hyper::Client::builder()
+/// let client = ollama_hyper::Client::builder()
 ///     .base_url("http://127.0.0.1:11434")
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .idle_timeout(Duration::from_secs(60))
 ///     .build()?;
 /// assert_eq!(client.config().timeouts.idle, Some(Duration::from_secs(60)));
-/// # Ok::<(), transport_hyper::Error>(())
+/// # Ok::<(), ollama_hyper::Error>(())
 /// ```
 pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 

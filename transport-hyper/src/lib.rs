@@ -17,9 +17,9 @@
 //! ```no_run
 //! use ollama_proto::types::{ChatRequest, Message};
 //! use ollama_proto::OwnedEvent;
-//! use transport_hyper::Client;
+//! use ollama_hyper::Client;
 //!
-//! # async fn run() -> Result<(), transport_hyper::Error> {
+//! # async fn run() -> Result<(), ollama_hyper::Error> {
 //! let client = Client::from_env()?; // OLLAMA_HOST, OLLAMA_API_KEY
 //! let request = ChatRequest::new("qwen3:8b", vec![Message::user("Why is the sky blue?")]).think(true);
 //! let mut stream = client.chat_stream(request).await?;

@@ -1,11 +1,11 @@
 //! Behaviour specific to this crate's API (the shared behaviour is in `conformance.rs`).
 #![allow(clippy::unwrap_used)]
 
+use ollama_hyper::{Client, Error};
 use ollama_proto::OwnedEvent;
 use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
 use testkit::conformance::recorded_chat;
 use testkit::{Reply, TestServer};
-use transport_hyper::{Client, Error};
 
 const GPT_OSS: &str = "prism-chat-stream-gptoss-thinking.ndjson";
 

@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use ollama_hyper::Client;
 use ollama_proto::ClientConfig;
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
@@ -13,7 +14,6 @@ use ollama_proto::types::{
 };
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 use tokio::runtime::{Builder, Handle, Runtime};
-use transport_hyper::Client;
 
 /// Which runtime drives the calls, and how stream bodies are read.
 enum Hyper {
@@ -101,7 +101,7 @@ impl Transport for Hyper {
     type Client = HyperClient;
 
     fn client(&self, config: ClientConfig) -> HyperClient {
-        let builder = transport_hyper::ClientBuilder::from_config(config);
+        let builder = ollama_hyper::ClientBuilder::from_config(config);
         match self {
             Self::CurrentThread => HyperClient {
                 client: builder.build().unwrap(),

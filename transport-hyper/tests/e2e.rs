@@ -2,15 +2,15 @@
 //! `OLLAMA_E2E_MODEL`, default `gemma3:1b`, which must be pulled already).
 //!
 //! ```sh
-//! OLLAMA_E2E=1 OLLAMA_HOST=127.0.0.1:11434 cargo test -p transport-hyper --test e2e -- --nocapture
+//! OLLAMA_E2E=1 OLLAMA_HOST=127.0.0.1:11434 cargo test -p ollama-hyper --test e2e -- --nocapture
 //! ```
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
+use ollama_hyper::Client;
 use ollama_proto::OwnedEvent;
 use ollama_proto::types::{ChatRequest, Message, Options};
-use transport_hyper::Client;
 
 fn enabled() -> bool {
     if std::env::var("OLLAMA_E2E").is_ok_and(|v| v == "1") {
@@ -25,8 +25,7 @@ fn model() -> String {
 }
 
 fn client() -> Client {
-    let builder =
-        transport_hyper::ClientBuilder::from_config(ollama_proto::ClientConfig::from_env());
+    let builder = ollama_hyper::ClientBuilder::from_config(ollama_proto::ClientConfig::from_env());
     builder
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(120))

@@ -1,7 +1,7 @@
 //! Pulls a model with a plain-text progress bar.
 //!
 //! ```text
-//! cargo run -p transport-smol --example smol_pull -- [--replay] [MODEL]
+//! cargo run -p ollama-smol --example smol_pull -- [--replay] [MODEL]
 //! ```
 //!
 //! `--replay` answers from an in-process testkit server with the recorded pull
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use ollama_proto::types::PullRequest;
 use ollama_proto::{ClientConfig, OwnedEvent, OwnedProgress};
-use transport_smol::{Client, Error};
+use ollama_smol::{Client, Error};
 
 const RECORDING: &str = "lcg-pull-stream-gemma3.ndjson";
 const WIDTH: usize = 30;

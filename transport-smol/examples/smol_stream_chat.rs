@@ -1,7 +1,7 @@
 //! Streaming chat with the model's thinking shown apart from its answer.
 //!
 //! ```text
-//! cargo run -p transport-smol --example smol_stream_chat -- [--replay] [MODEL] [PROMPT]
+//! cargo run -p ollama-smol --example smol_stream_chat -- [--replay] [MODEL] [PROMPT]
 //! ```
 //!
 //! `--replay` answers from an in-process testkit server with the recorded gpt-oss thinking
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use ollama_proto::types::{ChatRequest, Message};
 use ollama_proto::{ClientConfig, OwnedEvent};
-use transport_smol::{Client, Error};
+use ollama_smol::{Client, Error};
 
 const RECORDING: &str = "prism-chat-stream-gptoss-thinking.ndjson";
 

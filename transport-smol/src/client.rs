@@ -30,7 +30,7 @@ impl Client {
     ///
     /// # Errors
     /// None today (every setting is checked when a request is built); the `Result` leaves room
-    /// for settings that cannot be used, and matches `transport-hyper`.
+    /// for settings that cannot be used, and matches `ollama-hyper`.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         Ok(Self {
             config: Arc::new(config),
@@ -234,7 +234,7 @@ fn request_span<E: Endpoint + ?Sized>(prepared: &Prepared, endpoint: &E) -> trac
 ///
 /// ```
 /// use std::time::Duration;
-/// use transport_smol::Client;
+/// use ollama_smol::Client;
 ///
 /// let client = Client::builder()
 ///     .base_url("http://127.0.0.1:11434")
@@ -242,7 +242,7 @@ fn request_span<E: Endpoint + ?Sized>(prepared: &Prepared, endpoint: &E) -> trac
 ///     .idle_timeout(Duration::from_secs(60))
 ///     .build()?;
 /// assert_eq!(client.config().request.base_url.port(), 11434);
-/// # Ok::<(), transport_smol::Error>(())
+/// # Ok::<(), ollama_smol::Error>(())
 /// ```
 pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 

@@ -6,9 +6,9 @@
 //! ```no_run
 //! use ollama_proto::types::{ChatRequest, Message};
 //! use ollama_proto::OwnedEvent;
-//! use transport_smol::Client;
+//! use ollama_smol::Client;
 //!
-//! # fn main() -> Result<(), transport_smol::Error> {
+//! # fn main() -> Result<(), ollama_smol::Error> {
 //! // `smol::block_on` is this same function; any executor works.
 //! async_io::block_on(async {
 //!     let client = Client::from_env()?; // OLLAMA_HOST, default http://127.0.0.1:11434
@@ -58,7 +58,7 @@
 //! its client dispatcher), so it cannot pass this crate's rule of no tokio in the normal tree
 //! (`.ci/extra-checks`). ureq-proto also fits the project's sans-IO style.
 //!
-//! Numbers (`cargo tree -p transport-smol -e normal`, and `tests/smol_specific.rs::throughput`
+//! Numbers (`cargo tree -p ollama-smol -e normal`, and `tests/smol_specific.rs::throughput`
 //! in a debug build on the 2-core CI machine, loopback testkit server):
 //!
 //! - **dependencies**: 57 crates in the normal tree without the `rustls` feature (ollama-proto
@@ -108,7 +108,7 @@
 //! `Truncated`; a connection closed or reset before the end of the HTTP framing (content length
 //! not reached, chunked encoding cut off) is `Io`, as is an invalid HTTP framing.
 //!
-//! # Differences from transport-hyper
+//! # Differences from ollama-hyper
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.

@@ -85,7 +85,7 @@ async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, Error>
     drop(tcp);
     Err(Error::connect(
         &target.origin,
-        "https needs the `rustls` feature of transport-smol",
+        "https needs the `rustls` feature of ollama-smol",
     ))
 }
 

@@ -1,4 +1,4 @@
-//! The shared conformance suite (`testkit::conformance`) against transport-smol: a blocking
+//! The shared conformance suite (`testkit::conformance`) against ollama-smol: a blocking
 //! façade that runs each call with `async_io::block_on` (what `smol::block_on` re-exports).
 #![allow(clippy::unwrap_used)]
 
@@ -9,8 +9,8 @@ use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
     GenerateRequest, PullRequest,
 };
+use ollama_smol::Client;
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
-use transport_smol::Client;
 
 /// The transport under test.
 struct Smol;

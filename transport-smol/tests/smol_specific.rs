@@ -1,4 +1,4 @@
-//! Loopback tests of transport-smol's own behaviour (pool, cancellation, timeouts, error
+//! Loopback tests of ollama-smol's own behaviour (pool, cancellation, timeouts, error
 //! mapping, chunking) against the testkit server. Small timeouts, bounded waits.
 #![allow(clippy::unwrap_used)]
 
@@ -9,9 +9,9 @@ use ollama_proto::OwnedEvent;
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{ChatRequest, PullRequest};
+use ollama_smol::{Client, Error};
 use testkit::conformance::{config_for, hello, recorded_chat, status_error_cases, texts};
 use testkit::{Recording, Reply, TestServer, WriteSizes};
-use transport_smol::{Client, Error};
 
 const HELLO: &str = "lcg-chat-stream-gemma3-hello.ndjson";
 const LINE: &str = r#"{"model":"gemma3:1b","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"tick "},"done":false}"#;
@@ -332,7 +332,7 @@ fn pull_progress_ends_with_done() {
 }
 
 /// Loopback throughput of the whole path (socket, HTTP framing, decoder) for the crate docs:
-/// `cargo test -p transport-smol --test smol_specific throughput -- --nocapture`.
+/// `cargo test -p ollama-smol --test smol_specific throughput -- --nocapture`.
 #[test]
 fn throughput() {
     let server = TestServer::start();
@@ -395,5 +395,5 @@ fn futures_and_streams_are_send() {
     send(&client.chat_stream(hello()));
     send(&client.version());
     fn stream_is_send<T: Send + Unpin + futures_core::Stream>() {}
-    stream_is_send::<transport_smol::EventStream>();
+    stream_is_send::<ollama_smol::EventStream>();
 }

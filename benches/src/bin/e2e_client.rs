@@ -17,11 +17,11 @@
 //!   `serde_json::from_slice` into a borrowing struct ([`benches::baseline`]).
 //! - `lower-bound-discard-mt`, `lower-bound-serde-mt`: the same on a multi-thread runtime.
 //! - `floor`: no request, only a runtime and a client: this binary's own peak RSS.
-//! - `hyper-ct[-inline]`, `hyper-mt[-inline]`: `transport_hyper` on a current-thread /
+//! - `hyper-ct[-inline]`, `hyper-mt[-inline]`: `ollama_hyper` on a current-thread /
 //!   multi-thread tokio runtime (`block_on` on the main thread, as `#[tokio::main]` does).
 //! - `hyper-mt-spawned`: the same with the consumer in a task spawned on the multi-thread
 //!   runtime (every thread involved is then a worker).
-//! - `smol`: `transport_smol` under `async_io::block_on`.
+//! - `smol`: `ollama_smol` under `async_io::block_on`.
 //! - `ollama-rs-ct`, `ollama-rs-mt`: the ollama-rs crate's `send_chat_messages_stream`
 //!   (needs the `ollama-rs` feature; without it, a JSON `skipped` note).
 //! - `conc-hyper`, `conc-smol`: `--streams` concurrent streams through one client
@@ -365,11 +365,11 @@ fn count(received: &mut Received, event: &OwnedEvent) {
     }
 }
 
-/// The process alone: a runtime and a transport_hyper client, no request (the RSS floor of
+/// The process alone: a runtime and a ollama_hyper client, no request (the RSS floor of
 /// this binary).
 async fn floor(port: u16) -> Result<(Received, Measured), BoxError> {
     let meter = Meter::start();
-    let client = transport_hyper::Client::builder()
+    let client = ollama_hyper::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .build()?;
     drop(client);
@@ -381,7 +381,7 @@ async fn hyper_client(
     params: Params,
     inline: bool,
 ) -> Result<(Received, Measured), BoxError> {
-    let client = transport_hyper::Client::builder()
+    let client = ollama_hyper::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .build()?
         .read_inline(inline);
@@ -395,7 +395,7 @@ async fn hyper_client(
 }
 
 async fn smol_client(port: u16, params: Params) -> Result<(Received, Measured), BoxError> {
-    let client = transport_smol::Client::builder()
+    let client = ollama_smol::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .build()?;
     let meter = Meter::start();
@@ -484,7 +484,7 @@ fn concurrent(args: &Args) -> Result<serde_json::Value, BoxError> {
     match args.kind.as_str() {
         "conc-hyper" => {
             let rt = multi_thread();
-            let client = transport_hyper::Client::builder().base_url(base).build()?;
+            let client = ollama_hyper::Client::builder().base_url(base).build()?;
             meter = Meter::start();
             rt.block_on(async {
                 let tasks: Vec<_> = (0..streams)
@@ -500,7 +500,7 @@ fn concurrent(args: &Args) -> Result<serde_json::Value, BoxError> {
             });
         }
         "conc-smol" => {
-            let client = transport_smol::Client::builder().base_url(base).build()?;
+            let client = ollama_smol::Client::builder().base_url(base).build()?;
             let ex = async_executor::LocalExecutor::new();
             meter = Meter::start();
             async_io::block_on(ex.run(async {
@@ -572,10 +572,7 @@ fn on_stamped(latencies: &mut Vec<u32>, event: OwnedEvent) -> Result<bool, Strin
     Ok(false)
 }
 
-async fn hyper_stamped(
-    client: transport_hyper::Client,
-    params: Params,
-) -> Result<Vec<u32>, String> {
+async fn hyper_stamped(client: ollama_hyper::Client, params: Params) -> Result<Vec<u32>, String> {
     let mut stream = client
         .chat_stream(chat_request(&params))
         .await
@@ -589,7 +586,7 @@ async fn hyper_stamped(
         .ok_or_else(|| "stream ended without Done".into())
 }
 
-async fn smol_stamped(client: transport_smol::Client, params: Params) -> Result<Vec<u32>, String> {
+async fn smol_stamped(client: ollama_smol::Client, params: Params) -> Result<Vec<u32>, String> {
     let mut stream = client
         .chat_stream(chat_request(&params))
         .await

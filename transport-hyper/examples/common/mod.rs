@@ -7,10 +7,10 @@
 
 use std::io::Write;
 
+use ollama_hyper::{Client, ClientBuilder, Error};
 use ollama_proto::ClientConfig;
 use ollama_proto::host::Environment;
 use testkit::{Reply, TestServer};
-use transport_hyper::{Client, ClientBuilder, Error};
 
 /// What an example runs against.
 pub struct Setup {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use transport_smol::Error;
+use ollama_smol::Error;
 
 /// Turns a run's result into an exit code, with a one-line message for an absent server.
 /// `newline_first` starts the message on a fresh line (after a progress bar).
