@@ -69,8 +69,8 @@ port=$(head -n1 "$log_dir/server.port")
 [[ -n "$port" ]] || { echo "the server did not start" >&2; exit 1; }
 
 kinds=(floor lower-bound-discard lower-bound-discard-inline lower-bound-serde
-  lower-bound-serde-inline lower-bound-serde-mt hyper-ct hyper-ct-inline hyper-mt
-  hyper-mt-inline hyper-mt-spawned smol)
+  lower-bound-serde-inline lower-bound-serde-mt hyper-ct hyper-mt
+  hyper-mt-spawned smol)
 if [[ $ollama_rs == 1 ]]; then kinds+=(ollama-rs-ct ollama-rs-mt); fi
 
 client() {

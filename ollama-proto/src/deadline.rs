@@ -146,6 +146,12 @@ impl Deadlines {
         }
     }
 
+    /// A new attempt starts getting a connection: the connect timeout applies again (after a
+    /// backoff, or for a fresh connection after a stale pooled one).
+    pub fn connecting(&mut self, now: Instant) {
+        self.enter(Phase::Connecting, now);
+    }
+
     /// The connection is ready and the request is being sent.
     pub fn connected(&mut self, now: Instant) {
         self.enter(Phase::AwaitingHead, now);

@@ -36,7 +36,8 @@ pub enum BodyKind {
     Empty,
 }
 
-/// An HTTP status of 400 or more, with what the server said.
+/// An HTTP status that is not an answer (400 or more, or a 1xx/3xx/204 where a body was
+/// expected), with what the server said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StatusError {
@@ -48,6 +49,10 @@ pub struct StatusError {
     pub signin_url: Option<String>,
     /// The shape of the body the message was taken from.
     pub body: BodyKind,
+    /// The server's `Retry-After`, when it sent one that parses (429, 503): how long it asked
+    /// the client to wait. Set when the call was not retried because that wait would pass the
+    /// call's total timeout, or because retries are off.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl StatusError {
@@ -78,6 +83,9 @@ impl fmt::Display for StatusError {
         }
         if let Some(url) = &self.signin_url {
             write!(f, " (sign in at {url})")?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (the server asks to retry after {}s)", wait.as_secs())?;
         }
         Ok(())
     }
@@ -164,6 +172,17 @@ pub enum Error {
         /// Where they start.
         at: Position,
     },
+    /// A single-object body grew past the configured limit (`max_body`); reading stopped there.
+    BodyTooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The body came with a `Content-Encoding` this client does not decode (it asks for
+    /// `identity`; a proxy compressed it anyway).
+    ContentEncoding {
+        /// The `Content-Encoding` header as sent.
+        encoding: String,
+    },
 }
 
 /// Stable names of the [`Error`] variants, for logs, metrics and tools.
@@ -184,6 +203,10 @@ pub enum ErrorKind {
     Utf8,
     /// [`Error::TrailingData`].
     TrailingData,
+    /// [`Error::BodyTooLarge`].
+    BodyTooLarge,
+    /// [`Error::ContentEncoding`].
+    ContentEncoding,
 }
 
 impl ErrorKind {
@@ -198,6 +221,8 @@ impl ErrorKind {
             Self::Json => "json",
             Self::Utf8 => "utf8",
             Self::TrailingData => "trailing_data",
+            Self::BodyTooLarge => "body_too_large",
+            Self::ContentEncoding => "content_encoding",
         }
     }
 }
@@ -213,6 +238,8 @@ impl Error {
             Self::Json { .. } => ErrorKind::Json,
             Self::Utf8 { .. } => ErrorKind::Utf8,
             Self::TrailingData { .. } => ErrorKind::TrailingData,
+            Self::BodyTooLarge { .. } => ErrorKind::BodyTooLarge,
+            Self::ContentEncoding { .. } => ErrorKind::ContentEncoding,
         }
     }
 
@@ -336,6 +363,17 @@ impl fmt::Display for Error {
             }
             Self::Utf8 { at } => write!(f, "invalid UTF-8 at {at}"),
             Self::TrailingData { at } => write!(f, "data after the final object at {at}"),
+            Self::BodyTooLarge { limit } => {
+                write!(
+                    f,
+                    "the response body is larger than the {limit}-byte body limit (max_body)"
+                )
+            }
+            Self::ContentEncoding { encoding } => write!(
+                f,
+                "the response body is Content-Encoding: {encoding}, which this client does not \
+                 decode (it asks for identity; a proxy may have compressed it)"
+            ),
         }
     }
 }

@@ -140,6 +140,11 @@ impl BaseUrl {
         self.host.eq_ignore_ascii_case("ollama.com")
     }
 
+    /// `scheme://host:port`: what error messages and logs name (never the path prefix).
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority())
+    }
+
     /// `host:port`, with an IPv6 host in brackets.
     pub fn authority(&self) -> String {
         if self.host.contains(':') {

@@ -84,15 +84,16 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod accumulate;
+pub mod client;
 pub mod client_builder;
 pub mod client_config;
 pub mod client_error;
-pub mod client_methods;
 pub mod deadline;
 pub mod decoder;
 pub mod embed_decode;
 pub mod error;
 pub mod event;
+pub mod exchange;
 #[cfg(feature = "__fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -104,6 +105,7 @@ pub mod think;
 pub mod types;
 
 pub use accumulate::Accumulator;
+pub use client::{CallOptions, Client, EventStream, Runtime};
 pub use client_builder::{BuildClient, ClientBuilder};
 pub use client_config::ClientConfig;
 pub use client_error::{BoxError, ClientError};
@@ -118,9 +120,3 @@ pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,
     GenerateResponse, KeepAlive, Message, Options, Think, ThinkLevel,
 };
-
-/// Paths the exported macros expand to; not part of the stable interface.
-#[doc(hidden)]
-pub mod __private {
-    pub use bytes::Bytes;
-}

@@ -41,12 +41,29 @@ pub fn status_error(status: u16, body: &[u8]) -> Error {
         message,
         signin_url,
         body: kind,
+        retry_after: None,
     };
     if status == 401 {
         Error::Unauthorized(error)
     } else {
         Error::Status(error)
     }
+}
+
+/// `Ok` when a response body is sent as is (`Content-Encoding` absent or `identity`), else
+/// [`Error::ContentEncoding`] naming the encoding: this client asks for `identity` and does not
+/// decompress, so a compressed body would only show up as bad UTF-8.
+pub fn check_content_encoding(headers: &http::HeaderMap) -> Result<(), Error> {
+    let Some(value) = headers.get(http::header::CONTENT_ENCODING) else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(value.as_bytes());
+    if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("identity") {
+        return Ok(());
+    }
+    Err(Error::ContentEncoding {
+        encoding: text.trim().chars().take(64).collect(),
+    })
 }
 
 /// Parses a whole JSON body into `T`.
@@ -342,78 +359,5 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-}
-
-/// Collects a single-object response body with a size limit, then decodes it for a
-/// [`Call`](crate::request::Call). The non-streaming half of a transport's read loop.
-///
-/// ```
-/// use ollama_proto::response::BodyCollector;
-/// use ollama_proto::{DecoderConfig, request::GetVersion};
-///
-/// let mut body = BodyCollector::new(200, 1024);
-/// body.feed(br#"{"version":"#).unwrap();
-/// body.feed(br#""0.33.0"}"#).unwrap();
-/// let v = body.finish::<GetVersion>(&DecoderConfig::default()).unwrap();
-/// assert_eq!(v.version, "0.33.0");
-/// ```
-#[derive(Debug)]
-pub struct BodyCollector {
-    status: u16,
-    body: Vec<u8>,
-    limit: usize,
-}
-
-impl BodyCollector {
-    /// A collector for a body that came with `status`, accepting at most `limit` bytes
-    /// (error bodies are cut at `limit` instead of failing).
-    pub fn new(status: u16, limit: usize) -> Self {
-        Self {
-            status,
-            body: Vec::new(),
-            limit,
-        }
-    }
-
-    /// Adds body bytes.
-    ///
-    /// # Errors
-    /// [`Error::LineTooLong`] (the body is one line) when a success body exceeds the limit.
-    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let room = self.limit.saturating_sub(self.body.len());
-        if bytes.len() > room {
-            self.body.extend_from_slice(&bytes[..room]);
-            if is_success(self.status) {
-                return Err(Error::LineTooLong {
-                    at: Position { line: 1, offset: 0 },
-                    limit: self.limit,
-                });
-            }
-            return Ok(());
-        }
-        self.body.extend_from_slice(bytes);
-        Ok(())
-    }
-
-    /// Bytes kept so far.
-    pub fn len(&self) -> usize {
-        self.body.len()
-    }
-
-    /// `true` when no byte was kept.
-    pub fn is_empty(&self) -> bool {
-        self.body.is_empty()
-    }
-
-    /// Decodes the complete body as `C`'s answer.
-    ///
-    /// # Errors
-    /// An HTTP error status, bad JSON, a server error line…
-    pub fn finish<C: crate::request::Call + ?Sized>(
-        self,
-        config: &crate::DecoderConfig,
-    ) -> Result<C::Output, Error> {
-        C::decode_output_with(self.status, &self.body, config)
     }
 }

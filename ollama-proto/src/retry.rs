@@ -20,8 +20,6 @@ pub enum Failure<'a> {
         /// The raw `Retry-After` header, if any.
         retry_after: Option<&'a str>,
     },
-    /// The response head arrived and the body was being read: never retried.
-    AfterResponse,
 }
 
 /// Retry settings. [`RetryPolicy::default`] never retries (retries are opt-in).
@@ -75,7 +73,8 @@ impl RetryPolicy {
     /// How long to wait before retry number `retry` (1-based), or `None` to give up.
     ///
     /// `safe_to_repeat` says whether the call may run twice (see
-    /// [`is_safe_to_repeat`]); `now` is only used to read an HTTP-date `Retry-After`.
+    /// [`Endpoint::safe_to_repeat`](crate::Endpoint::safe_to_repeat)); `now` is only used to
+    /// read an HTTP-date `Retry-After` (the exchange passes the response's `Date`).
     pub fn next_delay(
         &self,
         retry: u32,
@@ -100,22 +99,9 @@ impl RetryPolicy {
                 let server = retry_after.and_then(|v| parse_retry_after(v, now));
                 Some(server.map_or(backoff, |d| d.min(self.max_backoff)))
             }
-            Failure::Status { .. } | Failure::AfterResponse => None,
+            Failure::Status { .. } => None,
         }
     }
-}
-
-/// Whether a call may be sent twice without changing its effect. Reading calls, generation
-/// (it has no side effect on the server) and content-addressed blob uploads are; `create`,
-/// `push`, `copy` and `delete` are not.
-pub fn is_safe_to_repeat(method: &http::Method, path: &str) -> bool {
-    if matches!(*method, http::Method::GET | http::Method::HEAD) {
-        return true;
-    }
-    let api = path.rfind("/api/").map_or(path, |i| &path[i..]);
-    !["/api/create", "/api/push", "/api/copy", "/api/delete"]
-        .iter()
-        .any(|p| api.starts_with(p))
 }
 
 /// Parses a `Retry-After` value: delay-seconds, or an IMF-fixdate
@@ -127,6 +113,12 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     let at = parse_imf_fixdate(value)?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an HTTP date in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`), such as a
+/// response's `Date` header.
+pub fn parse_http_date(s: &str) -> Option<SystemTime> {
+    parse_imf_fixdate(s.trim())
 }
 
 fn parse_imf_fixdate(s: &str) -> Option<SystemTime> {
@@ -226,7 +218,6 @@ mod tests {
         );
         assert_eq!(p.next_delay(1, true, st(500, None), at(0)), None);
         assert_eq!(p.next_delay(1, true, st(400, None), at(0)), None);
-        assert_eq!(p.next_delay(1, true, Failure::AfterResponse, at(0)), None);
         assert_eq!(p.next_delay(1, false, st(503, None), at(0)), None);
         // A huge Retry-After is capped.
         assert_eq!(
@@ -256,17 +247,5 @@ mod tests {
         ] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn safety_by_endpoint() {
-        use http::Method;
-        assert!(is_safe_to_repeat(&Method::GET, "/api/tags"));
-        assert!(is_safe_to_repeat(&Method::POST, "/api/chat"));
-        assert!(is_safe_to_repeat(&Method::POST, "/prefix/api/embed"));
-        assert!(is_safe_to_repeat(&Method::POST, "/api/blobs/sha256:00"));
-        assert!(!is_safe_to_repeat(&Method::POST, "/api/create"));
-        assert!(!is_safe_to_repeat(&Method::DELETE, "/api/delete"));
-        assert!(!is_safe_to_repeat(&Method::POST, "/x/api/push"));
     }
 }

@@ -428,10 +428,10 @@ fn delete_has_a_json_body() {
     assert_eq!(req.uri().path(), "/api/delete");
     assert_eq!(req.headers()["content-type"], "application/json");
     assert_eq!(req.body(), &Bytes::from_static(br#"{"model":"llama3.2"}"#));
-    assert_eq!(DeleteRequest::decode_output(200, b""), Ok(()));
-    assert_eq!(CopyRequest::decode_output(200, b""), Ok(()));
+    assert_eq!(DeleteRequest::decode_output(200, b"", &cfg()), Ok(()));
+    assert_eq!(CopyRequest::decode_output(200, b"", &cfg()), Ok(()));
     assert!(
-        matches!(DeleteRequest::decode_output(404, br#"{"error":"model 'x' not found"}"#), Err(Error::Status(s)) if s.message == "model 'x' not found")
+        matches!(DeleteRequest::decode_output(404, br#"{"error":"model 'x' not found"}"#, &cfg()), Err(Error::Status(s)) if s.message == "model 'x' not found")
     );
 }
 
@@ -446,10 +446,10 @@ fn blobs() {
     );
     assert!(head.headers().get("content-type").is_none());
     assert!(head.body().is_empty());
-    assert_eq!(BlobExists::decode_output(200, b""), Ok(true));
-    assert_eq!(BlobExists::decode_output(404, b""), Ok(false));
+    assert_eq!(BlobExists::decode_output(200, b"", &cfg()), Ok(true));
+    assert_eq!(BlobExists::decode_output(404, b"", &cfg()), Ok(false));
     assert!(
-        matches!(BlobExists::decode_output(400, b""), Err(Error::Status(s)) if s.status == 400)
+        matches!(BlobExists::decode_output(400, b"", &cfg()), Err(Error::Status(s)) if s.status == 400)
     );
 
     let blob = CreateBlob::new(digest, Bytes::from_static(b"GGUF\x00\x01"));
@@ -462,11 +462,12 @@ fn blobs() {
     assert_eq!(post.uri().path(), format!("/api/blobs/{DIGEST}"));
     assert_eq!(post.headers()["content-type"], "application/octet-stream");
     assert_eq!(post.body(), &Bytes::from_static(b"GGUF\x00\x01"));
-    assert_eq!(CreateBlob::decode_output(201, b""), Ok(()));
-    assert_eq!(CreateBlob::decode_output(200, b""), Ok(()));
+    assert_eq!(CreateBlob::decode_output(201, b"", &cfg()), Ok(()));
+    assert_eq!(CreateBlob::decode_output(200, b"", &cfg()), Ok(()));
     let e = CreateBlob::decode_output(
         400,
         br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#,
+        &cfg(),
     );
     assert!(
         matches!(e, Err(Error::Status(s)) if s.message == r#"digest mismatch, expected "a", got "b""#)
@@ -696,4 +697,8 @@ fn recorded_request_details() {
     let r: ShowRequest =
         serde_json::from_str(&read("crew-show-llama32-3b-legacy.request.json")).unwrap();
     assert_eq!(body_of(&r), r#"{"model":"llama3.2:3b"}"#);
+}
+
+fn cfg() -> ollama_proto::DecoderConfig {
+    ollama_proto::DecoderConfig::default()
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ollama_proto::request::{Call, GetVersion, ListModels};
 use ollama_proto::response::{decode_json, status_error};
 use ollama_proto::types::*;
-use ollama_proto::{BodyKind, Error};
+use ollama_proto::{BodyKind, DecoderConfig, Error};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -491,7 +491,7 @@ fn recorded_error_bodies() {
             }
             other => panic!("{other:?}"),
         }
-        let err = ChatRequest::decode_output(400, &bytes).unwrap_err();
+        let err = ChatRequest::decode_output(400, &bytes, &DecoderConfig::default()).unwrap_err();
         assert_eq!(err.status().unwrap().message, message);
     }
     // The /v1 error bodies use the same classifier (OpenAI-style `error.message`).
@@ -509,24 +509,33 @@ fn recorded_error_bodies() {
 fn decode_output_end_to_end() {
     let (bytes, _) = read("lc-tags-16-models.json");
     assert_eq!(
-        ListModels::decode_output(200, &bytes).unwrap().models.len(),
+        ListModels::decode_output(200, &bytes, &DecoderConfig::default())
+            .unwrap()
+            .models
+            .len(),
         16
     );
     assert_eq!(
-        GetVersion::decode_output(200, br#"{"version":"0.33.0-rc2"}"#)
-            .unwrap()
-            .version,
+        GetVersion::decode_output(
+            200,
+            br#"{"version":"0.33.0-rc2"}"#,
+            &DecoderConfig::default()
+        )
+        .unwrap()
+        .version,
         "0.33.0-rc2"
     );
-    let e = GetVersion::decode_output(404, b"404 page not found").unwrap_err();
+    let e = GetVersion::decode_output(404, b"404 page not found", &DecoderConfig::default())
+        .unwrap_err();
     assert_eq!(e.status().unwrap().body, BodyKind::Text);
-    let e = ListModels::decode_output(403, b"").unwrap_err();
+    let e = ListModels::decode_output(403, b"", &DecoderConfig::default()).unwrap_err();
     assert_eq!(e.status().unwrap().body, BodyKind::Empty);
-    let e = ListModels::decode_output(200, b"").unwrap_err();
+    let e = ListModels::decode_output(200, b"", &DecoderConfig::default()).unwrap_err();
     assert!(matches!(e, Error::Json { at, .. } if at.offset == 0));
     let e = ChatRequest::decode_output(
         401,
         br#"{"error":"unauthorized","signin_url":"https://ollama.com/connect?name=h&key=k"}"#,
+        &DecoderConfig::default(),
     )
     .unwrap_err();
     assert!(matches!(e, Error::Unauthorized(_)));
@@ -538,10 +547,12 @@ fn decode_output_end_to_end() {
     let r = ChatRequest::decode_output(
         200,
         br#"{"model":"m","created_at":"2026-08-01T10:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}"#,
+        &DecoderConfig::default(),
     )
     .unwrap();
     assert_eq!(r.done_reason, Some(DoneReason::Load));
-    let p = PullRequest::decode_output(200, br#"{"status":"success"}"#).unwrap();
+    let p = PullRequest::decode_output(200, br#"{"status":"success"}"#, &DecoderConfig::default())
+        .unwrap();
     assert!(p.is_success());
 }
 

@@ -1,23 +1,21 @@
 //! An [Ollama](https://ollama.com) client on hyper + tokio.
 //!
-//! This crate is only an IO loop: every piece of protocol knowledge (requests, NDJSON decoding,
-//! thinking separation, error bodies, timeouts, retry decisions) lives in the sans-IO
-//! [`ollama_proto`] core. Here, bytes are moved and timers armed.
+//! [`Client`] is the core's generic [`ollama_proto::Client`] over this crate's [`Hyper`]
+//! runtime: every endpoint method and every decision of a call (retries, the four deadlines,
+//! status routing, body limits, when an answer is complete) is the core's
+//! ([`ollama_proto::exchange`]); this crate only connects, writes, reads and sleeps.
 //!
 //! ```text
-//!  Client::chat_stream(req) ─ build_request ─▶ hyper-util pool ─▶ Ollama
-//!                                                 │ response head (status checked first)
-//!  EventStream::poll_next:  1. drain decoder.poll_event()
-//!                           2. read a body chunk ─▶ decoder.feed()   (end of body: finish())
-//!                           3. nothing to read: sleep until Deadlines::poll_timeout()
+//!  Exchange (ollama-proto) ─Action─▶ Hyper: pool / connect (TCP, rustls)
+//!                                          hyper::client::conn::http1: request, head
+//!                                          body frames ─▶ Exchange::on_body ─▶ events
+//!                          ◀─poll_timeout─ tokio::time::Sleep
 //! ```
 //!
 //! # Quick start
 //!
 //! ```no_run
-//! use ollama_proto::types::{ChatRequest, Message};
-//! use ollama_proto::OwnedEvent;
-//! use ollama_hyper::Client;
+//! use ollama_hyper::{ChatRequest, Client, Message, OwnedEvent};
 //!
 //! # async fn run() -> Result<(), ollama_hyper::Error> {
 //! let client = Client::from_env()?; // OLLAMA_HOST, OLLAMA_API_KEY
@@ -41,36 +39,26 @@
 //!
 //! # Connections and cancellation
 //!
-//! A [`Client`] holds one hyper-util connection pool; clones (and [`Client::with_think`]) share
-//! it, so a long-lived service creates one client and clones it into each task.
+//! A [`Client`] holds one small pool of idle HTTP/1.1 connections ([`Options`]); clones (and
+//! [`Client::with_think`], [`Client::with_options`]) share it, so a long-lived service creates
+//! one client and clones it into each task.
 //!
-//! - A stream read to its end (or a single answer) returns its connection to the pool.
+//! - There is no connection task: the task that reads a response drives its connection, so a
+//!   body chunk reaches the decoder without waking another thread.
+//! - A body read to its end returns its connection to the pool; after the final object, the
+//!   rest of the body is read in a small background task (at most
+//!   [`DRAIN_MAX_BYTES`](ollama_proto::exchange::DRAIN_MAX_BYTES) for
+//!   [`DRAIN_MAX_TIME`](ollama_proto::exchange::DRAIN_MAX_TIME)) so the connection can be
+//!   reused, without delaying the caller.
 //! - **Dropping an [`EventStream`] before its end closes that request's connection**, and
 //!   Ollama stops generating when its client goes away. Dropping the future of a call does the
 //!   same. There is no separate `cancel` method: drop is cancellation.
 //!
-//! # Timeouts
+//! # Timeouts, retries, status routing
 //!
-//! Four separate timeouts, all unset by default (see [`ollama_proto::deadline`], which computes
-//! them; this crate only sleeps until the next deadline):
-//!
-//! - **connect**: TCP connect plus TLS handshake of a new connection;
-//! - **response head**: from sending the request (including getting a connection) to the
-//!   status line, so it covers model loading;
-//! - **idle**: between two body chunks; a stream that keeps producing is never cut by it;
-//! - **total**: the whole call, retries and backoff included. Leave it unset for long streams.
-//!
-//! An expired timeout is [`Error::Timeout`] naming which one.
-//!
-//! # Retries
-//!
-//! Off by default. With a [`RetryPolicy`](ollama_proto::retry::RetryPolicy), a call that is
-//! safe to repeat ([`is_safe_to_repeat`](ollama_proto::retry::is_safe_to_repeat): not
-//! create, push, copy or delete) is retried after a failure before any response byte (connect
-//! refused, connect timeout, connection closed before the head) and after 429, 502 or 503,
-//! waiting the core's exponential backoff or the server's `Retry-After` (capped). A
-//! response-head timeout is not retried (the model may be loading), and a stream that has
-//! started is never retried.
+//! All decided by the core, identically on every transport (see [`ollama_proto::exchange`]
+//! and the shared conformance suite): four optional timeouts (connect, response head, idle,
+//! total), opt-in retries of calls that are safe to repeat, redirects never followed.
 //!
 //! # TLS and credentials
 //!
@@ -90,40 +78,38 @@
 //! the middle of an HTTP body is `Io`, because the HTTP framing promised more; a body that ends
 //! cleanly before the final NDJSON object is `Protocol(Truncated)`.
 //!
-//! # Reading strategy
-//!
-//! By default a small spawned task reads hyper's body and hands chunks to the stream through a
-//! bounded channel (16 chunks of read-ahead, then back-pressure); the stream decodes. Measured
-//! end to end (`benches/e2e.sh`, 200,000 chunks over loopback): 0.83 µs of CPU per chunk this
-//! way against 1.05 µs when polling hyper's body inside `poll_next` on a current-thread
-//! runtime, and 2.1 against 8.1 µs on a multi-thread one. The task stops as soon as the stream
-//! is dropped (closing the connection), and after the final object it drains the end of the
-//! body so the connection can be reused even if the consumer stopped at `Done`.
-//!
-//! On a multi-thread runtime, consume a stream inside a spawned task rather than in
-//! `block_on` on the main thread: every chunk then stays on the runtime's workers instead of
-//! waking another thread (measured 1.4 against 2.1 µs per chunk).
-//!
 //! # Tracing
 //!
 //! Each request runs in an `ollama_request` span with `method`, `path`, `model`, `status`,
-//! `duration_ms`, `error` (a [`Error::kind_str`]), `cancelled`, and for chat/generate
-//! `eval_count`, `prompt_eval_count` and `tokens_per_second`, recorded at `Done`.
+//! `attempts`, `duration_ms`, `error` (a [`Error::kind_str`]), `cancelled`, and for
+//! chat/generate `eval_count`, `prompt_eval_count` and `tokens_per_second` (the core records
+//! them, the same on every transport).
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod client;
+mod conn;
 mod connector;
-mod exchange;
-mod stream;
+pub mod runtime;
 
-pub use client::{Client, ClientBuilder};
+pub use runtime::{Hyper, Options};
+
+/// An Ollama client on hyper + tokio: the core's [`ollama_proto::Client`] over [`Hyper`]. Every
+/// endpoint method is documented there.
+pub type Client = ollama_proto::Client<Hyper>;
+/// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Hyper`].
+pub type EventStream = ollama_proto::EventStream<Hyper>;
+/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
+pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;
-pub use ollama_proto::client_error::BoxError;
-pub use stream::EventStream;
-#[doc(hidden)]
-pub use stream::ReadStrategy;
 
+// The core's types, so that this crate is the only dependency a program needs (the same
+// names as `ollama-smol` re-exports).
 pub use ollama_proto;
+pub use ollama_proto::client_error::BoxError;
+pub use ollama_proto::deadline::Timeouts;
+pub use ollama_proto::retry::RetryPolicy;
+pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::types::*;
+pub use ollama_proto::{Accumulator, CallOptions, ClientConfig, Completion, Event, OwnedEvent};

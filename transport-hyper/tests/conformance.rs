@@ -108,7 +108,7 @@ impl Transport for Hyper {
                 runtime: Some(Driven::start()),
             },
             Self::MultiThread => HyperClient {
-                client: builder.build().unwrap().read_inline(true),
+                client: builder.build().unwrap(),
                 runtime: None,
             },
         }

@@ -7,13 +7,15 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 
-use futures_lite::io::{AsyncRead, AsyncWriteExt};
+use bytes::Bytes;
+use futures_lite::io::{AsyncRead, AsyncWrite};
 use futures_lite::ready;
+use ollama_proto::client::{Head, SendError};
+use ollama_proto::client_error::BoxError;
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 
-use crate::Error;
 use crate::net::Stream;
 
 /// Initial size of a connection's read buffer and of the decoded-body buffer.
@@ -32,8 +34,6 @@ pub(crate) struct Connection {
     end: usize,
     /// A process-wide number, for logs.
     pub(crate) id: u64,
-    /// Set when the connection came from the pool.
-    pub(crate) reused: bool,
 }
 
 impl Connection {
@@ -44,7 +44,6 @@ impl Connection {
             start: 0,
             end: 0,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            reused: false,
         }
     }
 
@@ -85,10 +84,6 @@ impl Connection {
         Poll::Ready(Ok(n))
     }
 
-    async fn fill(&mut self) -> io::Result<usize> {
-        std::future::poll_fn(|cx| self.poll_fill(cx)).await
-    }
-
     /// Whether an idle connection can carry another request: no end of stream and no stray
     /// bytes waiting. Checked with one non-blocking read, without waiting.
     pub(crate) fn is_idle_alive(&mut self) -> bool {
@@ -103,78 +98,113 @@ impl Connection {
     }
 }
 
-/// Writes `request` (its URI absolute: ureq-proto sends the origin-form target and `Host`)
-/// with `body`, and returns the call waiting for its response.
-pub(crate) async fn send_request(
-    conn: &mut Connection,
-    request: http::Request<()>,
-    body: &[u8],
-    origin: &str,
-) -> Result<Call<RecvResponse>, Error> {
-    let usage = |e: ureq_proto::Error| {
-        Error::Usage(ollama_proto::UsageError::InvalidRequest(format!(
-            "cannot encode the HTTP request: {e}"
-        )))
+/// Writes `request` (absolute URI: ureq-proto sends the origin-form target and `Host`) and
+/// reads the response head. The response is read while the request is still being written,
+/// so a server that answers early (a 413 during an upload) is heard.
+pub(crate) async fn exchange(
+    mut conn: Connection,
+    request: &http::Request<Bytes>,
+) -> Result<Head<Body>, SendError> {
+    let (wire, call) = encode(request).map_err(|e| SendError::new(e, false))?;
+    let mut written = 0;
+    // Write until done or until the server speaks first.
+    let write = std::future::poll_fn(|cx| {
+        // Bounded: every turn writes bytes, or returns.
+        while written < wire.len() {
+            match Pin::new(&mut conn.io).poll_write(cx, &wire[written..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => written += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => break,
+            }
+        }
+        if written == wire.len() {
+            ready!(Pin::new(&mut conn.io).poll_flush(cx))?;
+            return Poll::Ready(Ok(true));
+        }
+        // The server answered (or closed) while the request was still going out.
+        match conn.poll_fill(cx) {
+            Poll::Ready(Ok(_)) => Poll::Ready(Ok(false)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await;
+    let complete = match write {
+        Ok(complete) => complete,
+        // A write that failed after the server answered: the answer counts.
+        Err(e) => {
+            let mut cx = Context::from_waker(Waker::noop());
+            let _ = conn.poll_fill(&mut cx);
+            if !conn.has_input() {
+                return Err(SendError::new(e, false));
+            }
+            false
+        }
     };
-    let mut call = Call::new(request).map_err(usage)?.proceed();
+    let mut head = recv_head(conn, call).await?;
+    if !complete {
+        // The request body was not all sent: the connection is out of step.
+        head.body.reusable = false;
+        head.body.keep = false;
+    }
+    Ok(head)
+}
+
+/// The whole request on the wire, and the call waiting for its response.
+fn encode(request: &http::Request<Bytes>) -> Result<(Vec<u8>, Call<RecvResponse>), BoxError> {
+    let mut head = http::Request::new(());
+    *head.method_mut() = request.method().clone();
+    *head.uri_mut() = request.uri().clone();
+    *head.headers_mut() = request.headers().clone();
+    let body = request.body();
+    if request.method() != http::Method::GET && request.method() != http::Method::HEAD {
+        // The body is sized up front: Content-Length, never chunked (Ollama reads either).
+        head.headers_mut()
+            .insert(http::header::CONTENT_LENGTH, body.len().into());
+    }
+    let mut call = Call::new(head)?.proceed();
     let mut wire = Vec::with_capacity(1024 + body.len());
     let mut scratch = vec![0u8; READ_CHUNK];
     // Bounded: every write emits at least one header row (else `OutputOverflow`).
     while !call.can_proceed() {
-        let n = call.write(&mut scratch).map_err(usage)?;
+        let n = call.write(&mut scratch)?;
         wire.extend_from_slice(&scratch[..n]);
     }
-    let call = match call.proceed().map_err(usage)? {
+    let call = match call.proceed()? {
         Some(SendRequestResult::RecvResponse(call)) => call,
         Some(SendRequestResult::SendBody(mut call)) => {
-            let mut input = body;
+            let mut input = &body[..];
             // Bounded: every write consumes input until it is empty, then ends the body.
             while !input.is_empty() {
-                let (used, n) = call.write(input, &mut scratch).map_err(usage)?;
+                let (used, n) = call.write(input, &mut scratch)?;
                 wire.extend_from_slice(&scratch[..n]);
                 input = &input[used..];
             }
-            let (_, n) = call.write(&[], &mut scratch).map_err(usage)?;
+            let (_, n) = call.write(&[], &mut scratch)?;
             wire.extend_from_slice(&scratch[..n]);
             call.proceed()
-                .ok_or_else(|| usage(ureq_proto::Error::BodyContentAfterFinish))?
+                .ok_or(ureq_proto::Error::BodyContentAfterFinish)?
         }
         // We never send `Expect: 100-continue`.
         Some(SendRequestResult::Await100(_)) | None => {
-            return Err(usage(ureq_proto::Error::OutputOverflow));
+            return Err(ureq_proto::Error::OutputOverflow.into());
         }
     };
-    let io = &mut conn.io;
-    let written = async {
-        io.write_all(&wire).await?;
-        io.flush().await
-    };
-    written
-        .await
-        .map_err(|e| Error::io(origin, "while sending the request", e))?;
-    Ok(call)
+    Ok((wire, call))
 }
 
-/// Why no response head arrived.
-#[derive(Debug)]
-pub(crate) enum HeadError {
-    /// The server closed the connection before sending any byte of a response.
-    ClosedBeforeResponse(Error),
-    /// Anything else (a reset, a partial head, an unparsable head).
-    Other(Error),
-}
-
-/// Reads the response head; the body is left in the returned [`Body`].
-pub(crate) async fn recv_response(
+/// Reads the response head; the body is left in the returned [`Body`]. Interim 1xx heads are
+/// skipped by ureq-proto.
+async fn recv_head(
     mut conn: Connection,
     mut call: Call<RecvResponse>,
-    origin: &str,
-) -> Result<(http::Response<()>, Body), HeadError> {
+) -> Result<Head<Body>, SendError> {
     let response = loop {
         if conn.has_input() {
             let (used, response) = call
                 .try_response(conn.input(), false)
-                .map_err(|e| HeadError::Other(Error::io(origin, "invalid response head", e)))?;
+                .map_err(|e| SendError::new(e, true))?;
             conn.consume(used);
             if let Some(response) = response {
                 break response;
@@ -184,50 +214,44 @@ pub(crate) async fn recv_response(
             }
         }
         // Bounded by MAX_HEAD: `fill` fails once the buffer is full.
-        match conn.fill().await {
-            Ok(0) if conn.has_input() => {
-                return Err(HeadError::Other(Error::io(
-                    origin,
-                    "closed in the middle of the response head",
-                    io::Error::from(io::ErrorKind::UnexpectedEof),
-                )));
-            }
+        let began = conn.has_input();
+        match std::future::poll_fn(|cx| conn.poll_fill(cx)).await {
             Ok(0) => {
-                return Err(HeadError::ClosedBeforeResponse(Error::io(
-                    origin,
-                    "closed before the response head",
-                    io::Error::from(io::ErrorKind::UnexpectedEof),
-                )));
+                let what = if began {
+                    "closed in the middle of the response head"
+                } else {
+                    "closed before the response head"
+                };
+                return Err(SendError::new(
+                    io::Error::new(io::ErrorKind::UnexpectedEof, what),
+                    began,
+                ));
             }
             Ok(_) => {}
-            Err(e) => {
-                let e = Error::io(origin, "before the response head", e);
-                return Err(if conn.has_input() {
-                    HeadError::Other(e)
-                } else {
-                    HeadError::ClosedBeforeResponse(e)
-                });
-            }
+            Err(e) => return Err(SendError::new(e, began)),
         }
     };
-    let body = match call.proceed() {
-        Some(RecvResponseResult::RecvBody(call)) => Body::new(conn, Some(call), false),
-        Some(RecvResponseResult::Redirect(call)) => {
-            let reusable = !call.proceed().must_close_connection();
-            Body::new(conn, None, reusable)
-        }
-        Some(RecvResponseResult::Cleanup(call)) => {
-            let reusable = !call.must_close_connection();
-            Body::new(conn, None, reusable)
-        }
-        None => Body::new(conn, None, false),
+    let (call, reusable) = match call.proceed() {
+        Some(RecvResponseResult::RecvBody(call)) => (Some(call), false),
+        Some(RecvResponseResult::Redirect(call)) => (None, !call.proceed().must_close_connection()),
+        Some(RecvResponseResult::Cleanup(call)) => (None, !call.must_close_connection()),
+        None => (None, false),
     };
-    Ok((response, body))
+    let (parts, ()) = response.into_parts();
+    let body = Body {
+        conn,
+        call,
+        out: Vec::new(),
+        reusable,
+        keep: true,
+    };
+    Ok(Head::new(parts.status.as_u16(), parts.headers, body))
 }
 
-/// A response body being received, and the connection under it.
+/// A response body being received, and the connection under it (the [`Smol`](crate::Smol)
+/// runtime's `Body`).
 #[derive(Debug)]
-pub(crate) struct Body {
+pub struct Body {
     conn: Connection,
     /// `None` once the body is over (or when there was none).
     call: Option<Call<RecvBody>>,
@@ -235,59 +259,45 @@ pub(crate) struct Body {
     out: Vec<u8>,
     /// The connection may carry another request (set when the body ends).
     reusable: bool,
-    /// Body bytes handed out so far.
-    seen: u64,
+    /// `false` when the request was not sent whole: never reuse.
+    keep: bool,
 }
 
 impl Body {
-    fn new(conn: Connection, call: Option<Call<RecvBody>>, reusable: bool) -> Self {
-        Self {
-            conn,
-            call,
-            out: Vec::new(),
-            reusable,
-            seen: 0,
-        }
-    }
-
-    /// Body bytes received so far.
-    pub(crate) fn seen(&self) -> u64 {
-        self.seen
-    }
-
-    /// The next piece of the body, or `None` at its end.
-    ///
-    /// A body that ends before its framing says (content length not reached, chunked encoding
-    /// cut off) or a reset is [`Error::Io`]; a close-delimited body ends at the close.
+    /// The next piece of the body, or `None` at its end. A body that ends before its framing
+    /// says (content length not reached, chunked encoding cut off), a reset, or invalid framing
+    /// is an error; a close-delimited body ends at the close.
     pub(crate) fn poll_chunk(
         &mut self,
         cx: &mut Context<'_>,
-        origin: &str,
-    ) -> Poll<Result<Option<&[u8]>, Error>> {
+    ) -> Poll<Option<Result<&[u8], BoxError>>> {
         if self.out.is_empty() {
             self.out = vec![0; READ_CHUNK];
         }
         // Each turn decodes buffered input, ends, or reads from the socket.
         loop {
             let Some(call) = self.call.as_mut() else {
-                return Poll::Ready(Ok(None));
+                return Poll::Ready(None);
             };
             let mut used = 0;
             if self.conn.has_input() {
-                let (consumed, n) = call
-                    .read(self.conn.input(), &mut self.out)
-                    .map_err(|e| Error::io(origin, "invalid HTTP body framing", e))?;
+                let (consumed, n) = match call.read(self.conn.input(), &mut self.out) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.call = None;
+                        return Poll::Ready(Some(Err(e.into())));
+                    }
+                };
                 self.conn.consume(consumed);
                 if n > 0 {
-                    self.seen += n as u64;
-                    return Poll::Ready(Ok(Some(&self.out[..n])));
+                    return Poll::Ready(Some(Ok(&self.out[..n])));
                 }
                 used = consumed;
             }
             let close_delimited = call.body_mode() == BodyMode::CloseDelimited;
             if call.can_proceed() && !close_delimited {
                 self.finish();
-                return Poll::Ready(Ok(None));
+                return Poll::Ready(None);
             }
             if used > 0 {
                 continue;
@@ -296,7 +306,7 @@ impl Body {
                 Ok(n) => n,
                 Err(e) => {
                     self.call = None;
-                    return Poll::Ready(Err(self.broken(origin, e)));
+                    return Poll::Ready(Some(Err(e.into())));
                 }
             };
             if n == 0 {
@@ -304,29 +314,35 @@ impl Body {
                 self.call = None;
                 self.reusable = false;
                 if complete {
-                    return Poll::Ready(Ok(None));
+                    return Poll::Ready(None);
                 }
                 let eof = io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "the connection closed before the end of the HTTP body",
                 );
-                return Poll::Ready(Err(self.broken(origin, eof)));
+                return Poll::Ready(Some(Err(eof.into())));
             }
         }
     }
 
-    /// [`Body::poll_chunk`] as a future, copying the piece out.
-    pub(crate) async fn chunk(&mut self, origin: &str) -> Result<Option<Vec<u8>>, Error> {
-        std::future::poll_fn(|cx| {
-            self.poll_chunk(cx, origin)
-                .map(|r| r.map(|piece| piece.map(<[u8]>::to_vec)))
-        })
-        .await
+    /// Reads what is already buffered or readable without waiting; `true` if the body ended.
+    pub(crate) fn try_finish(&mut self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        // Bounded: a few pieces at most (the end of a chunked body is 5 bytes).
+        for _ in 0..4 {
+            match self.poll_chunk(&mut cx) {
+                Poll::Ready(None) => return true,
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(_))) | Poll::Pending => return false,
+            }
+        }
+        false
     }
 
     /// The connection, if the body was read to its end and the connection can be reused.
     pub(crate) fn into_reusable(self) -> Option<Connection> {
-        (self.call.is_none() && self.reusable && !self.conn.has_input()).then_some(self.conn)
+        (self.call.is_none() && self.reusable && self.keep && !self.conn.has_input())
+            .then_some(self.conn)
     }
 
     fn finish(&mut self) {
@@ -335,9 +351,5 @@ impl Body {
             Some(RecvBodyResult::Redirect(call)) => !call.proceed().must_close_connection(),
             None => false,
         };
-    }
-
-    fn broken(&self, origin: &str, e: io::Error) -> Error {
-        Error::io(origin, format!("after {} body bytes", self.seen), e)
     }
 }

@@ -4,9 +4,7 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use ollama_proto::types::{ChatRequest, Message};
-//! use ollama_proto::OwnedEvent;
-//! use ollama_smol::Client;
+//! use ollama_smol::{ChatRequest, Client, Message, OwnedEvent};
 //!
 //! # fn main() -> Result<(), ollama_smol::Error> {
 //! // `smol::block_on` is this same function; any executor works.
@@ -29,27 +27,23 @@
 //!
 //! # How it drives the core
 //!
-//! Everything about the Ollama protocol is in `ollama-proto`, everything about HTTP/1.1
-//! framing in `ureq-proto`; this crate only moves bytes and sleeps.
+//! [`Client`] is the core's generic [`ollama_proto::Client`] over this crate's [`Smol`]
+//! runtime: every endpoint method, every retry, deadline, status and limit decision is the
+//! core's ([`ollama_proto::exchange`]); this crate only connects, writes, reads and sleeps.
 //!
 //! ```text
-//! typed request ─build_request─▶ http::Request ─ureq-proto─▶ bytes ─▶ socket (async-net, rustls)
-//! socket bytes  ─ureq-proto─▶ status + body bytes
-//!               ─▶ Decoder::with_status (streams) / BodyCollector (single answers)
-//! decoder       ─poll_event─▶ EventStream ─▶ you
-//! Deadlines     ─poll_timeout─▶ async_io::Timer        RetryPolicy ─next_delay─▶ backoff
+//! Exchange (ollama-proto) ─Action─▶ Smol: pool / connect (async-net, rustls)
+//!                                         write request, read head (ureq-proto)
+//!                                         body bytes ─▶ Exchange::on_body ─▶ events
+//!                         ◀─poll_timeout─ async_io::Timer
 //! ```
-//!
-//! [`EventStream`] runs the loop of the core's docs: drain `poll_event`; stop after `Done` or
-//! an error; read one piece of the body (`feed`, or `finish` at its end); when nothing can be
-//! read, arm one timer at `Deadlines::poll_timeout` and wait.
 //!
 //! # The HTTP/1.1 implementation: ureq-proto
 //!
 //! Requests and responses go through [`ureq_proto`]'s sans-IO client state machine (ureq's own
 //! protocol core, pinned to `~0.7.1` since it is a 0.x support crate, with only its `client`
 //! feature) over an [`async_net::TcpStream`], or a `futures_rustls` stream over one for https.
-//! `src/http1.rs` (about 330 lines) feeds it socket bytes and writes its output; it decides
+//! `src/http1.rs` feeds it socket bytes and writes its output; it decides
 //! the request line and headers, `Content-Length`/chunked/close-delimited framing, 1xx
 //! handling and whether a connection may be reused.
 //!
@@ -91,52 +85,48 @@
 //! does the same. A stream read to its end (`next_event` returned `None`) returns its
 //! connection to the pool.
 //!
-//! # Timeouts and retries
+//! # Timeouts, retries, errors
 //!
-//! Four optional timeouts (connect, response head, idle between body chunks, total), all
-//! computed by [`ollama_proto::deadline::Deadlines`] from times this crate passes in; none is
-//! set by default, so long generations are never cut. Retries are opt-in
-//! ([`RetryPolicy`]) and decided by the core: only calls that are safe to repeat, only failures
-//! before a response or statuses 429/502/503 (honouring `Retry-After`), never a stream that has
-//! started. The total timeout also bounds the backoffs between attempts.
-//!
-//! # Errors
-//!
-//! [`Error::Protocol`] is the core's error (status ≥ 400, error line, truncation, JSON, …);
-//! [`Error::Connect`] means nothing reached the server; [`Error::Io`] that the connection broke
-//! after it was made. A body that ends cleanly before its final object is the core's
-//! `Truncated`; a connection closed or reset before the end of the HTTP framing (content length
-//! not reached, chunked encoding cut off) is `Io`, as is an invalid HTTP framing.
+//! All decided by the core, identically on both transports: see [`ollama_proto::exchange`]
+//! and the shared conformance suite.
 //!
 //! # Differences from ollama-hyper
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
-//! - The pool is this crate's own; its limits are fixed ([`MAX_IDLE_PER_ORIGIN`],
-//!   [`IDLE_EXPIRY`]). Idle connections are checked when taken out, not watched.
-//! - No background tasks: a stream dropped right after `Done`, without polling it to `None`,
-//!   keeps its connection only if the end of its body has already arrived.
+//! - The pool is this crate's own ([`Options`]: [`MAX_IDLE_PER_ORIGIN`], [`IDLE_EXPIRY`] by
+//!   default). Idle connections are checked when taken out, not watched.
+//! - No background tasks: after `Done` a connection is kept only if the end of its body has
+//!   already arrived; otherwise it is closed.
 //! - Request bodies are always sent with `Content-Length`.
-//! - No HTTP proxy support (`HTTP_PROXY` is ignored).
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod client;
-mod exchange;
 mod http1;
 mod net;
 mod pool;
-mod stream;
+pub mod runtime;
 
-pub use client::{Client, ClientBuilder};
+pub use pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN};
+pub use runtime::{Options, Smol};
+
+/// An Ollama client on smol / async-io: the core's [`ollama_proto::Client`] over [`Smol`].
+/// Every endpoint method is documented there.
+pub type Client = ollama_proto::Client<Smol>;
+/// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Smol`].
+pub type EventStream = ollama_proto::EventStream<Smol>;
+/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
+pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;
-pub use ollama_proto::client_error::BoxError;
-pub use pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN};
-pub use stream::EventStream;
 
+// The core's types, so that this crate is the only dependency a program needs (the same
+// names as `ollama-hyper` re-exports).
 pub use ollama_proto;
-pub use ollama_proto::ClientConfig;
+pub use ollama_proto::client_error::BoxError;
+pub use ollama_proto::deadline::Timeouts;
 pub use ollama_proto::retry::RetryPolicy;
 pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::types::*;
+pub use ollama_proto::{Accumulator, CallOptions, ClientConfig, Completion, Event, OwnedEvent};

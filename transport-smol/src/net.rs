@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncWrite};
 
-use crate::Error;
+use ollama_proto::client_error::BoxError;
 
 /// Where to connect, taken from the base URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,23 +43,15 @@ pub(crate) enum Stream {
 }
 
 /// Connects to `target`: resolves, tries each address in turn, then the TLS handshake.
-pub(crate) async fn connect(target: &Target) -> Result<Stream, Error> {
+pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
     let tls = match target.scheme.as_str() {
         "http" => false,
         "https" => true,
-        other => {
-            return Err(Error::connect(
-                &target.origin,
-                format!("unsupported scheme `{other}` (use http or https)"),
-            ));
-        }
+        other => return Err(format!("unsupported scheme `{other}` (use http or https)").into()),
     };
-    let tcp = TcpStream::connect((target.host.as_str(), target.port))
-        .await
-        .map_err(|e| Error::connect(&target.origin, e))?;
+    let tcp = TcpStream::connect((target.host.as_str(), target.port)).await?;
     // Requests are written in one go and streams are read line by line: no Nagle delay.
-    tcp.set_nodelay(true)
-        .map_err(|e| Error::connect(&target.origin, e))?;
+    tcp.set_nodelay(true)?;
     if !tls {
         return Ok(Stream::Plain(tcp));
     }
@@ -67,26 +59,21 @@ pub(crate) async fn connect(target: &Target) -> Result<Stream, Error> {
 }
 
 #[cfg(feature = "rustls")]
-async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, Error> {
+async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxError> {
     use futures_rustls::pki_types::ServerName;
 
-    let name =
-        ServerName::try_from(target.host.clone()).map_err(|e| Error::connect(&target.origin, e))?;
-    let config = tls_config().map_err(|e| Error::connect(&target.origin, e))?;
+    let name = ServerName::try_from(target.host.clone())?;
+    let config = tls_config()?;
     let stream = futures_rustls::TlsConnector::from(config)
         .connect(name, tcp)
-        .await
-        .map_err(|e| Error::connect(&target.origin, e))?;
+        .await?;
     Ok(Stream::Tls(Box::new(stream)))
 }
 
 #[cfg(not(feature = "rustls"))]
-async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, Error> {
-    drop(tcp);
-    Err(Error::connect(
-        &target.origin,
-        "https needs the `rustls` feature of ollama-smol",
-    ))
+async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxError> {
+    let _ = (target, tcp);
+    Err("https needs the `rustls` feature of ollama-smol".into())
 }
 
 /// One rustls configuration for the process: ring, the webpki roots, HTTP/1.1 by ALPN.

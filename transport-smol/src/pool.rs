@@ -14,14 +14,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::Error;
 use crate::http1::Connection;
-use crate::net::{self, Target};
 
-/// Most idle connections kept for one origin.
+/// Most idle connections kept for one origin, by default.
 pub const MAX_IDLE_PER_ORIGIN: usize = 8;
 
-/// How long an idle connection is kept.
+/// How long an idle connection is kept, by default.
 pub const IDLE_EXPIRY: Duration = Duration::from_secs(90);
 
 #[derive(Debug)]
@@ -31,9 +29,11 @@ struct Idle {
 }
 
 /// Idle connections by origin (`scheme://host:port`). Cheap to clone; clones share the pool.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Pool {
     idle: Arc<Mutex<HashMap<String, Vec<Idle>>>>,
+    max_idle: usize,
+    expiry: Duration,
 }
 
 impl std::fmt::Debug for Pool {
@@ -44,6 +44,14 @@ impl std::fmt::Debug for Pool {
 }
 
 impl Pool {
+    pub(crate) fn new(max_idle: usize, expiry: Duration) -> Self {
+        Self {
+            idle: Arc::default(),
+            max_idle,
+            expiry,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Idle>>> {
         // A panic while holding the lock cannot leave the map inconsistent: keep using it.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
@@ -58,7 +66,7 @@ impl Pool {
             let list = idle.get_mut(origin)?;
             let mut found = None;
             while let Some(mut entry) = list.pop() {
-                if now.saturating_duration_since(entry.since) > IDLE_EXPIRY
+                if now.saturating_duration_since(entry.since) > self.expiry
                     || !entry.conn.is_idle_alive()
                 {
                     dead.push(entry);
@@ -73,10 +81,7 @@ impl Pool {
             tracing::debug!(closed = dead.len(), "dropped idle connections");
         }
         drop(dead); // closes them, outside the lock
-        found.map(|mut conn| {
-            conn.reused = true;
-            conn
-        })
+        found
     }
 
     /// Puts a connection whose last response was read to the end back for reuse.
@@ -86,19 +91,11 @@ impl Pool {
         let evicted = {
             let mut idle = self.lock();
             let list = idle.entry(origin.to_owned()).or_default();
-            list.retain(|e| now.saturating_duration_since(e.since) <= IDLE_EXPIRY);
+            list.retain(|e| now.saturating_duration_since(e.since) <= self.expiry);
             list.push(Idle { conn, since: now });
-            let excess = list.len().saturating_sub(MAX_IDLE_PER_ORIGIN);
+            let excess = list.len().saturating_sub(self.max_idle);
             list.drain(..excess).collect::<Vec<_>>()
         };
         drop(evicted);
-    }
-
-    /// Opens a new connection (TCP, then TLS for https).
-    pub(crate) async fn connect(&self, target: &Target) -> Result<Connection, Error> {
-        let stream = net::connect(target).await?;
-        let conn = Connection::new(stream);
-        tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
-        Ok(conn)
     }
 }

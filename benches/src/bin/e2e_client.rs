@@ -17,7 +17,7 @@
 //!   `serde_json::from_slice` into a borrowing struct ([`benches::baseline`]).
 //! - `lower-bound-discard-mt`, `lower-bound-serde-mt`: the same on a multi-thread runtime.
 //! - `floor`: no request, only a runtime and a client: this binary's own peak RSS.
-//! - `hyper-ct[-inline]`, `hyper-mt[-inline]`: `ollama_hyper` on a current-thread /
+//! - `hyper-ct`, `hyper-mt`: `ollama_hyper` on a current-thread /
 //!   multi-thread tokio runtime (`block_on` on the main thread, as `#[tokio::main]` does).
 //! - `hyper-mt-spawned`: the same with the consumer in a task spawned on the multi-thread
 //!   runtime (every thread involved is then a worker).
@@ -200,12 +200,10 @@ fn single(args: &Args) -> Result<serde_json::Value, BoxError> {
         "lower-bound-discard-mt" => multi_thread().block_on(lower_bound(port, params, false, true)),
         "lower-bound-serde-mt" => multi_thread().block_on(lower_bound(port, params, true, true)),
         "floor" => current_thread().block_on(floor(port)),
-        "hyper-ct" => current_thread().block_on(hyper_client(port, params, false)),
-        "hyper-ct-inline" => current_thread().block_on(hyper_client(port, params, true)),
-        "hyper-mt" => multi_thread().block_on(hyper_client(port, params, false)),
-        "hyper-mt-inline" => multi_thread().block_on(hyper_client(port, params, true)),
+        "hyper-ct" => current_thread().block_on(hyper_client(port, params)),
+        "hyper-mt" => multi_thread().block_on(hyper_client(port, params)),
         "hyper-mt-spawned" => multi_thread().block_on(async move {
-            tokio::spawn(hyper_client(port, params, false))
+            tokio::spawn(hyper_client(port, params))
                 .await
                 .map_err(BoxError::from)
                 .and_then(|r| r)
@@ -376,15 +374,10 @@ async fn floor(port: u16) -> Result<(Received, Measured), BoxError> {
     Ok((Received::default(), meter.stop()))
 }
 
-async fn hyper_client(
-    port: u16,
-    params: Params,
-    inline: bool,
-) -> Result<(Received, Measured), BoxError> {
+async fn hyper_client(port: u16, params: Params) -> Result<(Received, Measured), BoxError> {
     let client = ollama_hyper::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
-        .build()?
-        .read_inline(inline);
+        .build()?;
     let meter = Meter::start();
     let mut stream = client.chat_stream(chat_request(&params)).await?;
     let mut received = Received::default();

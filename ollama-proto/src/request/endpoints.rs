@@ -149,8 +149,11 @@ fn decode_empty(status: u16, body: &[u8]) -> Result<(), Error> {
 
 /// The `Endpoint` impl of a JSON request sent as itself (no `stream` field).
 macro_rules! json_endpoint {
-    ($ty:ty, $method:ident, $path:literal $(, $model:ident)?) => {
+    ($ty:ty, $method:ident, $path:literal, safe = $safe:literal $(, $model:ident)?) => {
         impl Endpoint for $ty {
+            fn safe_to_repeat(&self) -> bool {
+                $safe
+            }
             $(
                 fn $model(&self) -> Option<&str> {
                     Some(&self.$model)
@@ -176,11 +179,15 @@ macro_rules! json_endpoint {
 /// A JSON request answered by one JSON object.
 macro_rules! json_call {
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
-        json_endpoint!($ty, $method, $path $(, $model)?);
+        json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
 
         impl Call for $ty {
             type Output = $output;
-            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+            fn decode_output(
+                status: u16,
+                body: &[u8],
+                _: &crate::DecoderConfig,
+            ) -> Result<$output, Error> {
                 decode(status, body)
             }
         }
@@ -189,8 +196,11 @@ macro_rules! json_call {
 
 /// A request with a `stream` field: `"stream":false` alone, `"stream":true` in [`Streaming`].
 macro_rules! stream_call {
-    ($ty:ty, $path:literal, $kind:ident, $chunk:ty, $output:ty) => {
+    ($ty:ty, $path:literal, $kind:ident, $output:ty, safe = $safe:literal) => {
         impl Endpoint for $ty {
+            fn safe_to_repeat(&self) -> bool {
+                $safe
+            }
             fn model(&self) -> Option<&str> {
                 Some(&self.model)
             }
@@ -214,10 +224,7 @@ macro_rules! stream_call {
 
         impl Call for $ty {
             type Output = $output;
-            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
-                Self::decode_output_with(status, body, &crate::DecoderConfig::default())
-            }
-            fn decode_output_with(
+            fn decode_output(
                 status: u16,
                 body: &[u8],
                 config: &crate::DecoderConfig,
@@ -230,6 +237,9 @@ macro_rules! stream_call {
         }
 
         impl Endpoint for Streaming<$ty> {
+            fn safe_to_repeat(&self) -> bool {
+                $safe
+            }
             fn model(&self) -> Option<&str> {
                 Some(&self.0.model)
             }
@@ -253,7 +263,6 @@ macro_rules! stream_call {
 
         impl StreamCall for Streaming<$ty> {
             const KIND: StreamKind = StreamKind::$kind;
-            type Chunk = $chunk;
         }
     };
 }
@@ -262,6 +271,9 @@ macro_rules! stream_call {
 macro_rules! get_call {
     ($ty:ty, $path:literal, $output:ty) => {
         impl Endpoint for $ty {
+            fn safe_to_repeat(&self) -> bool {
+                true
+            }
             fn method(&self) -> Method {
                 Method::GET
             }
@@ -278,41 +290,47 @@ macro_rules! get_call {
 
         impl Call for $ty {
             type Output = $output;
-            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+            fn decode_output(
+                status: u16,
+                body: &[u8],
+                _: &crate::DecoderConfig,
+            ) -> Result<$output, Error> {
                 decode(status, body)
             }
         }
     };
 }
 
-stream_call!(ChatRequest, "/api/chat", Chat, ChatResponse, ChatResponse);
+// Generation has no effect on the server and a pull is resumable, so both may be sent twice;
+// push and create change what the server (or the registry) holds.
+stream_call!(ChatRequest, "/api/chat", Chat, ChatResponse, safe = true);
 stream_call!(
     GenerateRequest,
     "/api/generate",
     Generate,
     GenerateResponse,
-    GenerateResponse
+    safe = true
 );
 stream_call!(
     PullRequest,
     "/api/pull",
     Progress,
     ProgressResponse,
-    ProgressResponse
+    safe = true
 );
 stream_call!(
     PushRequest,
     "/api/push",
     Progress,
     ProgressResponse,
-    ProgressResponse
+    safe = false
 );
 stream_call!(
     CreateRequest,
     "/api/create",
     Progress,
     ProgressResponse,
-    ProgressResponse
+    safe = false
 );
 
 json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse, model);
@@ -344,11 +362,16 @@ get_call!(GetVersion, "/api/version", VersionResponse);
 /// A JSON request answered by an empty 200.
 macro_rules! empty_call {
     ($ty:ty, $method:ident, $path:literal) => {
-        json_endpoint!($ty, $method, $path);
+        // Copy and delete change what the server holds: never sent twice.
+        json_endpoint!($ty, $method, $path, safe = false);
 
         impl Call for $ty {
             type Output = ();
-            fn decode_output(status: u16, body: &[u8]) -> Result<(), Error> {
+            fn decode_output(
+                status: u16,
+                body: &[u8],
+                _: &crate::DecoderConfig,
+            ) -> Result<(), Error> {
                 decode_empty(status, body)
             }
         }
@@ -362,6 +385,9 @@ empty_call!(DeleteRequest, DELETE, "/api/delete");
 macro_rules! direct_call {
     ($ty:ty, $path:literal, $output:ty) => {
         impl Endpoint for Direct<$ty> {
+            fn safe_to_repeat(&self) -> bool {
+                true
+            }
             fn method(&self) -> Method {
                 Method::POST
             }
@@ -379,7 +405,11 @@ macro_rules! direct_call {
 
         impl Call for Direct<$ty> {
             type Output = $output;
-            fn decode_output(status: u16, body: &[u8]) -> Result<$output, Error> {
+            fn decode_output(
+                status: u16,
+                body: &[u8],
+                _: &crate::DecoderConfig,
+            ) -> Result<$output, Error> {
                 decode(status, body)
             }
         }
@@ -390,6 +420,9 @@ direct_call!(WebSearchRequest, "/api/web_search", WebSearchResponse);
 direct_call!(WebFetchRequest, "/api/web_fetch", WebFetchResponse);
 
 impl Endpoint for BlobExists {
+    fn safe_to_repeat(&self) -> bool {
+        true
+    }
     fn method(&self) -> Method {
         Method::HEAD
     }
@@ -407,7 +440,7 @@ impl Endpoint for BlobExists {
 impl Call for BlobExists {
     /// `true` on 2xx, `false` on 404.
     type Output = bool;
-    fn decode_output(status: u16, body: &[u8]) -> Result<bool, Error> {
+    fn decode_output(status: u16, body: &[u8], _: &crate::DecoderConfig) -> Result<bool, Error> {
         match status {
             404 => Ok(false),
             s if is_success(s) => Ok(true),
@@ -417,6 +450,10 @@ impl Call for BlobExists {
 }
 
 impl Endpoint for CreateBlob {
+    /// Blobs are content-addressed: uploading one twice stores it once.
+    fn safe_to_repeat(&self) -> bool {
+        true
+    }
     fn method(&self) -> Method {
         Method::POST
     }
@@ -437,7 +474,7 @@ impl Endpoint for CreateBlob {
 impl Call for CreateBlob {
     /// 201 (created) and 200 (already present) are both success.
     type Output = ();
-    fn decode_output(status: u16, body: &[u8]) -> Result<(), Error> {
+    fn decode_output(status: u16, body: &[u8], _: &crate::DecoderConfig) -> Result<(), Error> {
         decode_empty(status, body)
     }
 }

@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
-use serde::de::DeserializeOwned;
 
 pub use config::{ApiKey, RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
@@ -42,6 +41,11 @@ pub trait Endpoint {
     fn body(&self) -> Result<Option<Body>, UsageError>;
     /// The `Accept` header: [`NDJSON`] for streams, else [`JSON`].
     fn accept(&self) -> &'static str;
+    /// Whether the call may be sent twice without changing its effect, so that a retry after a
+    /// lost connection or a 429/502/503 is harmless. Decided by the request's type: reading
+    /// calls, generation and content-addressed blob uploads are; `create`, `push`, `copy` and
+    /// `delete` are not.
+    fn safe_to_repeat(&self) -> bool;
     /// The model the request is about, for logs and tracing spans.
     fn model(&self) -> Option<&str> {
         None
@@ -61,21 +65,16 @@ pub struct Body {
 pub trait Call: Endpoint {
     /// What a successful answer decodes to.
     type Output;
-    /// Decodes the complete answer: an error status becomes [`crate::Error::Status`] or
-    /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]).
-    fn decode_output(status: u16, body: &[u8]) -> Result<Self::Output, crate::Error>;
-
-    /// Like [`Call::decode_output`], with the caller's decoder settings (line limit, thinking
-    /// separation). Chat and generate answers go through the same [`Decoder`](crate::Decoder)
-    /// as streams, so a non-streamed answer is split exactly like a streamed one.
-    fn decode_output_with(
+    /// Decodes the complete answer with the caller's decoder settings (line limit, thinking
+    /// separation): an error status becomes [`crate::Error::Status`] or
+    /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]). Chat and
+    /// generate answers go through the same [`Decoder`](crate::Decoder) as streams, so a
+    /// non-streamed answer is split exactly like a streamed one.
+    fn decode_output(
         status: u16,
         body: &[u8],
         config: &crate::DecoderConfig,
-    ) -> Result<Self::Output, crate::Error> {
-        let _ = config;
-        Self::decode_output(status, body)
-    }
+    ) -> Result<Self::Output, crate::Error>;
 
     /// The eval counts and timings of a decoded answer, for a transport's tracing: chat and
     /// generate answers have them, other calls `None`.
@@ -89,8 +88,6 @@ pub trait Call: Endpoint {
 pub trait StreamCall: Endpoint {
     /// Which family of stream it is.
     const KIND: StreamKind;
-    /// The type of each line of the stream.
-    type Chunk: DeserializeOwned;
 }
 
 /// Makes a request streaming: `Streaming(chat_request)` sends `"stream":true` and asks for

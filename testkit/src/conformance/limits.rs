@@ -18,12 +18,12 @@ pub fn endless_line_is_line_too_long<T: Transport>(t: &T) {
     }
 }
 
-/// A single body over `max_body` is refused, not buffered.
+/// A single body over `max_body` is refused, not buffered, and named a body limit.
 pub fn body_over_max_body_is_refused<T: Transport>(t: &T) {
     let server = TestServer::start();
     let client = t.client(config_for(&server).max_body(8));
     match protocol(t.version(&client).unwrap_err()) {
-        ollama_proto::Error::LineTooLong { limit, .. } => assert_eq!(limit, 8),
+        ollama_proto::Error::BodyTooLarge { limit } => assert_eq!(limit, 8),
         other => panic!("{other:?}"),
     }
 }

@@ -1,0 +1,272 @@
+//! [`Client`]: the one Ollama client, generic over a [`Runtime`] that only moves bytes.
+//!
+//! Every typed endpoint method (`chat`, `chat_stream`, `embed`, `list_models`, …) is written
+//! here once; a transport contributes a [`Runtime`] (connect, write, read, sleep) and names
+//! the result: `ollama_hyper::Client` is `Client<ollama_hyper::Hyper>`, `ollama_smol::Client`
+//! is `Client<ollama_smol::Smol>`. Each call runs an [`Exchange`], which makes every decision
+//! (retries, deadlines, status routing, limits, the end of the answer), so two transports
+//! cannot disagree.
+//!
+//! # Write your own transport
+//!
+//! Implement [`Runtime`] for your IO (about 150 lines over any async socket and timer): open a
+//! connection for a request's URI (pooling is yours to choose), write the request and read the
+//! response head with any HTTP/1.1 implementation, hand out de-framed body bytes, and arm a
+//! timer. Then `Client::<YourRuntime>::new(config)` has every method below. Without an async
+//! runtime at all, drive an [`Exchange`] yourself: `ollama-proto/examples/blocking_client.rs`
+//! does it over `std::net::TcpStream` with ureq-proto for the HTTP framing.
+
+mod drive;
+mod endpoints;
+mod options;
+mod runtime;
+mod stream;
+
+use std::sync::Arc;
+
+use tracing::Span;
+use tracing::field::Empty;
+
+pub use options::CallOptions;
+pub use runtime::{Head, Runtime, SendError};
+pub use stream::EventStream;
+
+use crate::client_builder::{BuildClient, ClientBuilder};
+use crate::client_config::ClientConfig;
+use crate::client_error::ClientError;
+use crate::exchange::{CallInfo, Exchange};
+use crate::request::{Call, StreamCall};
+use crate::think::ThinkConfig;
+
+/// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
+/// connection pool) and the configuration.
+pub struct Client<R: Runtime> {
+    runtime: R,
+    config: Arc<ClientConfig>,
+}
+
+impl<R: Runtime> Clone for Client<R> {
+    fn clone(&self) -> Self {
+        Self {
+            runtime: self.runtime.clone(),
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<R: Runtime> std::fmt::Debug for Client<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The config's Debug redacts the API key.
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Construction and configuration.
+impl<R: Runtime> Client<R> {
+    /// A client with `config` and the transport's default options.
+    ///
+    /// # Errors
+    /// When the transport cannot use the configuration (e.g. a bad extra CA certificate).
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        Self::with_transport_options(config, &R::Options::default())
+    }
+
+    /// A client with `config` and the transport's own `options` (pool size, idle time…).
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn with_transport_options(
+        config: ClientConfig,
+        options: &R::Options,
+    ) -> Result<Self, ClientError> {
+        let runtime = R::new(&config, options)?;
+        Ok(Self {
+            runtime,
+            config: Arc::new(config),
+        })
+    }
+
+    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY` (see
+    /// [`ClientConfig::from_env`]).
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn from_env() -> Result<Self, ClientError> {
+        Self::new(ClientConfig::from_env())
+    }
+
+    /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
+    /// retries).
+    pub fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::default()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn runtime(&self) -> &R {
+        &self.runtime
+    }
+
+    /// The same client (same connection pool) with `options` applied to every call made
+    /// through it: per-call timeouts, retry policy or extra headers without a second pool.
+    ///
+    /// ```ignore
+    /// let quick = client.with_options(CallOptions::new().total_timeout(Duration::from_secs(5)));
+    /// let models = quick.list_models().await?;
+    /// ```
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        let mut config = ClientConfig::clone(&self.config);
+        options.apply(&mut config);
+        Self {
+            runtime: self.runtime.clone(),
+            config: Arc::new(config),
+        }
+    }
+
+    /// The same client (same connection pool) with another thinking separation.
+    pub fn with_think(&self, think: ThinkConfig) -> Self {
+        let mut config = ClientConfig::clone(&self.config);
+        config.decoder.think = think;
+        Self {
+            runtime: self.runtime.clone(),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The two generic calls every typed method goes through.
+impl<R: Runtime> Client<R> {
+    /// Sends any call answered by one body and decodes the answer.
+    ///
+    /// # Errors
+    /// [`ClientError::Usage`] before sending; [`ClientError::Connect`], [`ClientError::Io`] or
+    /// [`ClientError::Timeout`] from the network; [`ClientError::Protocol`] for an HTTP status
+    /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
+    /// over `max_body`, or a body that does not decode.
+    pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+        let rt = &self.runtime;
+        let mut ex = Exchange::call(&self.config, call, rt.now())?;
+        let span = request_span(ex.info());
+        let mut timer = rt.timer();
+        let mut body = None;
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        tracing::Instrument::instrument(run, span.clone()).await;
+        let result = ex
+            .output::<C>()
+            .unwrap_or_else(|| Err(unanswered(ex.info())));
+        record(
+            &span,
+            ex.info(),
+            result.as_ref().err(),
+            ex.started(),
+            rt.now(),
+        );
+        result
+    }
+
+    /// Sends any streaming call. `Ok` once a success head arrived: the events are then decoded
+    /// as the body arrives, with this client's line limit and thinking separation.
+    ///
+    /// # Errors
+    /// As [`Client::call`], for everything up to the response head; an HTTP error status is
+    /// reported here, with what the server said, before any event.
+    pub async fn stream<S: StreamCall + ?Sized>(
+        &self,
+        call: &S,
+    ) -> Result<EventStream<R>, ClientError> {
+        let rt = &self.runtime;
+        let mut ex = Exchange::stream(&self.config, call, rt.now())?;
+        let span = request_span(ex.info());
+        let mut timer = rt.timer();
+        let mut body = None;
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        tracing::Instrument::instrument(run, span.clone()).await;
+        match body {
+            Some(body) if ex.is_streaming() => {
+                Ok(EventStream::new(rt.clone(), ex, body, timer, span))
+            }
+            _ => {
+                let error = match ex.poll_event() {
+                    Some(Err(e)) => e,
+                    _ => unanswered(ex.info()),
+                };
+                record(&span, ex.info(), Some(&error), ex.started(), rt.now());
+                Err(error)
+            }
+        }
+    }
+}
+
+impl<R: Runtime> BuildClient for Client<R> {
+    type Error = ClientError;
+
+    /// As [`Client::new`].
+    fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
+        Self::new(config)
+    }
+}
+
+/// The call ended without an answer or an error: a bug in a runtime (it reported nothing).
+fn unanswered(info: &CallInfo) -> ClientError {
+    ClientError::io(&info.origin, "", "the call ended without an answer")
+}
+
+/// One span per request: method, API path and model now; status, attempts, duration, error
+/// kind and (chat/generate) eval counts and tokens/s when known. The same on every transport.
+fn request_span(info: &CallInfo) -> Span {
+    let span = tracing::info_span!(
+        "ollama_request",
+        method = %info.method,
+        path = %info.path,
+        model = Empty,
+        status = Empty,
+        attempts = Empty,
+        duration_ms = Empty,
+        eval_count = Empty,
+        prompt_eval_count = Empty,
+        tokens_per_second = Empty,
+        error = Empty,
+        cancelled = Empty,
+    );
+    if let Some(model) = &info.model {
+        span.record("model", model.as_str());
+    }
+    span
+}
+
+/// Records how a call ended on its span: status, attempts, whole milliseconds, metrics, error.
+fn record(
+    span: &Span,
+    info: &CallInfo,
+    error: Option<&ClientError>,
+    started: std::time::Instant,
+    now: std::time::Instant,
+) {
+    if let Some(status) = info.status {
+        span.record("status", status);
+    }
+    span.record("attempts", info.attempts);
+    let ms = now.saturating_duration_since(started).as_millis();
+    span.record("duration_ms", u64::try_from(ms).unwrap_or(u64::MAX));
+    if let Some(m) = &info.metrics {
+        if let Some(n) = m.eval_count {
+            span.record("eval_count", n);
+        }
+        if let Some(n) = m.prompt_eval_count {
+            span.record("prompt_eval_count", n);
+        }
+        if let Some(tps) = m.tokens_per_second() {
+            span.record("tokens_per_second", (tps * 10.0).round() / 10.0);
+        }
+    }
+    if let Some(e) = error {
+        span.record("error", e.kind_str());
+        tracing::debug!(parent: span, error = %e, "request failed");
+    }
+}

@@ -1,0 +1,120 @@
+//! [`Runtime`]: the narrow IO interface a transport implements — connect, write, read, sleep —
+//! and nothing else. Every decision is the [`Exchange`](crate::exchange::Exchange)'s.
+
+use std::future::Future;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::client_config::ClientConfig;
+use crate::client_error::{BoxError, ClientError};
+
+/// The IO a [`Client`](super::Client) needs: a connection to the base URL (pooled or new), one
+/// request written and its response head read, body bytes, a clock and timers. Implemented by
+/// `ollama-hyper` (tokio) and `ollama-smol` (async-io); implement it to run the client on
+/// another runtime.
+///
+/// A runtime holds no protocol knowledge: it never looks at a status, never retries, never
+/// decides a timeout. It reports what happened, with its own errors boxed.
+pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
+    /// The transport's own settings (pool size, idle time…), with sensible defaults.
+    type Options: Clone + Default + std::fmt::Debug + Send + Sync + 'static;
+    /// An open connection, ready for one request.
+    type Connection: Send + 'static;
+    /// A response body being read; it owns its connection until [`Runtime::release`].
+    type Body: Send + Unpin + 'static;
+    /// A timer that can be re-armed.
+    type Timer: Send + Unpin + 'static;
+
+    /// Builds the transport for `config` (TLS roots, proxy route, pool).
+    ///
+    /// # Errors
+    /// When the configuration cannot be used (e.g. an invalid extra CA certificate).
+    fn new(config: &ClientConfig, options: &Self::Options) -> Result<Self, ClientError>;
+
+    /// The current time, from the runtime's clock (so paused-time tests stay consistent).
+    fn now(&self) -> Instant;
+
+    /// A connection for `request` (its absolute URI names the server): an idle pooled one that
+    /// is still open, or a new one when there is none or `fresh` is set. The flag says whether
+    /// it came from the pool.
+    fn connect(
+        &self,
+        request: &http::Request<Bytes>,
+        fresh: bool,
+    ) -> impl Future<Output = Result<(Self::Connection, bool), BoxError>> + Send;
+
+    /// Writes `request` on `connection` and reads the response head. If the response starts
+    /// while the request body is still being written (a 413 during an upload), stop writing
+    /// and return that response.
+    fn send(
+        &self,
+        connection: Self::Connection,
+        request: &http::Request<Bytes>,
+    ) -> impl Future<Output = Result<Head<Self::Body>, SendError>> + Send;
+
+    /// The next piece of de-framed body bytes (no chunk sizes, no trailers), `None` at the end
+    /// the framing announces, or the failure (reset, closed early, invalid framing).
+    fn poll_body<'b>(
+        &self,
+        body: &'b mut Self::Body,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<&'b [u8], BoxError>>>;
+
+    /// The call is done with `body`. When `body_ended`, the connection is between messages and
+    /// can go back to the pool. Otherwise it is closed, unless the runtime chooses to read the
+    /// rest first (at most [`DRAIN_MAX_BYTES`](crate::exchange::DRAIN_MAX_BYTES) for
+    /// [`DRAIN_MAX_TIME`](crate::exchange::DRAIN_MAX_TIME)) without delaying the caller.
+    fn release(&self, body: Self::Body, body_ended: bool);
+
+    /// A new timer, not armed.
+    fn timer(&self) -> Self::Timer;
+
+    /// Arms `timer` for `at` (if not already) and polls it: `Ready` once `at` has passed.
+    fn poll_timer(&self, timer: &mut Self::Timer, at: Instant, cx: &mut Context<'_>) -> Poll<()>;
+}
+
+/// A response head and its body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Head<B> {
+    /// The final status (interim 1xx heads other than 101 are skipped by the HTTP layer).
+    pub status: u16,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body, not read yet.
+    pub body: B,
+}
+
+impl<B> Head<B> {
+    /// A response head.
+    pub fn new(status: u16, headers: HeaderMap, body: B) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Writing a request or reading its response head failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SendError {
+    /// The runtime's error.
+    pub error: BoxError,
+    /// Some bytes of a response had arrived (so the server answered; the call is not retried).
+    pub response_began: bool,
+}
+
+impl SendError {
+    /// A failure; `response_began` as documented on the field.
+    pub fn new(error: impl Into<BoxError>, response_began: bool) -> Self {
+        Self {
+            error: error.into(),
+            response_began,
+        }
+    }
+}

@@ -1,0 +1,701 @@
+//! [`Exchange`]: one call, decided here from start to end, driven by any transport.
+//!
+//! A transport tells the exchange what happened (a connection is ready, a response head
+//! arrived, body bytes, the end of the body, an IO failure, time passed) and asks it what to
+//! do next ([`Exchange::poll_action`]) and when to wake up ([`Exchange::poll_timeout`]). The
+//! exchange makes every decision of the call: attempts and retries, the four deadlines,
+//! status routing, body limits, and when the answer is complete. Its outputs are the events
+//! of a stream ([`Exchange::poll_event`]) or the typed answer of a single call
+//! ([`Exchange::output`]), and typed errors.
+//!
+//! ```text
+//!            ┌──────────── Retry(at) ◀──── 429/502/503, lost connection (if safe) ──┐
+//!            ▼                                                                       │
+//!  Connect ──on_connected──▶ SendRequest ──on_head──▶ ReadBody ──on_body/on_end──▶ Finish
+//!     │  on_connect_failed       │ on_send_failed        │ on_body_failed
+//!     └──────────────────────────┴───────────────────────┴──▶ Finish (error)
+//! ```
+//!
+//! # The run loop
+//!
+//! After every input, drain [`Exchange::poll_event`] (streams), then ask
+//! [`Exchange::poll_action`]. While an action waits on IO, also wait for
+//! [`Exchange::poll_timeout`] and call [`Exchange::handle_timeout`] when it passes. A complete
+//! blocking client over `std::net` is `ollama-proto/examples/blocking_client.rs`.
+//!
+//! ```
+//! use std::time::Instant;
+//! use ollama_proto::exchange::{Action, Exchange};
+//! use ollama_proto::{ClientConfig, Event, Streaming};
+//! use ollama_proto::types::{ChatRequest, Message};
+//!
+//! let config = ClientConfig::default();
+//! let request = Streaming(ChatRequest::new("qwen3", [Message::user("hi")]));
+//! let now = Instant::now(); // the transport's clock, passed in
+//! let mut ex = Exchange::stream(&config, &request, now)?;
+//! assert_eq!(ex.poll_action(), Action::Connect { fresh: false });
+//! ex.on_connected(now, false);
+//! assert_eq!(ex.poll_action(), Action::SendRequest);
+//! assert_eq!(ex.request().uri().path(), "/api/chat");
+//! ex.on_head(200, &http::HeaderMap::new(), now);
+//! assert_eq!(ex.poll_action(), Action::ReadBody);
+//! ex.on_body(b"{\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":true}\n", now);
+//! let mut text = String::new();
+//! while let Some(event) = ex.poll_event() {
+//!     if let Event::Content(c) = event? {
+//!         text.push_str(c);
+//!     }
+//! }
+//! assert_eq!(text, "Hi");
+//! // The final object arrived: the answer is complete whatever the body does next.
+//! assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+//! # Ok::<(), ollama_proto::ClientError>(())
+//! ```
+
+mod status;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::client_config::ClientConfig;
+use crate::client_error::{BoxError, ClientError};
+use crate::deadline::{Deadlines, TimedOut, TimeoutKind};
+use crate::decoder::{Decoder, DecoderConfig, StreamKind};
+use crate::error::{Error, Position};
+use crate::event::Event;
+use crate::request::{Call, Endpoint, StreamCall, build_request};
+use crate::retry::RetryPolicy;
+use crate::types::Metrics;
+
+pub use status::{StatusRoute, route_status};
+
+/// How long an error body may stall before the status is reported with what arrived, when no
+/// idle timeout (or a longer one) is configured: an error page must never hang a call.
+pub const ERROR_BODY_STALL: Duration = Duration::from_secs(5);
+
+/// After a complete answer, at most this many more body bytes are read to reuse the connection
+/// (the end of the chunked encoding is 5); past that, close it.
+pub const DRAIN_MAX_BYTES: usize = 64 * 1024;
+
+/// After a complete answer, reading the rest of the body to reuse the connection stops after
+/// this long; then the connection is closed.
+pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(2);
+
+/// What the transport should do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Get a connection to the base URL: an idle pooled one, or a new one when `fresh` (a
+    /// pooled connection was found closed). Report [`Exchange::on_connected`] or
+    /// [`Exchange::on_connect_failed`].
+    Connect {
+        /// Open a new connection; do not take one from the pool.
+        fresh: bool,
+    },
+    /// Write [`Exchange::request`] and read the response head. Report [`Exchange::on_head`] or
+    /// [`Exchange::on_send_failed`]. A transport that sees the response start while it is
+    /// still writing the request body (a 413 during an upload) stops writing and reads it.
+    SendRequest,
+    /// Read the body: [`Exchange::on_body`], [`Exchange::on_end`] or
+    /// [`Exchange::on_body_failed`].
+    ReadBody,
+    /// Drop the current response and its connection (if any), wait until the instant, then
+    /// call [`Exchange::handle_timeout`]: the call is retried.
+    Retry(Instant),
+    /// The call is over: release the connection (to the pool when `body_ended`; otherwise
+    /// close it, or drain at most [`DRAIN_MAX_BYTES`] for [`DRAIN_MAX_TIME`] first), then take
+    /// the result ([`Exchange::poll_event`] or [`Exchange::output`]).
+    Finish {
+        /// The HTTP body was read to its end, so the connection is between messages.
+        body_ended: bool,
+    },
+}
+
+/// What the call expects as its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// An NDJSON stream of this family.
+    Stream(StreamKind),
+    /// One body, decoded by [`Call::decode_output`].
+    Body,
+}
+
+/// Where the call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Connect {
+        fresh: bool,
+    },
+    SendRequest,
+    /// Waiting before the next attempt.
+    Backoff(Instant),
+    /// A success body: decoded (streams) or collected (single calls).
+    Body,
+    /// An error status: its body is collected, bounded in size and in stall time.
+    ErrorBody,
+    Finished {
+        body_ended: bool,
+    },
+}
+
+/// One call: request, attempts, deadlines, status routing, body limits and the answer.
+#[derive(Debug)]
+pub struct Exchange {
+    request: Arc<http::Request<Bytes>>,
+    started: Instant,
+    info: CallInfo,
+    answer: Answer,
+    safe: bool,
+    retry: RetryPolicy,
+    deadlines: Deadlines,
+    max_body: usize,
+    max_error_body: usize,
+    decoder_config: DecoderConfig,
+    state: State,
+    /// Retries made so far (not counting the one free retry on a stale pooled connection).
+    retries: u32,
+    stale_retry_used: bool,
+    /// The connection of this attempt came from a pool.
+    reused: bool,
+    status: u16,
+    /// `Retry-After` of the last response, when it parsed.
+    retry_after: Option<Duration>,
+    /// The decoder of a success stream.
+    decoder: Option<Decoder>,
+    /// The collected body of a single call or of an error status.
+    body: Vec<u8>,
+    /// Body bytes received in this attempt.
+    received: u64,
+    /// When the last error-body bytes arrived (its stall bound runs from here).
+    error_body_progress: Instant,
+    /// The call's own failure (IO, timeout, status), reported once.
+    error: Option<ClientError>,
+    error_reported: bool,
+    /// The final object of a stream was handed out: nothing more is.
+    done_yielded: bool,
+}
+
+/// What a call is and how it went, for logs and tracing spans: the same fields, in the same
+/// units, whatever the transport.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// `GET`, `POST`, `HEAD` or `DELETE`.
+    pub method: http::Method,
+    /// The API path (`/api/chat`), without the base URL's prefix.
+    pub path: String,
+    /// The model the request names, if any.
+    pub model: Option<String>,
+    /// `scheme://host:port` of the server: what error messages name (no path, no secret).
+    pub origin: Arc<str>,
+    /// The status of the last response head.
+    pub status: Option<u16>,
+    /// Attempts made (1 without retries).
+    pub attempts: u32,
+    /// The metrics of the final object (chat and generate).
+    pub metrics: Option<Metrics>,
+}
+
+impl Exchange {
+    /// A streaming call (chat, generate, pull, push, create with `"stream":true`).
+    ///
+    /// # Errors
+    /// [`ClientError::Usage`] when the request cannot be built (empty model name, …).
+    pub fn stream<S: StreamCall + ?Sized>(
+        config: &ClientConfig,
+        call: &S,
+        now: Instant,
+    ) -> Result<Self, ClientError> {
+        Self::new(config, call, Answer::Stream(S::KIND), now)
+    }
+
+    /// A call answered by one body; take the answer with [`Exchange::output`].
+    ///
+    /// # Errors
+    /// [`ClientError::Usage`] when the request cannot be built.
+    pub fn call<C: Call + ?Sized>(
+        config: &ClientConfig,
+        call: &C,
+        now: Instant,
+    ) -> Result<Self, ClientError> {
+        Self::new(config, call, Answer::Body, now)
+    }
+
+    fn new<E: Endpoint + ?Sized>(
+        config: &ClientConfig,
+        endpoint: &E,
+        answer: Answer,
+        now: Instant,
+    ) -> Result<Self, ClientError> {
+        let request = build_request(&config.request, endpoint)?;
+        let info = CallInfo {
+            method: endpoint.method(),
+            path: endpoint.path().into_owned(),
+            model: endpoint.model().map(str::to_owned),
+            origin: config.request.base_url.origin().into(),
+            status: None,
+            attempts: 1,
+            metrics: None,
+        };
+        Ok(Self {
+            request: Arc::new(request),
+            started: now,
+            info,
+            answer,
+            safe: endpoint.safe_to_repeat(),
+            retry: config.retry,
+            deadlines: Deadlines::new(config.timeouts, now),
+            max_body: config.max_body,
+            max_error_body: config.decoder.max_error_body,
+            decoder_config: config.decoder.clone(),
+            state: State::Connect { fresh: false },
+            retries: 0,
+            stale_retry_used: false,
+            reused: false,
+            status: 0,
+            retry_after: None,
+            decoder: None,
+            body: Vec::new(),
+            received: 0,
+            error_body_progress: now,
+            error: None,
+            error_reported: false,
+            done_yielded: false,
+        })
+    }
+
+    /// The request to write on every attempt (absolute URI, headers, body).
+    pub fn request(&self) -> &http::Request<Bytes> {
+        &self.request
+    }
+
+    /// The request, shared: a transport can hold it across an await while feeding the exchange.
+    pub fn shared_request(&self) -> Arc<http::Request<Bytes>> {
+        Arc::clone(&self.request)
+    }
+
+    /// When the call started (the instant it was created with).
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// What the call is and how it went so far.
+    pub fn info(&self) -> &CallInfo {
+        &self.info
+    }
+
+    /// What to do next. Drain [`Exchange::poll_event`] first on a stream: once its final object
+    /// is decoded, this says [`Action::Finish`].
+    pub fn poll_action(&self) -> Action {
+        match self.state {
+            State::Connect { fresh } => Action::Connect { fresh },
+            State::SendRequest => Action::SendRequest,
+            State::Backoff(at) => Action::Retry(at),
+            State::Body | State::ErrorBody => Action::ReadBody,
+            State::Finished { body_ended } => Action::Finish { body_ended },
+        }
+    }
+
+    /// `true` once a success head arrived on a streaming call: its events can be handed out as
+    /// they are decoded. Before that (or for an error status) the call is still deciding.
+    pub fn is_streaming(&self) -> bool {
+        self.state == State::Body && matches!(self.answer, Answer::Stream(_))
+    }
+
+    /// `true` when [`Exchange::on_body`] needs the real time: a timeout is set, or an error
+    /// body is being read (its stall bound). When `false`, a transport may pass any instant
+    /// and skip reading the clock for every chunk.
+    pub fn needs_time(&self) -> bool {
+        self.state == State::ErrorBody || self.deadlines.is_armed()
+    }
+
+    /// The earliest instant at which [`Exchange::handle_timeout`] must be called, or `None`.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let deadline = self.deadlines.poll_timeout();
+        let own = match self.state {
+            State::Backoff(at) => Some(at),
+            State::ErrorBody => self.error_body_progress.checked_add(ERROR_BODY_STALL),
+            _ => None,
+        };
+        match (deadline, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Time passed: applies whatever deadline or backoff is due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        match self.state {
+            State::Backoff(at) if now >= at => {
+                if let Err(t) = self.deadlines.check(now) {
+                    return self.fail(t.into());
+                }
+                self.start_attempt(now, false);
+            }
+            State::ErrorBody => {
+                let stalled = self
+                    .error_body_progress
+                    .checked_add(ERROR_BODY_STALL)
+                    .is_some_and(|at| at <= now);
+                if stalled || self.deadlines.check(now).is_err() {
+                    // The status is the answer; the rest of its body does not matter.
+                    self.finish_error_body(false);
+                }
+            }
+            State::Finished { .. } => {}
+            _ => {
+                if let Err(t) = self.deadlines.check(now) {
+                    self.on_timed_out(t, now);
+                }
+            }
+        }
+    }
+
+    /// The connection is ready (`reused`: it came from a pool).
+    pub fn on_connected(&mut self, now: Instant, reused: bool) {
+        if let State::Connect { .. } = self.state {
+            self.reused = reused;
+            self.deadlines.connected(now);
+            self.state = State::SendRequest;
+        }
+    }
+
+    /// No connection could be made (refused, DNS, TLS handshake, proxy…).
+    pub fn on_connect_failed(&mut self, error: BoxError, now: Instant) {
+        if let State::Connect { .. } = self.state {
+            let error = ClientError::connect(&self.info.origin, error);
+            self.retry_or_fail(error, None, now);
+        }
+    }
+
+    /// Writing the request or reading the head failed. `response_began`: some bytes of a
+    /// response head had arrived (then the call is not retried: the server answered).
+    pub fn on_send_failed(&mut self, error: BoxError, response_began: bool, now: Instant) {
+        if self.state != State::SendRequest {
+            return;
+        }
+        let context = if response_began {
+            "in the middle of the response head"
+        } else {
+            "before the response head"
+        };
+        let error = ClientError::io(&self.info.origin, context, error);
+        if response_began {
+            return self.fail(error);
+        }
+        // A pooled connection the server closed while it sat idle fails before any byte of a
+        // response: a call that is safe to repeat goes once more on a new connection, at once.
+        if self.reused && self.safe && !self.stale_retry_used {
+            self.stale_retry_used = true;
+            self.info.attempts = self.info.attempts.saturating_add(1);
+            return self.start_attempt(now, true);
+        }
+        self.retry_or_fail(error, None, now);
+    }
+
+    /// The response head arrived. 100 Continue and other interim heads the HTTP layer skipped
+    /// are not reported; any status below 200 that is reported is not an answer.
+    pub fn on_head(&mut self, status: u16, headers: &HeaderMap, now: Instant) {
+        if self.state != State::SendRequest {
+            return;
+        }
+        self.deadlines.head_received(now);
+        self.status = status;
+        self.info.status = Some(status);
+        self.received = 0;
+        self.body.clear();
+        self.retry_after = status::retry_after(headers);
+        let expects_body = !matches!(self.answer, Answer::Body) || self.request_expects_body();
+        match route_status(status, expects_body) {
+            StatusRoute::Answer => {
+                if let Err(e) = crate::response::check_content_encoding(headers) {
+                    return self.fail(e.into());
+                }
+                if let Answer::Stream(kind) = self.answer {
+                    self.decoder = Some(Decoder::new(kind, self.decoder_config.clone()));
+                }
+                self.state = State::Body;
+            }
+            StatusRoute::Retryable => {
+                let delay = self.retry_delay(now);
+                match delay {
+                    Some(at) => self.backoff_until(at, now),
+                    None => self.read_error_body(now),
+                }
+            }
+            StatusRoute::Error => self.read_error_body(now),
+        }
+    }
+
+    /// Body bytes arrived (de-framed: no chunk sizes, no trailers).
+    pub fn on_body(&mut self, bytes: &[u8], now: Instant) {
+        self.received = self.received.saturating_add(bytes.len() as u64);
+        match self.state {
+            State::Body => {
+                if self.deadlines.is_armed() {
+                    self.deadlines.on_progress(now);
+                    if let Err(t) = self.deadlines.check(now) {
+                        return self.fail(t.into());
+                    }
+                }
+                match &mut self.decoder {
+                    // `feed` fails only after `finish`, which ends the body state.
+                    Some(decoder) => {
+                        let _ = decoder.feed(bytes);
+                    }
+                    None => {
+                        if bytes.len() > self.max_body.saturating_sub(self.body.len()) {
+                            let limit = self.max_body;
+                            return self.fail(Error::BodyTooLarge { limit }.into());
+                        }
+                        self.body.extend_from_slice(bytes);
+                    }
+                }
+            }
+            State::ErrorBody => {
+                self.error_body_progress = now;
+                self.deadlines.on_progress(now);
+                let room = self.max_error_body.saturating_sub(self.body.len());
+                self.body.extend_from_slice(&bytes[..room.min(bytes.len())]);
+                if self.body.len() >= self.max_error_body {
+                    // Enough of an error page: stop reading, do not just stop keeping.
+                    self.finish_error_body(false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The body ended where its HTTP framing says.
+    pub fn on_end(&mut self, _now: Instant) {
+        match self.state {
+            State::Body => match &mut self.decoder {
+                // The decoder reports a missing final object (`Truncated`) through `poll_event`.
+                Some(decoder) => {
+                    decoder.finish();
+                    self.state = State::Finished { body_ended: true };
+                }
+                None => self.state = State::Finished { body_ended: true },
+            },
+            State::ErrorBody => self.finish_error_body(true),
+            _ => {}
+        }
+    }
+
+    /// Reading the body failed (reset, closed before the framing's end, bad framing). An error
+    /// status is still reported with what arrived of its body.
+    pub fn on_body_failed(&mut self, error: BoxError, _now: Instant) {
+        match self.state {
+            State::Body => {
+                let context = format!("after {} body bytes", self.received);
+                let error = ClientError::io(&self.info.origin, context, error);
+                self.fail(error);
+            }
+            State::ErrorBody => self.finish_error_body(false),
+            _ => {}
+        }
+    }
+
+    /// The next event of a stream, or its error, or `None` (more input needed, or the stream
+    /// is over). After the final object nothing more is handed out: bytes that follow it do
+    /// not change the answer. An error is returned once.
+    #[must_use = "events must be drained after every input"]
+    pub fn poll_event(&mut self) -> Option<Result<Event<'_>, ClientError>> {
+        if self.done_yielded {
+            return None;
+        }
+        if self.state == State::Body || matches!(self.state, State::Finished { .. }) {
+            if let Some(decoder) = self.decoder.as_mut() {
+                match decoder.poll_event() {
+                    Some(Ok(event)) => {
+                        if let Event::Done(completion) = &event {
+                            self.done_yielded = true;
+                            self.info.metrics = Some(completion.metrics.clone());
+                            if self.state == State::Body {
+                                self.state = State::Finished { body_ended: false };
+                            }
+                        }
+                        return Some(Ok(event));
+                    }
+                    Some(Err(e)) => {
+                        self.error_reported = true;
+                        if self.state == State::Body {
+                            self.state = State::Finished { body_ended: false };
+                        }
+                        return Some(Err(e.into()));
+                    }
+                    None => {}
+                }
+            }
+        }
+        // Fields, not `take_error`: the decoder's borrow above must stay disjoint.
+        if self.error_reported {
+            return None;
+        }
+        let e = self.error.take()?;
+        self.error_reported = true;
+        Some(Err(e))
+    }
+
+    /// The answer of a single call, once [`Action::Finish`] was reached (`None` before, and
+    /// after it was taken).
+    pub fn output<C: Call + ?Sized>(&mut self) -> Option<Result<C::Output, ClientError>> {
+        if let Some(e) = self.take_error() {
+            return Some(Err(e));
+        }
+        if !self.is_finished() || self.error_reported {
+            return None;
+        }
+        self.error_reported = true;
+        let body = std::mem::take(&mut self.body);
+        let mut result = C::decode_output(self.status, &body, &self.decoder_config);
+        match &mut result {
+            Ok(output) => self.info.metrics = C::output_metrics(output).cloned(),
+            Err(Error::Status(s) | Error::Unauthorized(s)) => s.retry_after = self.retry_after,
+            Err(_) => {}
+        }
+        Some(result.map_err(ClientError::from))
+    }
+
+    /// The call ended before its answer: the caller dropped it (cancellation), or the
+    /// transport gave up. For logs only; nothing more happens.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished { .. })
+    }
+
+    fn take_error(&mut self) -> Option<ClientError> {
+        if self.error_reported {
+            return None;
+        }
+        let e = self.error.take()?;
+        self.error_reported = true;
+        Some(e)
+    }
+
+    fn request_expects_body(&self) -> bool {
+        // A HEAD's answer never has a body; copy and delete answer with an empty 200.
+        self.request.method() != http::Method::HEAD
+    }
+
+    fn start_attempt(&mut self, now: Instant, fresh: bool) {
+        self.deadlines.connecting(now);
+        self.decoder = None;
+        self.body.clear();
+        self.received = 0;
+        self.state = State::Connect { fresh };
+    }
+
+    /// When the next attempt may start after this response, or `None` to report it.
+    fn retry_delay(&mut self, now: Instant) -> Option<Instant> {
+        let retry = self.retries.saturating_add(1);
+        let failure = crate::retry::Failure::Status {
+            status: self.status,
+            retry_after: None,
+        };
+        let backoff = self
+            .retry
+            .next_delay(retry, self.safe, failure, std::time::UNIX_EPOCH)?;
+        let wait = self
+            .retry_after
+            .map_or(backoff, |asked| asked.min(self.retry.max_backoff));
+        now.checked_add(wait)
+    }
+
+    fn retry_or_fail(&mut self, error: ClientError, at: Option<Instant>, now: Instant) {
+        let retry = self.retries.saturating_add(1);
+        let failure = crate::retry::Failure::BeforeResponse;
+        let at = at.or_else(|| {
+            let delay = self
+                .retry
+                .next_delay(retry, self.safe, failure, std::time::UNIX_EPOCH)?;
+            now.checked_add(delay)
+        });
+        match at {
+            Some(at) if self.fits_total(at) => self.backoff_until(at, now),
+            _ => self.fail(error),
+        }
+    }
+
+    /// Waits until `at` before the next attempt, unless that passes the total deadline.
+    fn backoff_until(&mut self, at: Instant, now: Instant) {
+        if !self.fits_total(at) {
+            // Waiting would outlive the call: report what the server said instead.
+            return self.read_error_body(now);
+        }
+        self.retries = self.retries.saturating_add(1);
+        self.info.attempts = self.info.attempts.saturating_add(1);
+        self.deadlines.backoff(now);
+        self.decoder = None;
+        self.body.clear();
+        self.state = State::Backoff(at);
+    }
+
+    fn fits_total(&self, at: Instant) -> bool {
+        // During a backoff only the total deadline applies.
+        let mut probe = self.deadlines.clone();
+        probe.backoff(at);
+        probe.check(at).is_ok()
+    }
+
+    fn read_error_body(&mut self, now: Instant) {
+        if self.status == 0 {
+            return;
+        }
+        self.decoder = None;
+        self.body.clear();
+        self.error_body_progress = now;
+        self.state = State::ErrorBody;
+        if self.request.method() == http::Method::HEAD {
+            self.finish_error_body(true);
+        }
+    }
+
+    /// The error status, with what arrived of its body, is the call's result.
+    fn finish_error_body(&mut self, body_ended: bool) {
+        if let Answer::Body = self.answer {
+            if (400..600).contains(&self.status) {
+                // The call's own decoding: some treat a status as an answer (a blob's 404).
+                self.state = State::Finished { body_ended };
+                return;
+            }
+        }
+        let mut error = crate::response::status_error(self.status, &self.body);
+        if let Error::Status(s) | Error::Unauthorized(s) = &mut error {
+            s.retry_after = self.retry_after;
+        }
+        self.body.clear();
+        self.error = Some(error.into());
+        self.state = State::Finished { body_ended };
+    }
+
+    fn on_timed_out(&mut self, t: TimedOut, now: Instant) {
+        match t.kind {
+            // Nothing reached the server yet: a connect timeout may be retried.
+            TimeoutKind::Connect => self.retry_or_fail(t.into(), None, now),
+            // Not a response-head timeout (the model may be loading), nor anything later.
+            _ => self.fail(t.into()),
+        }
+    }
+
+    fn fail(&mut self, error: ClientError) {
+        if self.error.is_none() && !self.error_reported {
+            self.error = Some(error);
+        }
+        let body_ended = matches!(self.state, State::Finished { body_ended: true });
+        self.decoder = None;
+        self.body.clear();
+        self.state = State::Finished { body_ended };
+    }
+}
+
+impl Exchange {
+    /// For transports' logs: the body position of a stream's decoder.
+    pub fn position(&self) -> Option<Position> {
+        self.decoder.as_ref().map(Decoder::position)
+    }
+}

@@ -1,0 +1,295 @@
+#![allow(clippy::disallowed_methods)] // tests need an origin instant; the code never reads one
+
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, HeaderValue};
+
+use super::*;
+use crate::OwnedEvent;
+use crate::deadline::Timeouts;
+use crate::request::Streaming;
+use crate::types::{BlobDigest, BlobExists, ChatRequest, DeleteRequest, Message};
+
+const LINE: &[u8] = b"{\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}\n";
+const DONE: &[u8] =
+    b"{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\"}\n";
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn chat() -> Streaming<ChatRequest> {
+    Streaming(ChatRequest::new("m", [Message::user("hi")]))
+}
+
+fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for &(k, v) in pairs {
+        h.insert(k, HeaderValue::from_static(v));
+    }
+    h
+}
+
+/// Connects, sends and receives a head with `status`.
+fn to_head(ex: &mut Exchange, status: u16, h: &HeaderMap, now: Instant) {
+    assert_eq!(ex.poll_action(), Action::Connect { fresh: false });
+    ex.on_connected(now, false);
+    assert_eq!(ex.poll_action(), Action::SendRequest);
+    ex.on_head(status, h, now);
+}
+
+fn events(ex: &mut Exchange) -> Vec<Result<OwnedEvent, String>> {
+    let mut out = Vec::new();
+    while let Some(e) = ex.poll_event() {
+        out.push(e.map(|e| e.to_owned()).map_err(|e| e.kind_str()));
+    }
+    out
+}
+
+fn status_of(e: &ClientError) -> &crate::StatusError {
+    e.status()
+        .unwrap_or_else(|| panic!("not a status error: {e:?}"))
+}
+
+#[test]
+fn a_stream_ends_at_its_final_object_whatever_follows() {
+    let t0 = Instant::now();
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    assert!(ex.is_streaming());
+    ex.on_body(LINE, t0);
+    assert_eq!(events(&mut ex), [Ok(OwnedEvent::Content("Hi".into()))]);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    // The final object, then garbage in the same chunk: the answer is complete.
+    let mut tail = DONE.to_vec();
+    tail.extend_from_slice(b"{not json\n");
+    ex.on_body(&tail, t0);
+    let got = events(&mut ex);
+    assert!(
+        matches!(got.as_slice(), [Ok(OwnedEvent::Done(_))]),
+        "{got:?}"
+    );
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    ex.on_body(b"more", t0);
+    assert!(ex.poll_event().is_none());
+}
+
+#[test]
+fn a_body_that_ends_early_is_truncated() {
+    let t0 = Instant::now();
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(LINE, t0);
+    ex.on_end(t0);
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+    let got = events(&mut ex);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1], Err("protocol.truncated".to_owned()));
+}
+
+#[test]
+fn statuses_that_are_not_answers_fail_a_stream() {
+    for status in [101, 204, 301, 304, 307, 400, 404, 500] {
+        let t0 = Instant::now();
+        let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+        to_head(&mut ex, status, &HeaderMap::new(), t0);
+        assert!(!ex.is_streaming(), "{status}");
+        assert_eq!(ex.poll_action(), Action::ReadBody, "{status}");
+        ex.on_body(b"<html><title>moved</title></html>", t0);
+        ex.on_end(t0);
+        assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+        let e = ex.poll_event().unwrap().unwrap_err();
+        assert_eq!(status_of(&e).status, status);
+        assert!(ex.poll_event().is_none());
+    }
+}
+
+#[test]
+fn error_bodies_are_read_up_to_the_limit_then_reported() {
+    let t0 = Instant::now();
+    let mut config = ClientConfig::default();
+    config.decoder.max_error_body = 10;
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 500, &HeaderMap::new(), t0);
+    ex.on_body(b"0123456", t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_body(b"789abcdef", t0);
+    // Stop reading there, not just stop keeping.
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(status_of(&e).message, "0123456789");
+}
+
+#[test]
+fn a_stalled_or_broken_error_body_still_reports_the_status() {
+    let t0 = Instant::now();
+    // No timeout configured: the stall bound still ends it.
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    to_head(&mut ex, 502, &HeaderMap::new(), t0);
+    ex.on_body(b"{\"error\":\"upstream", t0);
+    assert_eq!(ex.poll_timeout(), Some(t0 + ERROR_BODY_STALL));
+    ex.handle_timeout(t0 + ERROR_BODY_STALL - Duration::from_millis(1));
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.handle_timeout(t0 + ERROR_BODY_STALL);
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(status_of(&e).status, 502);
+    assert_eq!(status_of(&e).message, "{\"error\":\"upstream");
+
+    let mut ex = Exchange::call(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    to_head(&mut ex, 500, &HeaderMap::new(), t0);
+    ex.on_body(b"{\"error\":\"boom\"}", t0);
+    ex.on_body_failed("reset".into(), t0);
+    let e = ex.output::<DeleteRequest>().unwrap().unwrap_err();
+    assert_eq!(status_of(&e).message, "boom");
+}
+
+#[test]
+fn retries_follow_the_policy_and_the_endpoint() {
+    let t0 = Instant::now();
+    let config = ClientConfig::default().retry(RetryPolicy::retries(2));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    ex.on_connect_failed("refused".into(), t0);
+    assert_eq!(
+        ex.poll_action(),
+        Action::Retry(t0 + Duration::from_millis(250))
+    );
+    ex.handle_timeout(t0 + Duration::from_millis(100));
+    assert_eq!(
+        ex.poll_action(),
+        Action::Retry(t0 + Duration::from_millis(250))
+    );
+    let t1 = t0 + Duration::from_millis(250);
+    ex.handle_timeout(t1);
+    assert_eq!(ex.poll_action(), Action::Connect { fresh: false });
+    ex.on_connected(t1, false);
+    ex.on_head(503, &headers(&[("retry-after", "2")]), t1);
+    assert_eq!(ex.poll_action(), Action::Retry(t1 + secs(2)));
+    ex.handle_timeout(t1 + secs(2));
+    ex.on_connected(t1 + secs(2), false);
+    // Retries used up: the 503 is the answer.
+    ex.on_head(503, &HeaderMap::new(), t1 + secs(2));
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_end(t1 + secs(2));
+    assert_eq!(
+        status_of(&ex.poll_event().unwrap().unwrap_err()).status,
+        503
+    );
+    assert_eq!(ex.info().attempts, 3);
+
+    // Delete changes the server: never sent twice.
+    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    to_head(&mut ex, 503, &HeaderMap::new(), t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    ex.on_connect_failed("refused".into(), t0);
+    assert!(
+        ex.output::<DeleteRequest>()
+            .unwrap()
+            .unwrap_err()
+            .is_connect()
+    );
+}
+
+#[test]
+fn a_retry_after_past_the_total_timeout_reports_the_status() {
+    let t0 = Instant::now();
+    let config = ClientConfig::default()
+        .retry(RetryPolicy::retries(3))
+        .total_timeout(secs(10));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 429, &headers(&[("retry-after", "3600")]), t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_body(b"{\"error\":\"rate limited\"}", t0);
+    ex.on_end(t0);
+    let e = ex.poll_event().unwrap().unwrap_err();
+    let s = status_of(&e);
+    assert_eq!((s.status, s.retry_after), (429, Some(secs(3600))));
+    assert!(e.to_string().contains("retry after 3600s"), "{e}");
+}
+
+#[test]
+fn which_timeouts_are_retried() {
+    let t0 = Instant::now();
+    let t = Timeouts::default().connect(secs(1)).response_head(secs(2));
+    let config = ClientConfig::default()
+        .timeouts(t)
+        .retry(RetryPolicy::retries(1));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    assert_eq!(ex.poll_timeout(), Some(t0 + secs(1)));
+    ex.handle_timeout(t0 + secs(1));
+    assert!(
+        matches!(ex.poll_action(), Action::Retry(_)),
+        "connect timeout retried"
+    );
+
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    ex.on_connected(t0, false);
+    assert_eq!(ex.poll_timeout(), Some(t0 + secs(2)));
+    ex.handle_timeout(t0 + secs(2));
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(e.kind_str(), "timeout.response_head");
+}
+
+#[test]
+fn a_stale_pooled_connection_is_replaced_once() {
+    let t0 = Instant::now();
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    ex.on_connected(t0, true);
+    ex.on_send_failed("closed".into(), false, t0);
+    assert_eq!(ex.poll_action(), Action::Connect { fresh: true });
+    ex.on_connected(t0, false);
+    ex.on_send_failed("closed".into(), false, t0);
+    assert!(matches!(ex.poll_action(), Action::Finish { .. }));
+    assert_eq!(ex.poll_event().unwrap().unwrap_err().kind_str(), "io");
+
+    // A partial head means the server answered: no second try.
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    ex.on_connected(t0, true);
+    ex.on_send_failed("cut".into(), true, t0);
+    assert!(matches!(ex.poll_action(), Action::Finish { .. }));
+}
+
+#[test]
+fn single_bodies_are_limited_and_encodings_named() {
+    let t0 = Instant::now();
+    let config = ClientConfig::default().max_body(8);
+    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(b"{\"model\":", t0);
+    let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
+    assert_eq!(e.kind_str(), "protocol.body_too_large");
+
+    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    to_head(&mut ex, 200, &headers(&[("content-encoding", "gzip")]), t0);
+    let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
+    assert!(e.to_string().contains("Content-Encoding: gzip"), "{e}");
+}
+
+#[test]
+fn a_head_answered_404_is_an_answer_for_blob_exists() {
+    let t0 = Instant::now();
+    let digest: BlobDigest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
+    let mut ex = Exchange::call(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
+    to_head(&mut ex, 404, &HeaderMap::new(), t0);
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+    assert_eq!(ex.output::<BlobExists>().unwrap().unwrap(), false);
+}
+
+#[test]
+fn total_and_idle_timeouts_end_a_stream() {
+    let t0 = Instant::now();
+    let config = ClientConfig::default()
+        .idle_timeout(secs(5))
+        .total_timeout(secs(12));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(LINE, t0 + secs(4));
+    let _ = events(&mut ex);
+    assert_eq!(ex.poll_timeout(), Some(t0 + secs(9)));
+    // A stream that never pauses still meets its total timeout.
+    ex.on_body(LINE, t0 + secs(12));
+    let got = events(&mut ex);
+    assert_eq!(got.last(), Some(&Err("timeout.total".to_owned())));
+}

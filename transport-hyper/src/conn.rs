@@ -1,0 +1,166 @@
+//! One HTTP/1.1 connection on hyper's `client::conn::http1`, driven by whoever reads it: no
+//! spawned connection task, so a body chunk goes from the socket to the decoder on the
+//! consumer's own task, with no cross-thread wake-up.
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::{Body as _, Incoming};
+use hyper::client::conn::http1;
+use ollama_proto::client::{Head, SendError};
+use ollama_proto::client_error::BoxError;
+
+use crate::connector::Io;
+
+/// A connection: the request sender and the connection future that moves its bytes.
+pub struct Conn {
+    sender: http1::SendRequest<Full<Bytes>>,
+    driver: Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
+    /// The connection future finished (closed, or failed).
+    closed: bool,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn")
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Conn {
+    /// An HTTP/1.1 connection over `io` (no IO happens until it is driven).
+    pub(crate) async fn handshake(io: Io) -> Result<Self, BoxError> {
+        let (sender, driver) = http1::Builder::new().handshake(io).await?;
+        Ok(Self {
+            sender,
+            driver: Box::pin(driver),
+            closed: false,
+        })
+    }
+
+    /// Moves the connection's bytes; notes when it is over.
+    fn drive(&mut self, cx: &mut Context<'_>) {
+        if !self.closed && self.driver.as_mut().poll(cx).is_ready() {
+            self.closed = true;
+        }
+    }
+
+    /// Whether an idle connection can carry another request, checked without waiting.
+    pub(crate) fn is_idle_ready(&mut self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        self.drive(&mut cx);
+        !self.closed && matches!(self.sender.poll_ready(&mut cx), Poll::Ready(Ok(())))
+    }
+
+    /// Writes `request` and reads the response head.
+    pub(crate) async fn send(
+        mut self,
+        request: &http::Request<Bytes>,
+    ) -> Result<Head<Body>, SendError> {
+        let request = origin_form(request);
+        let result = {
+            let mut response = std::pin::pin!(self.sender.send_request(request));
+            let driver = &mut self.driver;
+            let closed = &mut self.closed;
+            poll_fn(|cx| {
+                if !*closed && driver.as_mut().poll(cx).is_ready() {
+                    *closed = true;
+                }
+                response.as_mut().poll(cx)
+            })
+            .await
+        };
+        match result {
+            Ok(response) => {
+                let (parts, incoming) = response.into_parts();
+                let body = Body {
+                    conn: self,
+                    incoming,
+                    current: Bytes::new(),
+                };
+                Ok(Head::new(parts.status.as_u16(), parts.headers, body))
+            }
+            // A head that does not parse means the server answered.
+            Err(e) => {
+                let began = e.is_parse() || e.is_parse_status();
+                Err(SendError::new(e, began))
+            }
+        }
+    }
+}
+
+/// The request for a direct connection: origin-form target and a `Host` header (hyper's
+/// connection writes the URI as given and adds no `Host`).
+fn origin_form(request: &http::Request<Bytes>) -> http::Request<Full<Bytes>> {
+    let mut copy = http::Request::new(Full::new(request.body().clone()));
+    *copy.method_mut() = request.method().clone();
+    let uri = request.uri();
+    if let Some(pq) = uri.path_and_query() {
+        if let Ok(origin) = http::Uri::try_from(pq.as_str()) {
+            *copy.uri_mut() = origin;
+        }
+    }
+    *copy.headers_mut() = request.headers().clone();
+    if let Some(authority) = uri.authority() {
+        if let Ok(host) = http::HeaderValue::from_str(authority.as_str()) {
+            copy.headers_mut().insert(http::header::HOST, host);
+        }
+    }
+    copy
+}
+
+/// A response body and the connection under it.
+pub struct Body {
+    conn: Conn,
+    incoming: Incoming,
+    /// The data frame handed out last.
+    current: Bytes,
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Body")
+            .field("conn", &self.conn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Body {
+    /// The next data frame (trailers skipped), `None` at the end.
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<&[u8], BoxError>>> {
+        // Bounded by the body: each turn consumes a frame or returns.
+        loop {
+            self.conn.drive(cx);
+            match Pin::new(&mut self.incoming).poll_frame(cx) {
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        if !data.is_empty() {
+                            self.current = data;
+                            return Poll::Ready(Some(Ok(&self.current)));
+                        }
+                    }
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// `true` once the body has ended.
+    pub(crate) fn is_end(&self) -> bool {
+        self.incoming.is_end_stream()
+    }
+
+    /// The connection, for the pool.
+    pub(crate) fn into_conn(self) -> Conn {
+        self.conn
+    }
+}

@@ -1,0 +1,156 @@
+//! [`Smol`]: the core's [`Runtime`] on async-io — connect (pooled), write, read, sleep.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use async_io::Timer;
+use bytes::Bytes;
+use ollama_proto::ClientConfig;
+use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::client_error::{BoxError, ClientError};
+
+pub use crate::http1::Body;
+use crate::http1::{self, Connection};
+use crate::net::{self, Target};
+use crate::pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN, Pool};
+
+/// This transport's own settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Most idle connections kept per server (default [`MAX_IDLE_PER_ORIGIN`]).
+    pub max_idle_per_origin: usize,
+    /// How long an idle connection is kept (default [`IDLE_EXPIRY`]).
+    pub idle_expiry: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_idle_per_origin: MAX_IDLE_PER_ORIGIN,
+            idle_expiry: IDLE_EXPIRY,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the most idle connections kept per server.
+    pub fn max_idle_per_origin(mut self, n: usize) -> Self {
+        self.max_idle_per_origin = n;
+        self
+    }
+
+    /// Sets how long an idle connection is kept.
+    pub fn idle_expiry(mut self, d: Duration) -> Self {
+        self.idle_expiry = d;
+        self
+    }
+}
+
+/// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
+/// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
+#[derive(Debug, Clone)]
+pub struct Smol {
+    pool: Pool,
+    target: Arc<Target>,
+}
+
+/// A connection being used for one request.
+#[derive(Debug)]
+pub struct Conn(Connection);
+
+/// A timer and the instant it is armed for.
+#[derive(Debug)]
+pub struct SmolTimer {
+    timer: Timer,
+    at: Option<Instant>,
+}
+
+impl Runtime for Smol {
+    type Options = Options;
+    type Connection = Conn;
+    type Body = Body;
+    type Timer = SmolTimer;
+
+    fn new(config: &ClientConfig, options: &Options) -> Result<Self, ClientError> {
+        Ok(Self {
+            pool: Pool::new(options.max_idle_per_origin, options.idle_expiry),
+            target: Arc::new(Target::new(&config.request.base_url)),
+        })
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn connect(
+        &self,
+        _request: &http::Request<Bytes>,
+        fresh: bool,
+    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
+        let pooled = if fresh {
+            None
+        } else {
+            self.pool.checkout(&self.target.origin)
+        };
+        let target = Arc::clone(&self.target);
+        async move {
+            if let Some(conn) = pooled {
+                return Ok((Conn(conn), true));
+            }
+            let conn = Connection::new(net::connect(&target).await?);
+            tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
+            Ok((Conn(conn), false))
+        }
+    }
+
+    fn send(
+        &self,
+        connection: Conn,
+        request: &http::Request<Bytes>,
+    ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
+        http1::exchange(connection.0, request)
+    }
+
+    fn poll_body<'b>(
+        &self,
+        body: &'b mut Body,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
+        body.poll_chunk(cx)
+    }
+
+    fn release(&self, mut body: Body, body_ended: bool) {
+        // No tasks here: after a complete answer, keep the connection only if the end of its
+        // body is already buffered; otherwise close it.
+        if body_ended || body.try_finish() {
+            if let Some(conn) = body.into_reusable() {
+                self.pool.checkin(&self.target.origin, conn);
+            }
+        }
+    }
+
+    fn timer(&self) -> SmolTimer {
+        SmolTimer {
+            timer: Timer::never(),
+            at: None,
+        }
+    }
+
+    fn poll_timer(&self, timer: &mut SmolTimer, at: Instant, cx: &mut Context<'_>) -> Poll<()> {
+        if timer.at != Some(at) {
+            timer.timer.set_at(at);
+            timer.at = Some(at);
+        }
+        match Pin::new(&mut timer.timer).poll(cx) {
+            Poll::Ready(_) => {
+                timer.at = None;
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
