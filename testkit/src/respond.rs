@@ -132,12 +132,20 @@ pub(crate) fn send(
             }
         }
 
-        if !piece.is_empty() {
-            let framed = if chunked {
-                http::chunk(&piece)
-            } else {
+        let last = matches!(step, Step::Done);
+        if !piece.is_empty() || (last && chunked) {
+            let mut framed = if !chunked {
                 piece.clone()
+            } else if piece.is_empty() {
+                Vec::new()
+            } else {
+                http::chunk(&piece)
             };
+            // The end of a chunked body goes out with its last piece, as one write (a server
+            // that flushes them apart is covered by the faults).
+            if last && chunked {
+                framed.extend_from_slice(LAST_CHUNK);
+            }
             if let Err(outcome) = out.write(&framed) {
                 return outcome;
             }
@@ -154,11 +162,6 @@ pub(crate) fn send(
             if let Err(outcome) = out.wait(pause) {
                 return outcome;
             }
-        }
-    }
-    if chunked {
-        if let Err(outcome) = out.write(LAST_CHUNK) {
-            return outcome;
         }
     }
     Outcome::Finished

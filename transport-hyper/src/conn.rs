@@ -154,9 +154,18 @@ impl Body {
         }
     }
 
-    /// `true` once the body has ended.
-    pub(crate) fn is_end(&self) -> bool {
-        self.incoming.is_end_stream()
+    /// Reads what is already buffered or readable without waiting; `true` if the body ended.
+    pub(crate) fn try_finish(&mut self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        // Bounded: a few frames at most (the end of a chunked body is 5 bytes).
+        for _ in 0..4 {
+            match self.poll_chunk(&mut cx) {
+                Poll::Ready(None) => return true,
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(_))) | Poll::Pending => return false,
+            }
+        }
+        false
     }
 
     /// The connection, for the pool.

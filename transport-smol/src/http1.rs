@@ -213,22 +213,21 @@ async fn recv_head(
                 continue; // an informational 1xx was skipped
             }
         }
-        // Bounded by MAX_HEAD: `fill` fails once the buffer is full.
-        let began = conn.has_input();
+        // Bounded by MAX_HEAD: `fill` fails once the buffer is full. A connection that closes
+        // or resets before a whole head is not an answer (as in hyper): only a head that does
+        // not parse is.
         match std::future::poll_fn(|cx| conn.poll_fill(cx)).await {
             Ok(0) => {
-                let what = if began {
+                let what = if conn.has_input() {
                     "closed in the middle of the response head"
                 } else {
                     "closed before the response head"
                 };
-                return Err(SendError::new(
-                    io::Error::new(io::ErrorKind::UnexpectedEof, what),
-                    began,
-                ));
+                let eof = io::Error::new(io::ErrorKind::UnexpectedEof, what);
+                return Err(SendError::new(eof, false));
             }
             Ok(_) => {}
-            Err(e) => return Err(SendError::new(e, began)),
+            Err(e) => return Err(SendError::new(e, false)),
         }
     };
     let (call, reusable) = match call.proceed() {

@@ -105,7 +105,8 @@ impl<B> Head<B> {
 pub struct SendError {
     /// The runtime's error.
     pub error: BoxError,
-    /// Some bytes of a response had arrived (so the server answered; the call is not retried).
+    /// The server sent bytes that are not a valid response head (so it did answer, badly; the
+    /// call is not retried). A connection closed or reset before a whole head is `false`.
     pub response_began: bool,
 }
 

@@ -373,14 +373,15 @@ impl Exchange {
         }
     }
 
-    /// Writing the request or reading the head failed. `response_began`: some bytes of a
-    /// response head had arrived (then the call is not retried: the server answered).
+    /// Writing the request or reading the head failed. `response_began`: the server sent bytes
+    /// that are not a valid response head (then the call is not retried: it answered, badly).
+    /// A connection closed or reset before a whole head is not an answer.
     pub fn on_send_failed(&mut self, error: BoxError, response_began: bool, now: Instant) {
         if self.state != State::SendRequest {
             return;
         }
         let context = if response_began {
-            "in the middle of the response head"
+            "invalid response head"
         } else {
             "before the response head"
         };

@@ -14,7 +14,7 @@ mod endpoints;
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 
 pub use config::{ApiKey, RequestConfig, default_user_agent};
@@ -105,7 +105,8 @@ pub struct Direct<R>(pub R);
 ///
 /// - URI: the base URL's scheme, `host:port`, path prefix, then the endpoint path
 ///   (`https://example.com:443/ollama` + `/api/chat` → `https://example.com:443/ollama/api/chat`).
-/// - Headers, in order: `content-type` (when there is a body), `accept`, `user-agent`,
+/// - Headers, in order: `content-type` (when there is a body), `accept`,
+///   `accept-encoding: identity` (nothing is decompressed), `user-agent`,
 ///   `authorization: Bearer <key>` (when a key is set; marked sensitive), then
 ///   [`RequestConfig::headers`], which replace standard headers of the same name.
 pub fn build_request<E: Endpoint + ?Sized>(
@@ -126,6 +127,8 @@ pub fn build_request<E: Endpoint + ?Sized>(
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(body.content_type));
     }
     headers.insert(ACCEPT, HeaderValue::from_static(endpoint.accept()));
+    // This client does not decompress: a body must come as sent.
+    headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
     let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
         UsageError::InvalidRequest("the user agent is not a valid header value".to_owned())
     })?;

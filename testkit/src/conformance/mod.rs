@@ -247,6 +247,16 @@ macro_rules! conformance_tests {
             no_retry_once_a_stream_started,
             connect_refused_is_connect,
             blobs_round_trip,
+            non_answer_statuses_are_status_errors,
+            endless_error_body_is_cut_at_the_limit,
+            stalled_or_reset_error_body_reports_the_status,
+            stalled_error_body_without_timeouts_does_not_hang,
+            the_answer_ends_at_the_final_object,
+            early_413_during_an_upload_is_reported,
+            response_head_timeout_is_not_retried,
+            retry_after_past_the_deadline_reports_the_status,
+            content_encoding_is_named,
+            errors_name_the_origin_only,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -285,6 +295,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
     assert!(matches!(out.events.last(), Some(OwnedEvent::Done(_))));
 }
 
+mod answers;
 mod connections;
 mod errors;
 mod exact;
@@ -294,6 +305,14 @@ mod retries;
 mod support;
 mod timeouts;
 
+pub use answers::{
+    content_encoding_is_named, early_413_during_an_upload_is_reported,
+    endless_error_body_is_cut_at_the_limit, errors_name_the_origin_only,
+    non_answer_statuses_are_status_errors, response_head_timeout_is_not_retried,
+    retry_after_past_the_deadline_reports_the_status,
+    stalled_error_body_without_timeouts_does_not_hang,
+    stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
+};
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use errors::{
     abort_mid_chunk_is_io, clean_close_before_done_is_truncated, error_line_mid_stream,
