@@ -4,9 +4,10 @@
 //! keeps the same settings and the same defaults; [`ClientBuilder::build`] hands the finished
 //! configuration to the transport through [`BuildClient`].
 //!
-//! [`ClientBuilder::base_url`] takes a string as well as a [`BaseUrl`]; a string that does not
-//! parse is kept as a [`ConfigError`] and returned by [`ClientBuilder::build`] (as reqwest's
-//! builder does), so the chain of setters needs no `?` in the middle.
+//! [`ClientBuilder::base_url`] takes a string as well as a [`BaseUrl`](crate::BaseUrl); a
+//! string that does not parse is kept as a [`ConfigError`] and returned by
+//! [`ClientBuilder::build`] (as reqwest's builder does), so the chain of setters needs no `?`
+//! in the middle.
 //!
 //! ```
 //! use std::time::Duration;
