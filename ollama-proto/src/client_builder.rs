@@ -4,6 +4,11 @@
 //! keeps the same settings and the same defaults; [`ClientBuilder::build`] hands the finished
 //! configuration to the transport through [`BuildClient`].
 //!
+//! [`ClientBuilder::base_url`] takes a string as well as a [`BaseUrl`](crate::BaseUrl); a
+//! string that does not parse is kept as a [`ConfigError`] and returned by
+//! [`ClientBuilder::build`] (as reqwest's builder does), so the chain of setters needs no `?`
+//! in the middle.
+//!
 //! ```
 //! use std::time::Duration;
 //! use ollama_proto::{BuildClient, ClientBuilder, ClientConfig};
@@ -12,7 +17,7 @@
 //! struct MyClient(ClientConfig);
 //!
 //! impl BuildClient for MyClient {
-//!     type Error = std::convert::Infallible;
+//!     type Error = ollama_proto::ConfigError;
 //!     fn from_config(config: ClientConfig) -> Result<Self, Self::Error> {
 //!         Ok(Self(config))
 //!     }
@@ -23,7 +28,13 @@
 //!     .idle_timeout(Duration::from_secs(60))
 //!     .build()?;
 //! assert_eq!(client.0.timeouts.idle, Some(Duration::from_secs(60)));
-//! # Ok::<(), std::convert::Infallible>(())
+//!
+//! let bad = ClientBuilder::<MyClient>::default().base_url("localhost:notaport").build();
+//! assert_eq!(
+//!     bad.err().map(|e| e.to_string()).as_deref(),
+//!     Some(r#"base URL: invalid host "localhost:notaport": port "notaport" is not a number from 0 to 65535"#)
+//! );
+//! # Ok::<(), ollama_proto::ConfigError>(())
 //! ```
 
 use std::fmt;
@@ -32,16 +43,17 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use crate::client_config::ClientConfig;
+use crate::client_config::{ClientConfig, ConfigError};
 use crate::deadline::Timeouts;
-use crate::host::BaseUrl;
+use crate::host::IntoBaseUrl;
 use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
 
 /// A client a [`ClientBuilder`] can build: what a transport implements for its `Client`.
 pub trait BuildClient: Sized {
-    /// What building can fail with (the transport's error).
-    type Error;
+    /// What building can fail with (the transport's error): it carries the builder's own
+    /// [`ConfigError`] too.
+    type Error: From<ConfigError>;
 
     /// A client with `config`.
     ///
@@ -55,6 +67,8 @@ pub trait BuildClient: Sized {
 #[must_use = "call build() to get a client"]
 pub struct ClientBuilder<C> {
     config: ClientConfig,
+    /// A setting that could not be used (a base URL that does not parse), for `build()`.
+    error: Option<ConfigError>,
     // `fn() -> C`: the builder neither owns a `C` nor needs `C: Send`, `Sync`, `Debug`….
     client: PhantomData<fn() -> C>,
 }
@@ -68,7 +82,11 @@ impl<C> Default for ClientBuilder<C> {
 
 impl<C> Clone for ClientBuilder<C> {
     fn clone(&self) -> Self {
-        Self::from_config(self.config.clone())
+        Self {
+            config: self.config.clone(),
+            error: self.error.clone(),
+            client: PhantomData,
+        }
     }
 }
 
@@ -77,6 +95,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         // The config's Debug redacts the API key.
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
+            .field("error", &self.error)
             .finish()
     }
 }
@@ -86,14 +105,23 @@ impl<C> ClientBuilder<C> {
     pub fn from_config(config: ClientConfig) -> Self {
         Self {
             config,
+            error: None,
             client: PhantomData,
         }
     }
 
-    /// The server: a [`BaseUrl`] or a string parsed like `OLLAMA_HOST` (`localhost:11434`,
-    /// `https://ollama.com`; see [`BaseUrl::parse`]).
-    pub fn base_url(mut self, url: impl Into<BaseUrl>) -> Self {
-        self.config.request.base_url = url.into();
+    /// The server: a [`BaseUrl`](crate::BaseUrl) or a string parsed like `OLLAMA_HOST` (`localhost:11434`,
+    /// `https://ollama.com`; see [`BaseUrl::parse`](crate::BaseUrl::parse)). A string that does not parse makes
+    /// [`ClientBuilder::build`] fail with [`ConfigError::BaseUrl`], unless a later call sets a
+    /// valid base URL.
+    pub fn base_url(mut self, url: impl IntoBaseUrl) -> Self {
+        match url.into_base_url() {
+            Ok(url) => {
+                self.config.request.base_url = url;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(ConfigError::BaseUrl(e)),
+        }
         self
     }
 
@@ -164,8 +192,14 @@ impl<C> ClientBuilder<C> {
     }
 
     /// The configuration, without building a client.
-    pub fn into_config(self) -> ClientConfig {
-        self.config
+    ///
+    /// # Errors
+    /// The [`ConfigError`] [`ClientBuilder::build`] would return.
+    pub fn into_config(self) -> Result<ClientConfig, ConfigError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.config),
+        }
     }
 
     fn map(mut self, set: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
@@ -178,9 +212,10 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// Builds the client.
     ///
     /// # Errors
-    /// As for the transport's [`BuildClient::from_config`].
+    /// A [`ConfigError`] from a setter (a base URL that does not parse), else as for the
+    /// transport's [`BuildClient::from_config`].
     pub fn build(self) -> Result<C, C::Error> {
-        C::from_config(self.config)
+        C::from_config(self.into_config()?)
     }
 }
 
@@ -191,8 +226,8 @@ mod tests {
     struct Built(ClientConfig);
 
     impl BuildClient for Built {
-        type Error = ();
-        fn from_config(config: ClientConfig) -> Result<Self, ()> {
+        type Error = ConfigError;
+        fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {
             Ok(Self(config))
         }
     }
@@ -218,7 +253,7 @@ mod tests {
             .build()
             .unwrap()
             .0;
-        let want = ClientConfig::new("https://example.com/ollama".into())
+        let want = ClientConfig::new("https://example.com/ollama".parse().unwrap())
             .api_key("sk-secret")
             .user_agent("agent/1")
             .header(
@@ -242,5 +277,29 @@ mod tests {
             ClientBuilder::<Built>::default().api_key("sk-secret")
         );
         assert!(!shown.contains("sk-secret"), "{shown}");
+    }
+
+    #[test]
+    fn a_bad_base_url_fails_build() {
+        let built = ClientBuilder::<Built>::default()
+            .base_url("htp://bad host")
+            .idle_timeout(Duration::from_secs(1))
+            .build();
+        let Err(ConfigError::BaseUrl(e)) = built else {
+            panic!("expected a base URL error")
+        };
+        assert!(matches!(e, crate::HostError::BadScheme { .. }), "{e:?}");
+        // A later valid base URL replaces the bad one.
+        let valid = String::from("h:1");
+        let built = ClientBuilder::<Built>::default()
+            .base_url(format!("h:{}", 70000))
+            .base_url(&valid)
+            .build()
+            .unwrap();
+        assert_eq!(built.0.request.base_url.to_string(), "http://h:1");
+        let builder = ClientBuilder::<Built>::default().base_url(":-1");
+        assert!(format!("{builder:?}").contains("BadPort"));
+        assert!(builder.clone().build().is_err());
+        assert!(builder.into_config().is_err());
     }
 }

@@ -1,13 +1,14 @@
 //! Everything a client is configured with, in one value both transports share: switching
 //! transport keeps the same settings and the same defaults.
 
+use std::fmt;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
 use crate::deadline::Timeouts;
 use crate::decoder::DecoderConfig;
-use crate::host::{BaseUrl, Environment};
+use crate::host::{BaseUrl, EnvError, Environment, HostError};
 use crate::request::{ApiKey, RequestConfig};
 use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
@@ -23,12 +24,13 @@ pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 /// use std::time::Duration;
 /// use ollama_proto::ClientConfig;
 ///
-/// let config = ClientConfig::new("https://ollama.com".parse().unwrap())
+/// let config = ClientConfig::new("https://ollama.com".parse()?)
 ///     .api_key("secret")
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .idle_timeout(Duration::from_secs(60));
 /// assert_eq!(config.request.base_url.to_string(), "https://ollama.com:443");
 /// assert!(!format!("{config:?}").contains("secret"));
+/// # Ok::<(), ollama_proto::HostError>(())
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -65,8 +67,12 @@ impl ClientConfig {
     }
 
     /// Settings from `OLLAMA_HOST` and `OLLAMA_API_KEY` (see [`Environment::from_env`]).
-    pub fn from_env() -> Self {
-        Self::from_environment(&Environment::from_env())
+    ///
+    /// # Errors
+    /// [`EnvError`], naming the variable, when `OLLAMA_HOST` is not a valid host or a variable
+    /// is not valid Unicode.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Ok(Self::from_environment(&Environment::from_env()?))
     }
 
     /// Settings from an already read [`Environment`].
@@ -146,5 +152,48 @@ impl ClientConfig {
     pub fn think(mut self, think: ThinkConfig) -> Self {
         self.decoder.think = think;
         self
+    }
+}
+
+/// A setting a client cannot be built with, found before any request: what
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) and a transport's `Client::from_env`
+/// fail with (as [`ClientError::Config`](crate::ClientError::Config)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The string given to [`ClientBuilder::base_url`](crate::ClientBuilder::base_url) is not
+    /// a valid host.
+    BaseUrl(HostError),
+    /// An environment variable (`OLLAMA_HOST`, …) cannot be used.
+    Env(EnvError),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BaseUrl(e) => write!(f, "base URL: {e}"),
+            Self::Env(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::BaseUrl(e) => Some(e),
+            Self::Env(e) => Some(e),
+        }
+    }
+}
+
+impl From<HostError> for ConfigError {
+    fn from(e: HostError) -> Self {
+        Self::BaseUrl(e)
+    }
+}
+
+impl From<EnvError> for ConfigError {
+    fn from(e: EnvError) -> Self {
+        Self::Env(e)
     }
 }

@@ -1,7 +1,8 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Three variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`]); the other two
+//! Four variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`]);
+//! the other two
 //! carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
@@ -18,7 +19,9 @@
 
 use std::fmt;
 
+use crate::client_config::ConfigError;
 use crate::deadline::{TimedOut, TimeoutKind};
+use crate::host::{EnvError, HostError};
 use crate::{Error, StatusError, UsageError};
 
 /// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
@@ -27,8 +30,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything a call can fail with.
 ///
-/// The first three variants come from this crate and mean the same for every transport; the
-/// last two carry the transport's own error as their source (walk
+/// The first three variants and [`ClientError::Config`] come from this crate and mean the same
+/// for every transport; `Connect` and `Io` carry the transport's own error as their source (walk
 /// [`std::error::Error::source`] for the underlying `hyper`, `ureq-proto`, `rustls` or
 /// `std::io` error).
 #[derive(Debug)]
@@ -49,6 +52,9 @@ pub enum ClientError {
     /// closed in the middle of an HTTP body (the framing promised more bytes). A body that ends
     /// cleanly before the final NDJSON object is [`Error::Truncated`] instead.
     Io(BoxError),
+    /// The client could not be built: a bad base URL given to the builder, or an invalid
+    /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
+    Config(ConfigError),
 }
 
 impl ClientError {
@@ -117,7 +123,7 @@ impl ClientError {
     }
 
     /// A short stable name for logs and metrics: `protocol.<kind>`, `usage`, `timeout.<kind>`,
-    /// `connect` or `io`.
+    /// `connect`, `io` or `config`.
     pub fn kind_str(&self) -> String {
         match self {
             Self::Protocol(e) => format!("protocol.{}", e.kind().as_str()),
@@ -125,6 +131,7 @@ impl ClientError {
             Self::Timeout(t) => format!("timeout.{}", t.kind.as_str()),
             Self::Connect(_) => "connect".to_owned(),
             Self::Io(_) => "io".to_owned(),
+            Self::Config(_) => "config".to_owned(),
         }
     }
 }
@@ -137,6 +144,7 @@ impl fmt::Display for ClientError {
             Self::Timeout(t) => t.fmt(f),
             Self::Connect(e) => write!(f, "cannot connect to {e}"),
             Self::Io(e) => write!(f, "connection failed: {e}"),
+            Self::Config(e) => e.fmt(f),
         }
     }
 }
@@ -148,6 +156,7 @@ impl std::error::Error for ClientError {
             Self::Usage(e) => Some(e),
             Self::Timeout(t) => Some(t),
             Self::Connect(e) | Self::Io(e) => Some(&**e),
+            Self::Config(e) => Some(e),
         }
     }
 }
@@ -161,6 +170,26 @@ impl From<Error> for ClientError {
 impl From<UsageError> for ClientError {
     fn from(e: UsageError) -> Self {
         Self::Usage(e)
+    }
+}
+
+impl From<ConfigError> for ClientError {
+    fn from(e: ConfigError) -> Self {
+        Self::Config(e)
+    }
+}
+
+/// [`ClientError::Config`] of [`ConfigError::Env`], for `Client::from_env`.
+impl From<EnvError> for ClientError {
+    fn from(e: EnvError) -> Self {
+        Self::Config(e.into())
+    }
+}
+
+/// [`ClientError::Config`] of [`ConfigError::BaseUrl`].
+impl From<HostError> for ClientError {
+    fn from(e: HostError) -> Self {
+        Self::Config(e.into())
     }
 }
 
@@ -329,6 +358,15 @@ mod tests {
                 false,
             ),
             (usage.into(), "usage", false, false, None, None, false),
+            (
+                crate::BaseUrl::parse("h:x").unwrap_err().into(),
+                "config",
+                false,
+                false,
+                None,
+                None,
+                false,
+            ),
             (
                 unsupported.into(),
                 "protocol.status",

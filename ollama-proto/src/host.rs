@@ -2,7 +2,9 @@
 //!
 //! [`BaseUrl::parse`] follows the official Go client's `envconfig.Host()` step by step (reference
 //! §9.1), then applies the fixes every other client makes so that the *bind* address users put
-//! in `OLLAMA_HOST` is also a *connectable* one. [`Environment::from_env`] is the only place in
+//! in `OLLAMA_HOST` is also a *connectable* one. Where Go quietly falls back to a default (a bad
+//! port) or fails only when it connects (a bad scheme, a space in the host), it returns a
+//! [`HostError`] that names the problem and the input. [`Environment::from_env`] is the only place in
 //! this crate that reads the process environment.
 
 use std::fmt;
@@ -47,66 +49,113 @@ impl BaseUrl {
         Self::new("https", "ollama.com", 443)
     }
 
-    /// Parses an `OLLAMA_HOST` value. Never fails: like the Go client, anything unusable falls
-    /// back to a default part. The rules, in order:
+    /// Parses an `OLLAMA_HOST` value, or says what is wrong with it. The rules, in order:
     ///
     /// 1. Trim whitespace, then any `"` and `'` at both ends, then whitespace again.
     /// 2. Split at the first `://`. No scheme means `http` with port 11434, except that the
     ///    bare value `ollama.com` means `https://ollama.com:443`. Scheme `http` defaults to
-    ///    port 80, `https` to 443, any other scheme is kept as written with port 11434. The
-    ///    comparison is case-sensitive (`HTTP://h` keeps `HTTP` and gets 11434).
+    ///    port 80, `https` to 443. Any other scheme is [`HostError::BadScheme`], upper case
+    ///    included (Go keeps `HTTP://` or `unix://` as written, and its HTTP client then
+    ///    refuses the request: "unsupported protocol scheme").
     /// 3. Split the rest at the first `/`: what follows is the path prefix. Empty segments are
     ///    dropped (so no trailing or doubled `/`), and bytes not allowed in a URL path are
     ///    percent-encoded.
-    /// 4. Split host and port the way Go's `net.SplitHostPort` does (`[v6]:port`, `host:port`).
+    /// 4. Whitespace left in the host and port is [`HostError::Whitespace`].
+    /// 5. Split host and port the way Go's `net.SplitHostPort` does (`[v6]:port`, `host:port`).
     ///    If that fails (no port, or an unbracketed IPv6 address), the port is the default and
     ///    the host is the text as an IP address if it is one once `[`/`]` are trimmed
-    ///    (normalised, e.g. `::ffff:1.2.3.4` → `1.2.3.4`), else the text itself if not empty,
-    ///    else `127.0.0.1`.
-    /// 5. A port that is not an integer in 0–65535 (`:66000`, `:-1`, `host:`) becomes the default.
+    ///    (normalised, e.g. `::ffff:1.2.3.4` → `1.2.3.4`), else the text itself.
+    /// 6. A port that is not an integer in 0–65535 (`:66000`, `:-1`, `host:abc`) is
+    ///    [`HostError::BadPort`] (Go logs a warning and uses the default port). An empty port
+    ///    (`host:`) is the default port, as in a URL.
+    /// 7. A host name must be ASCII letters, digits and `-._~!$&'()*+,;=%`, or an IP address:
+    ///    anything else (`user@host`, `a:b:c`, `[::1]x`, `bücher.de`) is
+    ///    [`HostError::BadHost`]. Go does not check, and fails when it connects.
     ///
     /// Then the client-side fixes (the Go client does not make them; the desktop app, Python
     /// and JS clients do):
     ///
-    /// 6. An empty host (`:1234`) becomes `127.0.0.1`.
-    /// 7. An unspecified address becomes loopback of the same family: `0.0.0.0` → `127.0.0.1`,
+    /// 8. An empty host becomes `127.0.0.1` when no scheme is written (`:1234`, the bind
+    ///    address shorthand). With a scheme the value is a URL, which needs a host:
+    ///    `http://:1234` is [`HostError::EmptyHost`].
+    /// 9. An unspecified address becomes loopback of the same family: `0.0.0.0` → `127.0.0.1`,
     ///    `::` → `::1` (the port is kept). Connecting to `0.0.0.0` fails on Windows.
     ///
-    /// User info (`user:pass@host`) is not supported, as in Go: it ends up in the host.
-    pub fn parse(s: &str) -> Self {
-        let s = s.trim().trim_matches(['"', '\'']).trim();
+    /// ```
+    /// use ollama_proto::host::{BaseUrl, HostError};
+    ///
+    /// assert_eq!(BaseUrl::parse("localhost:8080")?.to_string(), "http://localhost:8080");
+    /// assert!(matches!(
+    ///     BaseUrl::parse("localhost:notaport"),
+    ///     Err(HostError::BadPort { .. })
+    /// ));
+    /// let e = BaseUrl::parse("htp://bad host").unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     r#"invalid host "htp://bad host": scheme "htp" is not http or https"#
+    /// );
+    /// # Ok::<(), HostError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`HostError`] naming the problem and the input.
+    pub fn parse(input: &str) -> Result<Self, HostError> {
+        let s = input.trim().trim_matches(['"', '\'']).trim();
         let mut default_port = DEFAULT_PORT;
-        let (scheme, hostport) = match s.split_once("://") {
-            None if s == "ollama.com" => ("https", "ollama.com:443"),
-            None => ("http", s),
+        let (scheme, hostport, needs_host) = match s.split_once("://") {
+            None if s == "ollama.com" => ("https", "ollama.com:443", true),
+            None => ("http", s, false),
             Some(("http", rest)) => {
                 default_port = 80;
-                ("http", rest)
+                ("http", rest, true)
             }
             Some(("https", rest)) => {
                 default_port = 443;
-                ("https", rest)
+                ("https", rest, true)
             }
-            Some(other) => other,
+            Some((scheme, _)) => return Err(HostError::bad_scheme(input, scheme)),
         };
         let (hostport, path) = hostport.split_once('/').unwrap_or((hostport, ""));
+        if let Some(i) = hostport.find(char::is_whitespace) {
+            let at = offset_in(input, hostport) + i;
+            return Err(HostError::Whitespace {
+                input: input.to_owned(),
+                at,
+            });
+        }
+        if hostport.contains('@') {
+            return Err(HostError::bad_host(input, hostport));
+        }
         let (host, port) = match split_host_port(hostport) {
-            Some((host, port)) => (host.to_owned(), parse_port(port).unwrap_or(default_port)),
-            None => {
-                let host = match hostport.trim_matches(['[', ']']).parse::<IpAddr>() {
-                    Ok(ip) => ip_string(ip),
-                    Err(_) if !hostport.is_empty() => hostport.to_owned(),
-                    Err(_) => "127.0.0.1".to_owned(),
-                };
-                (host, default_port)
-            }
+            Some((host, "")) => (host.to_owned(), default_port),
+            Some((host, port)) => match parse_port(port) {
+                Some(port) => (host.to_owned(), port),
+                None => {
+                    return Err(HostError::BadPort {
+                        input: input.to_owned(),
+                        port: port.to_owned(),
+                    });
+                }
+            },
+            None => match hostport.trim_matches(['[', ']']).parse::<IpAddr>() {
+                Ok(ip) => (ip_string(ip), default_port),
+                Err(_) => (hostport.to_owned(), default_port),
+            },
         };
-        Self {
+        if host.is_empty() && needs_host {
+            return Err(HostError::EmptyHost {
+                input: input.to_owned(),
+            });
+        }
+        if !is_host(&host) {
+            return Err(HostError::bad_host(input, &host));
+        }
+        Ok(Self {
             scheme: scheme.to_owned(),
             host: connectable(host),
             port,
             path: normalise_path(path),
-        }
+        })
     }
 
     /// The scheme as written (`http`, `https`, …).
@@ -174,37 +223,240 @@ impl fmt::Display for BaseUrl {
 }
 
 impl FromStr for BaseUrl {
-    type Err = std::convert::Infallible;
+    type Err = HostError;
 
+    /// [`BaseUrl::parse`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self::parse(s))
-    }
-}
-
-/// [`BaseUrl::parse`], so builders can take `impl Into<BaseUrl>` (a `&str`, a `String` or a
-/// `BaseUrl`).
-///
-/// ```
-/// use ollama_proto::BaseUrl;
-///
-/// fn port(url: impl Into<BaseUrl>) -> u16 {
-///     url.into().port()
-/// }
-/// assert_eq!(port("localhost:1234"), 1234);
-/// assert_eq!(port(String::from("https://example.com")), 443);
-/// assert_eq!(port(BaseUrl::default()), 11434);
-/// ```
-impl From<&str> for BaseUrl {
-    fn from(s: &str) -> Self {
         Self::parse(s)
     }
 }
 
 /// [`BaseUrl::parse`].
-impl From<String> for BaseUrl {
-    fn from(s: String) -> Self {
+impl TryFrom<&str> for BaseUrl {
+    type Error = HostError;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        Self::parse(s)
+    }
+}
+
+/// [`BaseUrl::parse`].
+impl TryFrom<String> for BaseUrl {
+    type Error = HostError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
         Self::parse(&s)
     }
+}
+
+/// What a builder's `base_url` takes: a [`BaseUrl`], or a string parsed with
+/// [`BaseUrl::parse`] (`&str`, `String`, `&String`). Like reqwest's `IntoUrl`: the builder
+/// keeps the parse error and returns it from `build()`, so a chain of setters stays a chain.
+///
+/// ```
+/// use ollama_proto::host::{BaseUrl, HostError, IntoBaseUrl};
+///
+/// fn port(url: impl IntoBaseUrl) -> Result<u16, HostError> {
+///     Ok(url.into_base_url()?.port())
+/// }
+/// assert_eq!(port("localhost:1234"), Ok(1234));
+/// assert_eq!(port(String::from("https://example.com")), Ok(443));
+/// assert_eq!(port(BaseUrl::default()), Ok(11434));
+/// assert!(port("localhost:x").is_err());
+/// ```
+pub trait IntoBaseUrl {
+    /// The base URL, or why this is not one.
+    ///
+    /// # Errors
+    /// As for [`BaseUrl::parse`].
+    fn into_base_url(self) -> Result<BaseUrl, HostError>;
+}
+
+impl IntoBaseUrl for BaseUrl {
+    fn into_base_url(self) -> Result<BaseUrl, HostError> {
+        Ok(self)
+    }
+}
+
+impl IntoBaseUrl for &BaseUrl {
+    fn into_base_url(self) -> Result<BaseUrl, HostError> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoBaseUrl for &str {
+    fn into_base_url(self) -> Result<BaseUrl, HostError> {
+        BaseUrl::parse(self)
+    }
+}
+
+impl IntoBaseUrl for String {
+    fn into_base_url(self) -> Result<BaseUrl, HostError> {
+        BaseUrl::parse(&self)
+    }
+}
+
+impl IntoBaseUrl for &String {
+    fn into_base_url(self) -> Result<BaseUrl, HostError> {
+        BaseUrl::parse(self)
+    }
+}
+
+/// Why a value is not a usable base URL; every variant keeps the whole input, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostError {
+    /// A scheme other than `http` or `https` (`htp://h`, `HTTP://h`, `unix://sock`).
+    BadScheme {
+        /// The value as given.
+        input: String,
+        /// The scheme as written.
+        scheme: String,
+    },
+    /// A port that is not an integer in 0–65535 (`localhost:notaport`, `:66000`, `:-1`).
+    BadPort {
+        /// The value as given.
+        input: String,
+        /// The port as written.
+        port: String,
+    },
+    /// Whitespace inside the host or port (`bad host`, `localhost :11434`); whitespace at the
+    /// ends is trimmed, and in the path it is percent-encoded.
+    Whitespace {
+        /// The value as given.
+        input: String,
+        /// Byte offset of the whitespace in `input`.
+        at: usize,
+    },
+    /// A scheme with no host after it (`http://`, `https://:443/x`). Without a scheme an
+    /// empty host means the local machine (`:1234`, as `OLLAMA_HOST` allows).
+    EmptyHost {
+        /// The value as given.
+        input: String,
+    },
+    /// A host that is neither an ASCII host name nor an IP address (`user@host`, `a:b:c`,
+    /// `[::1]x`, a non-ASCII name: use its `xn--` form).
+    BadHost {
+        /// The value as given.
+        input: String,
+        /// The host part as found.
+        host: String,
+    },
+}
+
+impl HostError {
+    /// The value that failed to parse, as given.
+    pub fn input(&self) -> &str {
+        match self {
+            Self::BadScheme { input, .. }
+            | Self::BadPort { input, .. }
+            | Self::Whitespace { input, .. }
+            | Self::EmptyHost { input }
+            | Self::BadHost { input, .. } => input,
+        }
+    }
+
+    fn bad_scheme(input: &str, scheme: &str) -> Self {
+        Self::BadScheme {
+            input: input.to_owned(),
+            scheme: scheme.to_owned(),
+        }
+    }
+
+    fn bad_host(input: &str, host: &str) -> Self {
+        Self::BadHost {
+            input: input.to_owned(),
+            host: host.to_owned(),
+        }
+    }
+
+    /// What is wrong, without the input (the caller says where the input came from).
+    fn fmt_problem(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadScheme { scheme, .. } => write!(f, "scheme {scheme:?} is not http or https"),
+            Self::BadPort { port, .. } => {
+                write!(f, "port {port:?} is not a number from 0 to 65535")
+            }
+            Self::Whitespace { at, .. } => write!(f, "whitespace at byte {at}"),
+            Self::EmptyHost { .. } => f.write_str("no host after the scheme"),
+            Self::BadHost { host, .. } => {
+                write!(f, "{host:?} is not an ASCII host name or an IP address")
+            }
+        }
+    }
+}
+
+impl fmt::Display for HostError {
+    /// `invalid host "<input>": <problem>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid host {:?}: ", self.input())?;
+        self.fmt_problem(f)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// An environment variable that cannot be used, by name: what [`Environment::from_env`]
+/// returns instead of quietly using a default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// The variable is set but is not valid Unicode.
+    NotUnicode {
+        /// The variable's name (`OLLAMA_HOST`, `OLLAMA_API_KEY`).
+        var: &'static str,
+    },
+    /// `OLLAMA_HOST` is not a valid host.
+    InvalidHost {
+        /// The variable's name (`OLLAMA_HOST`).
+        var: &'static str,
+        /// What is wrong with its value.
+        error: HostError,
+    },
+}
+
+impl EnvError {
+    /// The variable's name.
+    pub fn var(&self) -> &'static str {
+        match self {
+            Self::NotUnicode { var } | Self::InvalidHost { var, .. } => var,
+        }
+    }
+}
+
+impl fmt::Display for EnvError {
+    /// `OLLAMA_HOST="<value>" is not a valid host: <problem>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotUnicode { var } => write!(f, "{var} is not valid Unicode"),
+            Self::InvalidHost { var, error } => {
+                write!(f, "{var}={:?} is not a valid host: ", error.input())?;
+                error.fmt_problem(f)
+            }
+        }
+    }
+}
+
+impl std::error::Error for EnvError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NotUnicode { .. } => None,
+            Self::InvalidHost { error, .. } => Some(error),
+        }
+    }
+}
+
+/// Byte offset of `part`, a subslice of `whole`, in `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    part.as_ptr().addr() - whole.as_ptr().addr()
+}
+
+/// An IP address, or an RFC 3986 `reg-name` in ASCII (no empty check: see the caller).
+fn is_host(host: &str) -> bool {
+    host.parse::<IpAddr>().is_ok()
+        || host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b))
 }
 
 /// Go's `net.SplitHostPort`; `None` where Go returns an error.
@@ -295,23 +547,45 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads `OLLAMA_HOST` and `OLLAMA_API_KEY`. A variable that is not valid Unicode counts as
-    /// unset. This is the only function in the crate that reads the environment.
-    pub fn from_env() -> Self {
-        let host = std::env::var("OLLAMA_HOST").ok();
-        let key = std::env::var("OLLAMA_API_KEY").ok();
+    /// Reads `OLLAMA_HOST` and `OLLAMA_API_KEY`. This is the only function in the crate that
+    /// reads the environment.
+    ///
+    /// # Errors
+    /// [`EnvError`], naming the variable, when `OLLAMA_HOST` is not a valid host (see
+    /// [`BaseUrl::parse`]) or either variable is not valid Unicode.
+    pub fn from_env() -> Result<Self, EnvError> {
+        let host = env_var("OLLAMA_HOST")?;
+        let key = env_var("OLLAMA_API_KEY")?;
         Self::from_vars(host.as_deref(), key.as_deref())
     }
 
     /// Builds the environment from given values (for tests and embedding applications).
     /// `None` or an empty host gives the default base URL; the key is trimmed of whitespace and
     /// quotes, and an empty key means none.
-    pub fn from_vars(host: Option<&str>, api_key: Option<&str>) -> Self {
-        let base_url = host.map(BaseUrl::parse).unwrap_or_default();
+    ///
+    /// # Errors
+    /// [`EnvError::InvalidHost`] when `host` is not a valid host.
+    pub fn from_vars(host: Option<&str>, api_key: Option<&str>) -> Result<Self, EnvError> {
+        let base_url = match host {
+            Some(host) => BaseUrl::parse(host).map_err(|error| EnvError::InvalidHost {
+                var: "OLLAMA_HOST",
+                error,
+            })?,
+            None => BaseUrl::default(),
+        };
         let api_key = api_key
             .map(|k| k.trim().trim_matches(['"', '\'']).trim())
             .filter(|k| !k.is_empty())
             .map(ApiKey::new);
-        Self { base_url, api_key }
+        Ok(Self { base_url, api_key })
+    }
+}
+
+/// A variable's value; unset is `None`, not Unicode is an error.
+fn env_var(var: &'static str) -> Result<Option<String>, EnvError> {
+    match std::env::var(var) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotUnicode { var }),
     }
 }

@@ -107,12 +107,12 @@ pub mod types;
 pub use accumulate::Accumulator;
 pub use client::{CallOptions, Client, EventStream, Runtime};
 pub use client_builder::{BuildClient, ClientBuilder};
-pub use client_config::ClientConfig;
+pub use client_config::{ClientConfig, ConfigError};
 pub use client_error::{BoxError, ClientError};
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
-pub use host::{BaseUrl, Environment};
+pub use host::{BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
 pub use request::{
     ApiKey, Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
 };

@@ -386,7 +386,7 @@ fn headers_with_key_and_extras() {
     assert_eq!(h.get_all("x-trace").iter().collect::<Vec<_>>(), ["1", "2"]);
     assert_eq!(h.get_all("accept").iter().collect::<Vec<_>>(), ["*/*"]);
 
-    let env = Environment::from_vars(Some("https://example.com/ollama/"), Some("k"));
+    let env = Environment::from_vars(Some("https://example.com/ollama/"), Some("k")).unwrap();
     let req = build_request(&RequestConfig::from_environment(&env), &ListModels).unwrap();
     assert_eq!(
         req.uri().to_string(),
@@ -415,7 +415,7 @@ fn path_prefix_joining() {
         ("http://[::]", "http://[::1]:80/api/chat"),
     ];
     for (host, uri) in table {
-        let config = RequestConfig::new(BaseUrl::parse(host));
+        let config = RequestConfig::new(BaseUrl::parse(host).unwrap());
         let req = build_request(&config, &ChatRequest::new("m", [])).unwrap();
         assert_eq!(req.uri().to_string(), uri, "{host}");
     }
@@ -519,7 +519,8 @@ fn usage_errors() {
         build_request(&bad_key, &ListModels),
         Err(UsageError::InvalidRequest(_))
     ));
-    let bad_host = RequestConfig::new(BaseUrl::parse("exa mple.com"));
+    // `BaseUrl::parse` refuses this; `BaseUrl::new` does not check, `build_request` does.
+    let bad_host = RequestConfig::new(BaseUrl::new("http", "exa mple.com", 80));
     assert!(matches!(
         build_request(&bad_host, &ListModels),
         Err(UsageError::InvalidUrl(_))
@@ -533,7 +534,7 @@ fn api_key_is_redacted() {
     assert_eq!(key.to_string(), "<redacted>");
     let config = RequestConfig::default().api_key(key.clone());
     assert!(!format!("{config:?}").contains("sk-very-secret"));
-    let env = Environment::from_vars(None, Some("sk-very-secret"));
+    let env = Environment::from_vars(None, Some("sk-very-secret")).unwrap();
     assert!(!format!("{env:?}").contains("sk-very-secret"));
     assert_eq!(key.expose_secret(), "sk-very-secret");
 }

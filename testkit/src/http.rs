@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1: parse one request at a time from a kept-alive socket, write heads and
-//! chunks. Every read is bounded in size and time; bad input becomes a status code, never a panic.
+//! Just enough HTTP/1.1: parse one request at a time from a kept-alive socket (with `httparse`),
+//! write heads and chunks. Every read is bounded in size and time; bad input becomes a status
+//! code, never a panic.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -100,37 +101,76 @@ impl<'a> Input<'a> {
         self.buf.drain(..self.pos);
         self.pos = 0;
         self.deadline = Instant::now() + REQUEST_DEADLINE;
-        let mut head_budget = MAX_REQUEST_HEAD;
-
-        // Tolerate stray CRLFs between requests (RFC 9112 §2.2), within the head budget.
-        let request_line = loop {
-            let line = self.read_line(&mut head_budget, 431)?;
-            if !line.is_empty() {
-                break line;
+        // httparse skips stray CRLFs before the request line (RFC 9112 §2.2); they count
+        // against the head budget like the rest.
+        let mut searched = 0;
+        let mut request = 'head: loop {
+            // Parse only once a blank line has arrived, so a trickle of bytes is not re-parsed
+            // from the start each time. A blank line may be a stray one before the request line.
+            while let Some(end) = find_blank_line(&self.buf[self.pos..], searched) {
+                if end > MAX_REQUEST_HEAD {
+                    return Err(ReadError::rejected(431, "request head too large"));
+                }
+                if let Some(request) = self.parse_head()? {
+                    break 'head request;
+                }
+                searched = end - 1;
             }
-        };
-        let (method, target, http10) = parse_request_line(&request_line)?;
-
-        let mut headers = Vec::new();
-        loop {
-            let line = self.read_line(&mut head_budget, 431)?;
-            if line.is_empty() {
-                break;
+            let buffered = self.buf.len() - self.pos;
+            if buffered > MAX_REQUEST_HEAD {
+                return Err(ReadError::rejected(431, "request head too large"));
             }
-            if headers.len() == MAX_HEADERS {
-                return Err(ReadError::rejected(431, "too many headers"));
-            }
-            headers.push(parse_header(&line)?);
-        }
-        let mut request = Request {
-            method,
-            target,
-            http10,
-            headers,
-            body: Vec::new(),
+            // Search the last two bytes again: `\n\r` + `\n` may straddle two reads.
+            searched = searched.max(buffered.saturating_sub(2));
+            self.fill()?;
         };
         request.body = self.read_body(&request)?;
         Ok(request)
+    }
+
+    /// The request head at `pos`, consumed; `None` if it is not complete yet.
+    fn parse_head(&mut self) -> Result<Option<Request>, ReadError> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Request::new(&mut headers);
+        let used = match parsed.parse(&self.buf[self.pos..]) {
+            Ok(httparse::Status::Complete(used)) => used,
+            Ok(httparse::Status::Partial) => return Ok(None),
+            Err(httparse::Error::TooManyHeaders) => {
+                return Err(ReadError::rejected(431, "too many headers"));
+            }
+            Err(httparse::Error::Version) => return Err(version_error(&self.buf[self.pos..])),
+            Err(httparse::Error::HeaderName | httparse::Error::HeaderValue) => {
+                return Err(ReadError::rejected(400, "malformed header"));
+            }
+            Err(_) => return Err(ReadError::rejected(400, "malformed request line")),
+        };
+        if used > MAX_REQUEST_HEAD {
+            return Err(ReadError::rejected(431, "request head too large"));
+        }
+        let bad_line = || ReadError::rejected(400, "malformed request line");
+        let (Some(method), Some(target), Some(version)) =
+            (parsed.method, parsed.path, parsed.version)
+        else {
+            return Err(bad_line());
+        };
+        if !is_method(method.as_bytes()) || !is_target(target.as_bytes()) {
+            return Err(bad_line());
+        }
+        let mut fields = Vec::with_capacity(parsed.headers.len());
+        for header in parsed.headers.iter() {
+            let value = std::str::from_utf8(header.value)
+                .map_err(|_| ReadError::rejected(400, "malformed header"))?;
+            fields.push((header.name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let request = Request {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            http10: version == 0,
+            headers: fields,
+            body: Vec::new(),
+        };
+        self.pos += used;
+        Ok(Some(request))
     }
 
     fn read_body(&mut self, request: &Request) -> Result<Vec<u8>, ReadError> {
@@ -181,59 +221,68 @@ impl<'a> Input<'a> {
         let mut body = Vec::new();
         // Each round consumes at least one byte of body or ends, so MAX_REQUEST_BODY bounds it.
         loop {
-            let mut budget = MAX_CHUNK_LINE;
-            let line = self.read_line(&mut budget, 400)?;
-            let size_text = line.split(|&b| b == b';').next().unwrap_or_default();
-            let size_text = std::str::from_utf8(size_text)
-                .map_err(|_| ReadError::rejected(400, "bad chunk size"))?
-                .trim();
-            let size = usize::from_str_radix(size_text, 16)
-                .map_err(|_| ReadError::rejected(400, "bad chunk size"))?;
+            let size = loop {
+                let pending = &self.buf[self.pos..];
+                match httparse::parse_chunk_size(pending) {
+                    Ok(httparse::Status::Complete((used, size))) if used <= MAX_CHUNK_LINE => {
+                        self.pos += used;
+                        break size;
+                    }
+                    Ok(httparse::Status::Partial) if pending.len() <= MAX_CHUNK_LINE => {
+                        self.fill()?;
+                    }
+                    Ok(_) => return Err(ReadError::rejected(400, "line too long")),
+                    Err(httparse::InvalidChunkSize) => {
+                        return Err(ReadError::rejected(400, "bad chunk size"));
+                    }
+                }
+            };
             if size == 0 {
                 break;
             }
-            if size > MAX_REQUEST_BODY - body.len() {
+            let room = (MAX_REQUEST_BODY - body.len()) as u64;
+            let Some(size) = usize::try_from(size).ok().filter(|_| size <= room) else {
                 return Err(ReadError::rejected(413, "request body too large"));
-            }
+            };
             body.extend_from_slice(&self.take(size)?);
-            let mut crlf_budget = 2;
-            if !self.read_line(&mut crlf_budget, 400)?.is_empty() {
-                return Err(ReadError::rejected(400, "chunk not followed by CRLF"));
+            self.expect_crlf()?;
+        }
+        // Trailer section: parsed and dropped, bounded like a head.
+        loop {
+            let mut trailers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let pending = &self.buf[self.pos..];
+            match httparse::parse_headers(pending, &mut trailers) {
+                Ok(httparse::Status::Complete((used, _))) if used <= MAX_REQUEST_HEAD => {
+                    self.pos += used;
+                    return Ok(body);
+                }
+                Ok(httparse::Status::Partial) if pending.len() <= MAX_REQUEST_HEAD => {
+                    self.fill()?;
+                }
+                Ok(_) => return Err(ReadError::rejected(431, "line too long")),
+                Err(httparse::Error::TooManyHeaders) => {
+                    return Err(ReadError::rejected(431, "too many trailers"));
+                }
+                Err(_) => return Err(ReadError::rejected(400, "malformed trailer")),
             }
         }
-        // Trailer section: skipped, bounded like a head.
-        let mut budget = MAX_REQUEST_HEAD;
-        for _ in 0..=MAX_HEADERS {
-            if self.read_line(&mut budget, 431)?.is_empty() {
-                return Ok(body);
-            }
-        }
-        Err(ReadError::rejected(431, "too many trailers"))
     }
 
-    /// One line without its `\n` (and `\r`), charging `budget`; over budget → `over_status`.
-    fn read_line(&mut self, budget: &mut usize, over_status: u16) -> Result<Vec<u8>, ReadError> {
-        let mut searched = self.pos;
+    /// The CRLF (or bare LF) after a chunk's data.
+    fn expect_crlf(&mut self) -> Result<(), ReadError> {
         loop {
-            if let Some(offset) = self.buf[searched..].iter().position(|&b| b == b'\n') {
-                let end = searched + offset;
-                let used = end + 1 - self.pos;
-                if used > *budget {
-                    return Err(ReadError::rejected(over_status, "line too long"));
+            match &self.buf[self.pos..] {
+                [b'\n', ..] => {
+                    self.pos += 1;
+                    return Ok(());
                 }
-                *budget -= used;
-                let mut line = self.buf[self.pos..end].to_vec();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
+                [b'\r', b'\n', ..] => {
+                    self.pos += 2;
+                    return Ok(());
                 }
-                self.pos = end + 1;
-                return Ok(line);
+                [] | [b'\r'] => self.fill()?,
+                _ => return Err(ReadError::rejected(400, "chunk not followed by CRLF")),
             }
-            searched = self.buf.len();
-            if searched - self.pos > *budget {
-                return Err(ReadError::rejected(over_status, "line too long"));
-            }
-            self.fill()?;
         }
     }
 
@@ -266,40 +315,48 @@ impl<'a> Input<'a> {
     }
 }
 
-fn parse_request_line(line: &[u8]) -> Result<(String, String, bool), ReadError> {
-    let bad = || ReadError::rejected(400, "malformed request line");
-    let text = std::str::from_utf8(line).map_err(|_| bad())?;
-    let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(bad());
-    }
-    if !(target.starts_with('/') || target == "*") || target.bytes().any(|b| b <= b' ') {
-        return Err(bad());
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Err(ReadError::rejected(505, "unsupported HTTP version")),
-    };
-    Ok((method.to_owned(), target.to_owned(), http10))
+// Stricter than httparse: upper-case methods, origin-form or `*` targets.
+fn is_method(method: &[u8]) -> bool {
+    !method.is_empty() && method.iter().all(u8::is_ascii_uppercase)
 }
 
-fn parse_header(line: &[u8]) -> Result<(String, String), ReadError> {
-    let bad = || ReadError::rejected(400, "malformed header");
-    let colon = line.iter().position(|&b| b == b':').ok_or_else(bad)?;
-    let name = &line[..colon];
-    let is_token = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
-    if name.is_empty() || !name.iter().all(is_token) {
-        return Err(bad());
+fn is_target(target: &[u8]) -> bool {
+    target.starts_with(b"/") || target == b"*"
+}
+
+/// httparse stops at a version it does not know: 505 if the rest of the request line is
+/// well formed (`GET / HTTP/2.0`), else 400 (`this is not http`).
+fn version_error(head: &[u8]) -> ReadError {
+    let line = head
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .find(|line| !line.is_empty())
+        .unwrap_or_default();
+    let mut parts = line.split(|&b| b == b' ');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(method), Some(target), Some(_), None) if is_method(method) && is_target(target) => {
+            ReadError::rejected(505, "unsupported HTTP version")
+        }
+        _ => ReadError::rejected(400, "malformed request line"),
     }
-    let value = std::str::from_utf8(&line[colon + 1..]).map_err(|_| bad())?;
-    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-    Ok((name, value.trim().to_owned()))
+}
+
+/// Where the head in `buf` ends (just past its blank line), searching from `from`.
+fn find_blank_line(buf: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = memchr_lf(&buf[at..]) {
+        let lf = at + offset;
+        match &buf[lf + 1..] {
+            [b'\n', ..] => return Some(lf + 2),
+            [b'\r', b'\n', ..] => return Some(lf + 3),
+            _ => at = lf + 1,
+        }
+    }
+    None
+}
+
+fn memchr_lf(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
 }
 
 pub(crate) fn is_timeout(err: &io::Error) -> bool {

@@ -225,6 +225,68 @@ fn malformed_and_oversized_requests_get_4xx_and_close() {
 }
 
 #[test]
+fn request_heads_trickled_or_odd_parse_the_same() {
+    let server = TestServer::start();
+    // Stray CRLFs before the request line, bare LFs, and the head one byte per write: a blank
+    // line split across two reads is still found.
+    let mut client = Client::connect(&server);
+    for byte in b"\r\n\nGET /api/version HTTP/1.1\nHost: x\r\n\r\n" {
+        client.send_raw(&[*byte]);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert_eq!(client.read_response(false).status(), 200);
+    // A chunked body whose size lines and CRLFs arrive in pieces, with a bare LF after data.
+    client.send_raw(b"POST /api/show HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1");
+    std::thread::sleep(Duration::from_millis(5));
+    client.send_raw(b"5\r\n{\"model\":\"gemma3:1b\"}\n0\r");
+    std::thread::sleep(Duration::from_millis(5));
+    client.send_raw(b"\n\r\n");
+    let response = client.read_response(false);
+    assert_eq!(response.status(), 200, "{}", response.text());
+    assert_eq!(
+        server.requests().last().unwrap().body,
+        br#"{"model":"gemma3:1b"}"#
+    );
+
+    // (raw request, status)
+    let too_many_headers = format!(
+        "GET /api/version HTTP/1.1\r\n{}\r\n",
+        "X-A: 1\r\n".repeat(129)
+    );
+    let huge_head = format!(
+        "GET /api/version HTTP/1.1\r\nX-A: {}\r\n\r\n",
+        "a".repeat(testkit::MAX_REQUEST_HEAD)
+    );
+    let table: [(&[u8], u16); 9] = [
+        (b"GET /api/version HTTP/2.0\r\n\r\n", 505),
+        (b"get /api/version HTTP/1.1\r\n\r\n", 400),
+        (b"GET api/version HTTP/1.1\r\n\r\n", 400),
+        (b"GET /api/version HTTP/1.1\r\nBad Name: 1\r\n\r\n", 400),
+        (too_many_headers.as_bytes(), 431),
+        (huge_head.as_bytes(), 431),
+        (
+            b"POST /api/show HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            400,
+        ),
+        (
+            b"POST /api/show HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n",
+            400,
+        ),
+        (
+            b"POST /api/show HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8000000\r\n",
+            413,
+        ),
+    ];
+    for (raw, status) in table {
+        let mut client = Client::connect(&server);
+        client.send_raw(raw);
+        let shown = String::from_utf8_lossy(&raw[..raw.len().min(60)]);
+        assert_eq!(client.read_response(false).status(), status, "{shown}");
+        assert!(client.at_eof(), "{shown}");
+    }
+}
+
+#[test]
 fn synthesised_endpoints() {
     let server = TestServer::start();
     let mut client = Client::connect(&server);

@@ -11,7 +11,8 @@ use ollama_proto::host::Environment;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let env = Environment::from_env();
+    // An invalid OLLAMA_HOST is an error naming the variable, not a silent default.
+    let env = Environment::from_env().unwrap_or_else(|e| common::fail(&e.into()));
     println!("OLLAMA_HOST    = {:?}", std::env::var("OLLAMA_HOST").ok());
     println!("  → base URL   = {}", env.base_url);
     println!(

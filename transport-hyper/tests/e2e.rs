@@ -25,7 +25,8 @@ fn model() -> String {
 }
 
 fn client() -> Client {
-    let builder = ollama_hyper::ClientBuilder::from_config(ollama_proto::ClientConfig::from_env());
+    let builder =
+        ollama_hyper::ClientBuilder::from_config(ollama_proto::ClientConfig::from_env().unwrap());
     builder
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(120))

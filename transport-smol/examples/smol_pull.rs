@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             (testkit::conformance::config_for(server), model)
         }
         None => (
-            ClientConfig::from_env(),
+            common::config_from_env(),
             args.first()
                 .cloned()
                 .unwrap_or_else(|| "gemma3:1b".to_owned()),

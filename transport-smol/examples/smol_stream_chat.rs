@@ -42,7 +42,7 @@ fn main() -> ExitCode {
                 .cloned()
                 .unwrap_or_else(|| "Why is the sky blue? One paragraph.".to_owned());
             (
-                ClientConfig::from_env(),
+                common::config_from_env(),
                 ChatRequest::new(model, vec![Message::user(prompt)]),
             )
         }

@@ -58,12 +58,11 @@ pub fn setup(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Setup {
     } else {
         None
     };
-    let config = match &replay {
-        Some(server) => {
-            ClientConfig::from_environment(&Environment::from_vars(Some(&server.url()), None))
-        }
-        None => ClientConfig::from_env(),
+    let env = match &replay {
+        Some(server) => Environment::from_vars(Some(&server.url()), None),
+        None => Environment::from_env(),
     };
+    let config = ClientConfig::from_environment(&env.unwrap_or_else(|e| fail(&e.into())));
     let client = configure(ClientBuilder::from_config(config))
         .build()
         .unwrap_or_else(|e| fail(&e));
@@ -88,7 +87,8 @@ pub fn fail(error: &Error) -> ! {
 pub fn one_line(error: &Error) -> String {
     match error {
         Error::Connect(_) => {
-            let host = ClientConfig::from_env().request.base_url;
+            let host = Environment::from_env().map(|env| env.base_url.to_string());
+            let host = host.as_deref().unwrap_or("OLLAMA_HOST");
             format!("cannot connect to Ollama at {host} (is it running? try --replay)")
         }
         Error::Protocol(p) if p.status().is_some_and(|s| s.status == 404) => {

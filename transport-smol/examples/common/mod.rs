@@ -1,4 +1,4 @@
-//! Glue shared by the smol examples: how a run ends.
+//! Glue shared by the smol examples: where the configuration comes from, how a run ends.
 
 use std::process::ExitCode;
 
@@ -23,4 +23,13 @@ pub(crate) fn exit_code(base: &str, result: Result<(), Error>, newline_first: bo
             ExitCode::FAILURE
         }
     }
+}
+
+/// The configuration from `OLLAMA_HOST` / `OLLAMA_API_KEY`; an invalid value ends the run with
+/// an error that names the variable.
+pub(crate) fn config_from_env() -> ollama_proto::ClientConfig {
+    ollama_proto::ClientConfig::from_env().unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    })
 }
