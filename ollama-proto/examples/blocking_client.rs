@@ -35,7 +35,7 @@ fn main() -> Result<(), BoxError> {
         _server = server;
         config
     } else {
-        ClientConfig::from_env()
+        ClientConfig::from_env()?
     };
     let request = Streaming(chat);
     let mut ex = Exchange::stream(

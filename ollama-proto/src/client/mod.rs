@@ -94,7 +94,7 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// As [`Client::new`].
     pub fn from_env() -> Result<Self, ClientError> {
-        Self::new(ClientConfig::from_env())
+        Self::new(ClientConfig::from_env().map_err(crate::client_config::ConfigError::from)?)
     }
 
     /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
