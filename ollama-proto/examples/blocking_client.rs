@@ -7,6 +7,8 @@
 //! cargo run -p ollama-proto --example blocking_client -- --replay   # a recorded answer
 //! cargo run -p ollama-proto --example blocking_client -- "Why is the sky blue?"
 //! ```
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)] // this file is the transport: IO and a clock
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -37,7 +37,7 @@ impl Connector {
     /// A new connection to the server `uri` names.
     pub(crate) async fn open(&self, uri: http::Uri) -> Result<Io, BoxError> {
         let mut service = Tls::clone(&self.inner);
-        service.call(uri).await.map_err(Into::into)
+        service.call(uri).await
     }
 }
 

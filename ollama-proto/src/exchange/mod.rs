@@ -516,7 +516,7 @@ impl Exchange {
                     Some(Ok(event)) => {
                         if let Event::Done(completion) = &event {
                             self.done_yielded = true;
-                            self.info.metrics = Some(completion.metrics.clone());
+                            self.info.metrics = Some(completion.metrics);
                             if self.state == State::Body {
                                 self.state = State::Finished { body_ended: false };
                             }
@@ -556,7 +556,7 @@ impl Exchange {
         let body = std::mem::take(&mut self.body);
         let mut result = C::decode_output(self.status, &body, &self.decoder_config);
         match &mut result {
-            Ok(output) => self.info.metrics = C::output_metrics(output).cloned(),
+            Ok(output) => self.info.metrics = C::output_metrics(output).copied(),
             Err(Error::Status(s) | Error::Unauthorized(s)) => s.retry_after = self.retry_after,
             Err(_) => {}
         }

@@ -274,7 +274,7 @@ fn a_head_answered_404_is_an_answer_for_blob_exists() {
     let mut ex = Exchange::call(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
     to_head(&mut ex, 404, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
-    assert_eq!(ex.output::<BlobExists>().unwrap().unwrap(), false);
+    assert!(!ex.output::<BlobExists>().unwrap().unwrap());
 }
 
 #[test]
