@@ -77,9 +77,10 @@
 //! - [`response`]: HTTP error bodies and single-object bodies.
 //! - [`error`]: the error model.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
-//! - [`client_config`], [`client_builder`], [`client_error`], [`client_methods`]: what every
-//!   transport's `Client` shares (settings, builder, error type, the typed endpoint methods),
-//!   so a transport is only its IO loop and connection handling.
+//! - [`exchange`]: one call decided from start to end (attempts, retries, deadlines, status
+//!   routing, limits, the end of the answer), driven by any transport.
+//! - [`client`]: the one generic [`Client`] over a [`Runtime`] that only moves bytes, with
+//!   every endpoint method; [`client_config`], [`client_builder`], [`client_error`].
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
