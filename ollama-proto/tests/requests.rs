@@ -360,7 +360,10 @@ fn headers_without_key() {
     );
     assert!(h.get("authorization").is_none());
     let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
-    assert_eq!(names, ["content-type", "accept", "user-agent"]);
+    assert_eq!(
+        names,
+        ["content-type", "accept", "accept-encoding", "user-agent"]
+    );
 }
 
 #[test]

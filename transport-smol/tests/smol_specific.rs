@@ -377,10 +377,17 @@ fn throughput() {
 
 #[test]
 fn a_failed_tls_handshake_is_a_connect_error() {
-    // The testkit speaks plain HTTP: the TLS handshake cannot succeed.
-    let server = TestServer::start();
+    // A plain-text peer that answers the ClientHello with garbage and closes: the TLS
+    // handshake cannot succeed.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = std::io::Write::write_all(&mut s, b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
     let client = Client::builder()
-        .base_url(format!("https://127.0.0.1:{}", server.addr().port()))
+        .base_url(format!("https://127.0.0.1:{port}"))
         .connect_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
