@@ -154,20 +154,6 @@ impl Body {
         }
     }
 
-    /// Reads what is already buffered or readable without waiting; `true` if the body ended.
-    pub(crate) fn try_finish(&mut self) -> bool {
-        let mut cx = Context::from_waker(Waker::noop());
-        // Bounded: a few frames at most (the end of a chunked body is 5 bytes).
-        for _ in 0..4 {
-            match self.poll_chunk(&mut cx) {
-                Poll::Ready(None) => return true,
-                Poll::Ready(Some(Ok(_))) => {}
-                Poll::Ready(Some(Err(_))) | Poll::Pending => return false,
-            }
-        }
-        false
-    }
-
     /// The connection, for the pool.
     pub(crate) fn into_conn(self) -> Conn {
         self.conn

@@ -115,8 +115,8 @@ impl Runtime for Hyper {
         body.poll_chunk(cx)
     }
 
-    fn release(&self, mut body: Body, body_ended: bool) {
-        if body_ended || body.try_finish() {
+    fn release(&self, body: Body, body_ended: bool) {
+        if body_ended {
             return self.checkin(body.into_conn());
         }
         // A complete answer whose body goes on: read the rest in the background (bounded), so

@@ -123,10 +123,10 @@ impl Runtime for Smol {
         body.poll_chunk(cx)
     }
 
-    fn release(&self, mut body: Body, body_ended: bool) {
-        // No tasks here: after a complete answer, keep the connection only if the end of its
-        // body is already buffered; otherwise close it.
-        if body_ended || body.try_finish() {
+    fn release(&self, body: Body, body_ended: bool) {
+        // No tasks here: a body that has not ended (the core already read what was buffered)
+        // closes its connection.
+        if body_ended {
             if let Some(conn) = body.into_reusable() {
                 self.pool.checkin(&self.target.origin, conn);
             }

@@ -68,7 +68,7 @@ pub(super) async fn drive<R: Runtime>(
             }
             Action::Finish { body_ended } => {
                 if let Some(b) = body.take() {
-                    rt.release(b, body_ended);
+                    release(rt, b, body_ended);
                 }
                 return;
             }
@@ -159,4 +159,26 @@ fn now_if_needed<R: Runtime>(rt: &R, ex: &Exchange) -> Instant {
     } else {
         ex.started()
     }
+}
+
+/// Hands `body` back to the runtime. After a complete answer whose body goes on, first reads
+/// what is already buffered, without waiting (the end of a chunked body is 5 bytes), so the
+/// connection is reusable more often; the runtime then pools, drains or closes it.
+pub(super) fn release<R: Runtime>(rt: &R, mut body: R::Body, body_ended: bool) {
+    let mut ended = body_ended;
+    if !ended {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        // Bounded: a few pieces at most.
+        for _ in 0..4 {
+            match rt.poll_body(&mut body, &mut cx) {
+                Poll::Ready(None) => {
+                    ended = true;
+                    break;
+                }
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(_))) | Poll::Pending => break,
+            }
+        }
+    }
+    rt.release(body, ended);
 }

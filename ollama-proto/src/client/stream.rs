@@ -5,7 +5,7 @@ use std::task::{Context, Poll, ready};
 
 use tracing::Span;
 
-use super::drive::poll_read;
+use super::drive::{poll_read, release};
 use super::runtime::Runtime;
 use super::{record, unanswered};
 use crate::accumulate::Accumulator;
@@ -138,7 +138,7 @@ impl<R: Runtime> EventStream<R> {
     fn end(&mut self, body_ended: bool) {
         self.ended = true;
         if let Some(body) = self.body.take() {
-            self.rt.release(body, body_ended);
+            release(&self.rt, body, body_ended);
         }
         record(
             &self.span,
