@@ -204,8 +204,13 @@ impl Decoder {
         self.framer.bytes_seen() + self.error_body.len() as u64
     }
 
-    /// Hands the decoder the next piece of the body, of any size. Call
+    /// Hands the decoder the next piece of the body, of any size, split anywhere. Call
     /// [`poll_event`](Self::poll_event) until `None` afterwards.
+    ///
+    /// `bytes` are **de-framed body bytes**: what the HTTP layer gives after removing the
+    /// transfer coding. With `Transfer-Encoding: chunked` (how Ollama streams), never feed the
+    /// chunk-size lines, the chunk CRLFs or trailers; with `Content-Length`, feed the body as it
+    /// is. Chunk framing fed here shows up as a JSON error at its line and byte offset.
     ///
     /// # Errors
     /// [`UsageError::FeedAfterFinish`] if [`finish`](Self::finish) was called before. Bytes fed

@@ -10,6 +10,7 @@
 
 mod config;
 mod endpoints;
+mod soft_switch;
 
 use std::borrow::Cow;
 
@@ -19,6 +20,7 @@ use http::{HeaderValue, Method};
 
 pub use config::{ApiKey, RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
+pub use soft_switch::{apply_soft_switch, strip_think_blocks};
 
 use crate::UsageError;
 use crate::decoder::StreamKind;

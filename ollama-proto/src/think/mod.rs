@@ -149,17 +149,16 @@
 //!   it. Retry the same request with `think` unset (or `false`, always accepted); keep
 //!   [`ThinkMode::Auto`] so inline tags are still split if the model emits them anyway.
 //!
-//! For Qwen3's prompt-level soft switch, see [`apply_soft_switch`]; to drop old reasoning from
-//! history, see [`strip_think_blocks`].
+//! The request side lives in [`crate::request`]: Qwen3's prompt-level soft switch is
+//! [`apply_soft_switch`](crate::request::apply_soft_switch), and dropping old reasoning from
+//! history is [`strip_think_blocks`](crate::request::strip_think_blocks).
 
 mod config;
 mod harmony;
 mod output;
-mod soft_switch;
 mod splitter;
 mod tags;
 
 pub use config::{TagPair, ThinkConfig, ThinkMode, ThinkPolicy};
 pub use output::SplitOutput;
-pub use soft_switch::{apply_soft_switch, strip_think_blocks};
 pub use splitter::ThinkSplitter;
