@@ -4,11 +4,15 @@
 # client kind in its own process (src/bin/e2e_client.rs). Prints one table of CPU µs per
 # chunk (median of the runs), ratios and peak RSS, then the concurrency table.
 #
-#   benches/e2e.sh                 # 3 runs of each kind, N = 200,000 chunks
+#   benches/e2e.sh                 # 3 runs of each kind and 20 pairs, N = 200,000 chunks
 #   benches/e2e.sh --runs 5        # on a noisy machine
-#   benches/e2e.sh --quick         # 1 run, N = 20,000, 200 concurrent streams (a smoke test)
+#   benches/e2e.sh --quick         # 1 run, 3 pairs, N = 20,000, 200 concurrent streams (smoke)
 #
-# Options: --runs R, --chunks N, --streams S (concurrent streams, default 1000),
+# The paired table is the one to quote: each of our ways of running is measured against a
+# lower bound P times, ours then the bound then ours..., alternating which goes first, and the
+# ratio of each pair is taken before the median, so a busy moment hits both sides of a pair.
+#
+# Options: --runs R, --pairs P (default 20), --chunks N, --streams S (concurrent streams, default 1000),
 # --conc-chunks C (chunks per concurrent stream, default 200), --interval-us U (the server's
 # pause before each line of a concurrent stream, default 20000), --no-ollama-rs.
 # Bounded: every client run has a time limit, the server exits by itself after 30 minutes,
@@ -16,16 +20,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=3 chunks=200000 streams=1000 conc_chunks=200 interval_us=20000 ollama_rs=1
+runs=3 pairs=20 chunks=200000 streams=1000 conc_chunks=200 interval_us=20000 ollama_rs=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
+    --pairs) pairs=$2; shift 2 ;;
     --chunks) chunks=$2; shift 2 ;;
     --streams) streams=$2; shift 2 ;;
     --conc-chunks) conc_chunks=$2; shift 2 ;;
     --interval-us) interval_us=$2; shift 2 ;;
     --no-ollama-rs) ollama_rs=0; shift ;;
-    --quick) runs=1 chunks=20000 streams=200; shift ;;
+    --quick) runs=1 pairs=3 chunks=20000 streams=200; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +40,9 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
 log_dir="$target_dir/e2e-report"
 mkdir -p "$log_dir"
 results="$log_dir/results.jsonl"
+paired="$log_dir/pairs.jsonl"
 : >"$results"
+: >"$paired"
 
 build() {
   cargo build --release -q -p benches --bin stream_server --bin e2e_client "$@" \
@@ -69,9 +76,16 @@ port=$(head -n1 "$log_dir/server.port")
 [[ -n "$port" ]] || { echo "the server did not start" >&2; exit 1; }
 
 kinds=(floor lower-bound-discard lower-bound-discard-inline lower-bound-serde
-  lower-bound-serde-inline lower-bound-serde-mt hyper-ct hyper-mt
+  lower-bound-serde-inline lower-bound-serde-mt lower-bound-serde-mt-main hyper-ct hyper-mt
   hyper-mt-spawned smol)
-if [[ $ollama_rs == 1 ]]; then kinds+=(ollama-rs-ct ollama-rs-mt); fi
+# ours:bound. lower-bound-serde (current-thread, body read in a spawned task) is the best bound;
+# lower-bound-serde-mt-main is hyper-mt's like-for-like one (multi-thread, read in block_on).
+pair_list=(hyper-ct:lower-bound-serde hyper-mt:lower-bound-serde
+  hyper-mt:lower-bound-serde-mt-main hyper-mt-spawned:lower-bound-serde smol:lower-bound-serde)
+if [[ $ollama_rs == 1 ]]; then
+  kinds+=(ollama-rs-ct ollama-rs-mt)
+  pair_list+=(ollama-rs-ct:hyper-ct ollama-rs-mt:hyper-mt)
+fi
 
 client() {
   # One client process, bounded in time; a failure is recorded, not fatal.
@@ -80,7 +94,8 @@ client() {
   if [[ -z "$out" ]]; then
     out="{\"kind\": \"$2\", \"ok\": false, \"error\": \"exit status $rc, no report\"}"
   fi
-  echo "$out" >>"$results"
+  # extra: more fields for the object (the pair and its index).
+  echo "${out%\}}${extra:-}}" >>"${into:-$results}"
 }
 
 # Rounds rather than each kind's runs in a row, so that a busy moment of this shared machine
@@ -89,6 +104,17 @@ for round in $(seq "$runs"); do
   echo "round $round/$runs: ${kinds[*]}" >&2
   for kind in "${kinds[@]}"; do
     client --kind "$kind" --chunks "$chunks"
+  done
+done
+for i in $(seq "$pairs"); do
+  echo "pairs $i/$pairs: ${pair_list[*]}" >&2
+  for p in "${pair_list[@]}"; do
+    a=${p%%:*} b=${p#*:}
+    order=("$a" "$b")
+    ((i % 2 == 0)) && order=("$b" "$a")
+    for kind in "${order[@]}"; do
+      into="$paired" extra=", \"pair\": \"$p\", \"index\": $i" client --kind "$kind" --chunks "$chunks"
+    done
   done
 done
 echo "concurrency: $streams streams x $conc_chunks chunks, paced ${interval_us} us, then unpaced" >&2
@@ -101,13 +127,44 @@ echo "$machine"
 echo "load average at start: $load_start; end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ -z "$note" ]] || echo "$note"
 echo
-python3 - "$results" "$chunks" "$runs" <<'PY'
+python3 - "$results" "$chunks" "$runs" "$paired" <<'PY'
 """The tables, from one JSON object per client run."""
 import json
 import statistics
 import sys
 
-path, chunks, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, chunks, runs, pairs_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+prs = [json.loads(l) for l in open(pairs_path) if l.strip()]
+if prs:
+    by = {}
+    for r in prs:
+        side = "a" if r["kind"] == r["pair"].split(":")[0] else "b"
+        by.setdefault(r["pair"], {}).setdefault(r["index"], {})[side] = r
+    n = max(len(v) for v in by.values())
+    print(f"Paired: N = {chunks:,} chat chunks; {n} pairs per row, ours and the bound run")
+    print("alternately (which goes first alternates too); ratio = CPU of A / CPU of B within")
+    print("each pair; median of the ratios, min..max. RSS = median peak RSS (VmHWM), A / B.")
+    h = (f"{'A':<18} {'B':<26} {'A us/chunk':>10} {'B us/chunk':>10} {'A/B median':>10}"
+         f" {'min..max':>12} {'A RSS MiB':>9} {'B RSS MiB':>9} {'RSS A/B':>7} {'ok':>6}")
+    print(h)
+    print("-" * len(h))
+    for pair, idx in by.items():
+        a, b = pair.split(":")
+        full = [v for v in idx.values() if "a" in v and "b" in v
+                and "cpu_us_per_chunk" in v["a"] and "cpu_us_per_chunk" in v["b"]]
+        ok = sum(1 for v in full if v["a"].get("ok") and v["b"].get("ok"))
+        if not full:
+            print(f"{a:<18} {b:<26} no complete pair")
+            continue
+        ratios = [v["a"]["cpu_us_per_chunk"] / v["b"]["cpu_us_per_chunk"] for v in full]
+        ca = statistics.median(v["a"]["cpu_us_per_chunk"] for v in full)
+        cb = statistics.median(v["b"]["cpu_us_per_chunk"] for v in full)
+        ra = statistics.median(v["a"]["hwm_kib"] for v in full) / 1024
+        rb = statistics.median(v["b"]["hwm_kib"] for v in full) / 1024
+        print(f"{a:<18} {b:<26} {ca:>10.3f} {cb:>10.3f} {statistics.median(ratios):>9.2f}x"
+              f" {min(ratios):>5.2f}..{max(ratios):<5.2f} {ra:>9.1f} {rb:>9.1f} {ra / rb:>6.2f}x"
+              f" {ok:>3}/{len(full):<2}")
+    print()
 rows = [json.loads(l) for l in open(path) if l.strip()]
 single = {}
 for r in rows:

@@ -82,6 +82,7 @@
 //! - [`client`]: the one generic [`Client`] over a [`Runtime`] that only moves bytes, with
 //!   every endpoint method; [`client_config`], [`client_builder`], [`client_error`].
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod accumulate;

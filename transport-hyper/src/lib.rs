@@ -1,4 +1,20 @@
-//! An [Ollama](https://ollama.com) client on hyper + tokio.
+//! An [Ollama](https://ollama.com) client on hyper + tokio: stream a chat, reasoning apart.
+//!
+//! ```no_run
+//! use ollama_hyper::{ChatRequest, Client, Message, OwnedEvent};
+//! # async fn run() -> Result<(), ollama_hyper::Error> {
+//! let client = Client::from_env()?; // OLLAMA_HOST, or http://127.0.0.1:11434
+//! let request = ChatRequest::new("qwen3:8b", vec![Message::user("Why is the sky blue?")]);
+//! let mut stream = client.chat_stream(request.think(true)).await?;
+//! while let Some(event) = stream.next_event().await {
+//!     match event? {
+//!         OwnedEvent::Thinking(t) => eprint!("{t}"),
+//!         OwnedEvent::Content(c) => print!("{c}"),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! [`Client`] is the core's generic [`ollama_proto::Client`] over this crate's [`Hyper`]
 //! runtime: every endpoint method and every decision of a call (retries, the four deadlines,
@@ -12,29 +28,14 @@
 //!                          ◀─poll_timeout─ tokio::time::Sleep
 //! ```
 //!
-//! # Quick start
+//! One answer, reasoning already split from the content, is one call:
 //!
 //! ```no_run
-//! use ollama_hyper::{ChatRequest, Client, Message, OwnedEvent};
-//!
-//! # async fn run() -> Result<(), ollama_hyper::Error> {
-//! let client = Client::from_env()?; // OLLAMA_HOST, OLLAMA_API_KEY
-//! let request = ChatRequest::new("qwen3:8b", vec![Message::user("Why is the sky blue?")]).think(true);
-//! let mut stream = client.chat_stream(request).await?;
-//! while let Some(event) = stream.next_event().await {
-//!     match event? {
-//!         OwnedEvent::Thinking(t) => eprint!("{t}"),
-//!         OwnedEvent::Content(c) => print!("{c}"),
-//!         OwnedEvent::Done(done) => println!("\n{:?} tokens/s", done.metrics.tokens_per_second()),
-//!         _ => {}
-//!     }
-//! }
-//!
-//! // Or one answer, reasoning already split from the content:
+//! # use ollama_hyper::{ChatRequest, Client, Message};
+//! # async fn run(client: Client) -> Result<(), ollama_hyper::Error> {
 //! let answer = client.chat(ChatRequest::new("qwen3:8b", vec![Message::user("Hi")])).await?;
 //! println!("{}", answer.message.content);
-//! # Ok(())
-//! # }
+//! # Ok(()) }
 //! ```
 //!
 //! # Connections and cancellation
@@ -85,6 +86,7 @@
 //! chat/generate `eval_count`, `prompt_eval_count` and `tokens_per_second` (the core records
 //! them, the same on every transport).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod conn;

@@ -1,29 +1,22 @@
-//! An [Ollama](https://ollama.com) client on smol / async-io: a thin IO loop around the sans-IO
-//! [`ollama_proto`] core. No tokio anywhere in its dependency tree.
-//!
-//! # Quick start
+//! An [Ollama](https://ollama.com) client on smol / async-io (no tokio anywhere in its tree).
 //!
 //! ```no_run
 //! use ollama_smol::{ChatRequest, Client, Message, OwnedEvent};
-//!
-//! # fn main() -> Result<(), ollama_smol::Error> {
-//! // `smol::block_on` is this same function; any executor works.
-//! async_io::block_on(async {
-//!     let client = Client::from_env()?; // OLLAMA_HOST, default http://127.0.0.1:11434
-//!     let request = ChatRequest::new("gemma3", vec![Message::user("Why is the sky blue?")]);
-//!     let mut stream = client.chat_stream(request).await?;
-//!     while let Some(event) = stream.next_event().await {
-//!         match event? {
-//!             OwnedEvent::Thinking(t) => eprint!("{t}"),
-//!             OwnedEvent::Content(c) => print!("{c}"),
-//!             OwnedEvent::Done(done) => println!("\n[{:?} tokens]", done.metrics.eval_count),
-//!             _ => {}
-//!         }
+//! # fn main() -> Result<(), ollama_smol::Error> { async_io::block_on(async {
+//! let client = Client::from_env()?; // OLLAMA_HOST, or http://127.0.0.1:11434
+//! let request = ChatRequest::new("qwen3:8b", vec![Message::user("Why is the sky blue?")]);
+//! let mut stream = client.chat_stream(request.think(true)).await?;
+//! while let Some(event) = stream.next_event().await {
+//!     match event? {
+//!         OwnedEvent::Thinking(t) => eprint!("{t}"),
+//!         OwnedEvent::Content(c) => print!("{c}"),
+//!         _ => {}
 //!     }
-//!     Ok(())
-//! })
-//! # }
+//! }
+//! # Ok(()) }) }
 //! ```
+//!
+//! Any executor works (`smol::block_on` is `async_io::block_on`).
 //!
 //! # How it drives the core
 //!
@@ -100,6 +93,7 @@
 //!   already arrived; otherwise it is closed.
 //! - Request bodies are always sent with `Content-Length`.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod http1;

@@ -16,6 +16,9 @@
 //! - `lower-bound-serde[-inline]`: the same plus memchr line splitting and
 //!   `serde_json::from_slice` into a borrowing struct ([`benches::baseline`]).
 //! - `lower-bound-discard-mt`, `lower-bound-serde-mt`: the same on a multi-thread runtime.
+//! - `lower-bound-serde-mt-main`: `lower-bound-serde` on a multi-thread runtime with the body
+//!   read by `block_on` on the main thread, as `#[tokio::main]` does (the like-for-like bound of
+//!   `hyper-mt`).
 //! - `floor`: no request, only a runtime and a client: this binary's own peak RSS.
 //! - `hyper-ct`, `hyper-mt`: `ollama_hyper` on a current-thread /
 //!   multi-thread tokio runtime (`block_on` on the main thread, as `#[tokio::main]` does).
@@ -199,6 +202,9 @@ fn single(args: &Args) -> Result<serde_json::Value, BoxError> {
         }
         "lower-bound-discard-mt" => multi_thread().block_on(lower_bound(port, params, false, true)),
         "lower-bound-serde-mt" => multi_thread().block_on(lower_bound(port, params, true, true)),
+        "lower-bound-serde-mt-main" => {
+            multi_thread().block_on(lower_bound(port, params, true, false))
+        }
         "floor" => current_thread().block_on(floor(port)),
         "hyper-ct" => current_thread().block_on(hyper_client(port, params)),
         "hyper-mt" => multi_thread().block_on(hyper_client(port, params)),
