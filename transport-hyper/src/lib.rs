@@ -40,7 +40,7 @@
 //!
 //! # Connections and cancellation
 //!
-//! A [`Client`] holds one small pool of idle HTTP/1.1 connections ([`Options`]); clones (and
+//! A [`Client`] holds one small pool of idle HTTP/1.1 connections ([`PoolOptions`]); clones (and
 //! [`Client::with_think`], [`Client::with_options`]) share it, so a long-lived service creates
 //! one client and clones it into each task.
 //!
@@ -93,7 +93,7 @@ mod conn;
 mod connector;
 pub mod runtime;
 
-pub use runtime::{Hyper, Options};
+pub use runtime::Hyper;
 
 /// An Ollama client on hyper + tokio: the core's [`ollama_proto::Client`] over [`Hyper`]. Every
 /// endpoint method is documented there.
@@ -109,6 +109,7 @@ pub use ollama_proto::ClientError as Error;
 // The core's types, so that this crate is the only dependency a program needs (the same
 // names as `ollama-smol` re-exports).
 pub use ollama_proto;
+pub use ollama_proto::client::PoolOptions;
 pub use ollama_proto::client_error::BoxError;
 pub use ollama_proto::deadline::Timeouts;
 pub use ollama_proto::retry::RetryPolicy;

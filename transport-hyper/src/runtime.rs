@@ -5,50 +5,17 @@ use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use ollama_proto::ClientConfig;
-use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
 use ollama_proto::client_error::{BoxError, ClientError};
 use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
 use tokio::time::Sleep;
 
 pub use crate::conn::{Body, Conn};
 use crate::connector::Connector;
-
-/// This transport's own settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Options {
-    /// Most idle connections kept (default 8).
-    pub max_idle: usize,
-    /// How long an idle connection is kept (default 90 s, as Go's default transport).
-    pub idle_expiry: Duration,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            max_idle: 8,
-            idle_expiry: Duration::from_secs(90),
-        }
-    }
-}
-
-impl Options {
-    /// Sets the most idle connections kept.
-    pub fn max_idle(mut self, n: usize) -> Self {
-        self.max_idle = n;
-        self
-    }
-
-    /// Sets how long an idle connection is kept.
-    pub fn idle_expiry(mut self, d: Duration) -> Self {
-        self.idle_expiry = d;
-        self
-    }
-}
 
 /// The tokio runtime: hyper's HTTP/1.1 connections, driven by the task that reads them, and
 /// a pool of idle ones (a client talks to one server). Calls must run inside a tokio runtime,
@@ -57,7 +24,7 @@ impl Options {
 pub struct Hyper {
     connector: Connector,
     pool: Arc<Mutex<VecDeque<(Conn, Instant)>>>,
-    options: Arc<Options>,
+    options: Arc<PoolOptions>,
 }
 
 /// A timer: tokio's `Sleep`, re-armed in place.
@@ -65,12 +32,12 @@ pub struct Hyper {
 pub struct HyperTimer(Option<Pin<Box<Sleep>>>);
 
 impl Runtime for Hyper {
-    type Options = Options;
+    type Options = PoolOptions;
     type Connection = Conn;
     type Body = Body;
     type Timer = HyperTimer;
 
-    fn new(config: &ClientConfig, options: &Options) -> Result<Self, ClientError> {
+    fn new(config: &ClientConfig, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
             connector: Connector::new(config)?,
             pool: Arc::default(),

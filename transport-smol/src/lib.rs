@@ -64,8 +64,8 @@
 //! host names are resolved by async-net on the `blocking` thread pool.
 //!
 //! Each [`Client`] (and its clones) owns a small pool of idle connections keyed by origin
-//! (`scheme://host:port`): at most [`MAX_IDLE_PER_ORIGIN`] per origin, each kept at most
-//! [`IDLE_EXPIRY`]. A connection goes back to the pool only after its response body was read
+//! (`scheme://host:port`): at most [`PoolOptions::max_idle`] per origin (8 by default), each kept
+//! at most [`PoolOptions::idle_expiry`] (90 s). A connection goes back to the pool only after its response body was read
 //! to the end and HTTP allows reuse. Nothing watches an idle connection; when one is taken out,
 //! a non-blocking read checks that the server has not closed it. If a reused connection still
 //! turns out closed before any response byte, a call that is safe to repeat is sent once more
@@ -87,8 +87,8 @@
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
-//! - The pool is this crate's own ([`Options`]: [`MAX_IDLE_PER_ORIGIN`], [`IDLE_EXPIRY`] by
-//!   default). Idle connections are checked when taken out, not watched.
+//! - The pool is this crate's own ([`PoolOptions`], the same knobs as ollama-hyper's). Idle
+//!   connections are checked when taken out, not watched.
 //! - No background tasks: after `Done` a connection is kept only if the end of its body has
 //!   already arrived; otherwise it is closed.
 //! - Request bodies are always sent with `Content-Length`.
@@ -101,8 +101,7 @@ mod net;
 mod pool;
 pub mod runtime;
 
-pub use pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN};
-pub use runtime::{Options, Smol};
+pub use runtime::Smol;
 
 /// An Ollama client on smol / async-io: the core's [`ollama_proto::Client`] over [`Smol`].
 /// Every endpoint method is documented there.
@@ -118,6 +117,7 @@ pub use ollama_proto::ClientError as Error;
 // The core's types, so that this crate is the only dependency a program needs (the same
 // names as `ollama-hyper` re-exports).
 pub use ollama_proto;
+pub use ollama_proto::client::PoolOptions;
 pub use ollama_proto::client_error::BoxError;
 pub use ollama_proto::deadline::Timeouts;
 pub use ollama_proto::retry::RetryPolicy;

@@ -6,21 +6,14 @@
 //! and whether the server closed it meanwhile is checked with one non-blocking read when it is
 //! taken out.
 //!
-//! Bounds: at most [`MAX_IDLE_PER_ORIGIN`] idle connections per origin (the oldest are closed
-//! first) and none older than [`IDLE_EXPIRY`] (Go's `http.DefaultTransport` also keeps idle
-//! connections 90 s). Expired or closed connections are dropped when the pool is next used.
+//! Bounds ([`PoolOptions`](ollama_proto::client::PoolOptions)): at most `max_idle` idle
+//! connections per origin (the oldest are closed first) and none older than `idle_expiry`. Expired or closed connections are dropped when the pool is next used.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::http1::Connection;
-
-/// Most idle connections kept for one origin, by default.
-pub const MAX_IDLE_PER_ORIGIN: usize = 8;
-
-/// How long an idle connection is kept, by default.
-pub const IDLE_EXPIRY: Duration = Duration::from_secs(90);
 
 #[derive(Debug)]
 struct Idle {

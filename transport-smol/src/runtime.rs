@@ -4,51 +4,18 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_io::Timer;
 use bytes::Bytes;
 use ollama_proto::ClientConfig;
-use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
 use ollama_proto::client_error::{BoxError, ClientError};
 
 pub use crate::http1::Body;
 use crate::http1::{self, Connection};
 use crate::net::{self, Target};
-use crate::pool::{IDLE_EXPIRY, MAX_IDLE_PER_ORIGIN, Pool};
-
-/// This transport's own settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Options {
-    /// Most idle connections kept per server (default [`MAX_IDLE_PER_ORIGIN`]).
-    pub max_idle_per_origin: usize,
-    /// How long an idle connection is kept (default [`IDLE_EXPIRY`]).
-    pub idle_expiry: Duration,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            max_idle_per_origin: MAX_IDLE_PER_ORIGIN,
-            idle_expiry: IDLE_EXPIRY,
-        }
-    }
-}
-
-impl Options {
-    /// Sets the most idle connections kept per server.
-    pub fn max_idle_per_origin(mut self, n: usize) -> Self {
-        self.max_idle_per_origin = n;
-        self
-    }
-
-    /// Sets how long an idle connection is kept.
-    pub fn idle_expiry(mut self, d: Duration) -> Self {
-        self.idle_expiry = d;
-        self
-    }
-}
+use crate::pool::Pool;
 
 /// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
 /// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
@@ -70,14 +37,14 @@ pub struct SmolTimer {
 }
 
 impl Runtime for Smol {
-    type Options = Options;
+    type Options = PoolOptions;
     type Connection = Conn;
     type Body = Body;
     type Timer = SmolTimer;
 
-    fn new(config: &ClientConfig, options: &Options) -> Result<Self, ClientError> {
+    fn new(config: &ClientConfig, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
-            pool: Pool::new(options.max_idle_per_origin, options.idle_expiry),
+            pool: Pool::new(options.max_idle, options.idle_expiry),
             target: Arc::new(Target::new(&config.request.base_url)),
         })
     }

@@ -19,6 +19,7 @@
 mod drive;
 mod endpoints;
 mod options;
+mod pool_options;
 mod runtime;
 mod stream;
 
@@ -28,6 +29,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 pub use options::CallOptions;
+pub use pool_options::PoolOptions;
 pub use runtime::{Head, Runtime, SendError};
 pub use stream::EventStream;
 
