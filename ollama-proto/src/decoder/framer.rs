@@ -57,14 +57,21 @@ impl LineFramer {
 
     /// Appends bytes. At most `max_line_len` bytes of an unfinished line are kept: whatever
     /// is fed, the buffer holds at most the limit plus one fed chunk.
+    #[inline]
     pub(crate) fn feed(&mut self, data: &[u8]) {
         if self.overflow.is_some() || data.is_empty() {
             return;
         }
         self.compact();
         let old_len = self.buf.len();
-        self.buf.extend_from_slice(data);
-        if let Some(i) = memrchr(b'\n', data) {
+        // A trickle of tiny pieces (an SSE-like proxy, a slow link) costs per call, not per
+        // byte: no library calls for them.
+        if let [byte] = data {
+            self.buf.push(*byte);
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        if let Some(i) = last_newline(data) {
             self.complete_end = old_len + i + 1;
         }
         let partial_start = self.complete_end.max(self.start);
@@ -185,10 +192,14 @@ impl LineFramer {
     }
 
     /// Drops handed-out bytes so the buffer holds only what is still needed.
+    #[inline]
     fn compact(&mut self) {
-        if self.start == 0 {
-            return;
+        if self.start != 0 {
+            self.shift_out_taken();
         }
+    }
+
+    fn shift_out_taken(&mut self) {
         self.base_offset += self.start as u64;
         if self.start == self.buf.len() {
             self.buf.clear();
@@ -197,6 +208,17 @@ impl LineFramer {
         }
         self.complete_end = self.complete_end.saturating_sub(self.start);
         self.start = 0;
+    }
+}
+
+/// Index of the last `\n` in `data`: a plain loop for short pieces, where `memrchr`'s setup
+/// costs more than the search.
+#[inline]
+fn last_newline(data: &[u8]) -> Option<usize> {
+    if data.len() < 16 {
+        data.iter().rposition(|&b| b == b'\n')
+    } else {
+        memrchr(b'\n', data)
     }
 }
 

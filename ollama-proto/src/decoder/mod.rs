@@ -215,6 +215,7 @@ impl Decoder {
     /// # Errors
     /// [`UsageError::FeedAfterFinish`] if [`finish`](Self::finish) was called before. Bytes fed
     /// after a decoding error are ignored.
+    #[inline]
     pub fn feed(&mut self, bytes: &[u8]) -> Result<(), UsageError> {
         if self.finished {
             return Err(UsageError::FeedAfterFinish);
@@ -249,8 +250,10 @@ impl Decoder {
     /// The next event, an error, or `None` when more input (or `finish`) is needed or the
     /// stream is over. An error is returned once; afterwards the decoder yields `None`.
     #[must_use = "events must be drained after every feed"]
+    #[inline]
     pub fn poll_event(&mut self) -> Option<Result<Event<'_>, Error>> {
-        // The common case of a trickle of small feeds: nothing complete yet.
+        // The common case of a trickle of small feeds, answered without a call: nothing
+        // complete yet.
         if self.stage == Stage::Drained
             && self.error.is_none()
             && !self.finished
@@ -258,6 +261,11 @@ impl Decoder {
         {
             return None;
         }
+        self.next_event()
+    }
+
+    /// [`poll_event`](Self::poll_event) once there may be something to hand out.
+    fn next_event(&mut self) -> Option<Result<Event<'_>, Error>> {
         loop {
             if let Some(stage) = self.next_stage() {
                 return Some(Ok(self.event_at(stage)));
