@@ -85,10 +85,12 @@ impl RetryPolicy {
         if retry == 0 || retry > self.max_retries || !safe_to_repeat {
             return None;
         }
+        // 2^(retry-1), saturating: from retry 33 on the factor stays at u32::MAX and the
+        // product at the cap, whatever the initial backoff.
+        let factor = 1u32.checked_shl(retry - 1).unwrap_or(u32::MAX);
         let backoff = self
             .initial_backoff
-            .checked_mul(1u32.checked_shl(retry - 1).unwrap_or(u32::MAX))
-            .unwrap_or(self.max_backoff)
+            .saturating_mul(factor)
             .min(self.max_backoff);
         match failure {
             Failure::BeforeResponse => Some(backoff),
@@ -122,10 +124,11 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
 }
 
 fn parse_imf_fixdate(s: &str) -> Option<SystemTime> {
-    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    // "Sun, 06 Nov 1994 08:49:37 GMT": RFC 9110 gives every field a fixed number of digits
+    // (`day = 2DIGIT`, `year = 4DIGIT`), so no value read here can overflow what follows.
     let rest = s.split_once(", ")?.1;
     let mut parts = rest.split(' ');
-    let day: u64 = parts.next()?.parse().ok()?;
+    let day = fixed_digits(parts.next()?, 2)?;
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -141,28 +144,50 @@ fn parse_imf_fixdate(s: &str) -> Option<SystemTime> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let year = fixed_digits(parts.next()?, 4)?;
+    let mut hms = parts.next()?.split(':').map(|p| fixed_digits(p, 2));
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    if hms.next().is_some()
+        || parts.next()? != "GMT"
+        || parts.next().is_some()
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
         return None;
     }
-    let days = days_from_civil(year, month, day)?;
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + sec;
+    let days = u64::try_from(days_from_civil(year, month, day)?).ok()?;
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + m * 60 + sec)?;
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u64, d: u64) -> Option<i64> {
-    let m = i64::try_from(m).ok()?;
-    let d = i64::try_from(d).ok()?;
-    let y = if m <= 2 { y - 1 } else { y };
+/// Exactly `n` ASCII digits (no sign, no space), as a number; `n` is at most 4 here.
+fn fixed_digits(s: &str, n: usize) -> Option<u64> {
+    if s.len() != n || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (checked: `None` on overflow).
+fn days_from_civil(y: u64, m: u64, d: u64) -> Option<i64> {
+    let (y, m, d) = (
+        i64::try_from(y).ok()?,
+        i64::try_from(m).ok()?,
+        i64::try_from(d).ok()?,
+    );
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
     let era = y.div_euclid(400);
-    let yoe = y - era * 400;
+    let yoe = y.checked_sub(era.checked_mul(400)?)?;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    era.checked_mul(146_097)?
+        .checked_add(doe)?
+        .checked_sub(719_468)
 }
 
 #[cfg(test)]
@@ -198,6 +223,58 @@ mod tests {
         assert!(
             p.next_delay(20, true, Failure::BeforeResponse, at(0))
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn backoff_saturates_at_any_retry_number() {
+        let p = RetryPolicy::retries(u32::MAX)
+            .initial_backoff(Duration::from_secs(u64::MAX / 2))
+            .max_backoff(Duration::from_secs(9));
+        for n in [1, 2, 31, 32, 33, 34, 64, 65, u32::MAX] {
+            assert_eq!(
+                p.next_delay(n, true, Failure::BeforeResponse, at(0)),
+                Some(Duration::from_secs(9)),
+                "retry {n}"
+            );
+        }
+        let p = RetryPolicy::retries(u32::MAX).max_backoff(Duration::MAX);
+        let delay = |n| p.next_delay(n, true, Failure::BeforeResponse, at(0));
+        assert_eq!(delay(32), Some(Duration::from_millis(250 << 31)));
+        assert_eq!(
+            delay(33),
+            Some(Duration::from_millis(250 * u64::from(u32::MAX)))
+        );
+        assert_eq!(
+            delay(u32::MAX),
+            Some(Duration::from_millis(250 * u64::from(u32::MAX)))
+        );
+    }
+
+    #[test]
+    fn dates_at_the_edges() {
+        assert_eq!(
+            parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(at(0))
+        );
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(at(253_402_300_799))
+        );
+        // Before the epoch: not representable as an offset from it here.
+        assert_eq!(parse_http_date("Wed, 31 Dec 1969 23:59:59 GMT"), None);
+        assert_eq!(parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), None);
+        let hostile = "Sun, 06 Nov 1000000000000000 08:49:37 GMT";
+        assert_eq!(parse_http_date(hostile), None);
+        let p = RetryPolicy::retries(3);
+        let failure = Failure::Status {
+            status: 503,
+            retry_after: Some(hostile),
+        };
+        assert_eq!(
+            p.next_delay(1, true, failure, at(784_111_777)),
+            Some(Duration::from_millis(250)),
+            "an unreadable Retry-After falls back to the backoff"
         );
     }
 
@@ -244,6 +321,15 @@ mod tests {
             "-1",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 08:49 GMT",
+            // Issue 10: a year that overflowed the seconds count (a panic in debug builds).
+            "Sun, 06 Nov 1000000000000000 08:49:37 GMT",
+            "Sun, 06 Nov 18446744073709551615 08:49:37 GMT",
+            "Sun, 06 Nov -1994 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 8:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37:01 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT extra",
+            "Sun, +6 Nov 1994 08:49:37 GMT",
         ] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad}");
         }

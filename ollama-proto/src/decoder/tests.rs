@@ -324,3 +324,48 @@ fn thinking_unsupported_is_told_apart_from_other_400s() {
     );
     assert!(!other.unwrap().is_thinking_unsupported());
 }
+
+#[test]
+fn repeated_keys_keep_the_last_value_in_streams_and_single_bodies() {
+    // Issue 10: the reused buffers appended (`WRONGright`).
+    let stream = b"{\"message\":{\"role\":\"assistant\",\"content\":\"WRONG\",\"content\":\"right\",\"thinking\":\"no\",\"thinking\":\"yes\"},\"done\":false}\n\
+{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"length\",\"done_reason\":\"stop\",\"eval_count\":1,\"eval_count\":7}\n";
+    for chunk in CHUNKS {
+        let (acc, err) = run(StreamKind::Chat, stream, chunk);
+        assert_eq!(err, None, "chunk {chunk}");
+        assert_eq!((acc.content(), acc.thinking()), ("right", "yes"));
+        let c = acc.completion().unwrap();
+        assert_eq!(c.done_reason, Some(DoneReason::Stop));
+        assert_eq!(c.metrics.eval_count, Some(7));
+    }
+    let body = br#"{"model":"m","message":{"role":"assistant","content":"WRONG","content":"right","tool_calls":[{"function":{"name":"a","arguments":{}}}],"tool_calls":[{"function":{"name":"b","arguments":{}}}]},"done":true,"done_reason":"length","done_reason":"stop","eval_duration":5,"eval_duration":9}"#;
+    let r = crate::accumulate::collect(StreamKind::Chat, 200, body, &DecoderConfig::default())
+        .unwrap()
+        .into_chat_response();
+    assert_eq!(r.message.content, "right");
+    let names: Vec<_> = r
+        .message
+        .tool_calls
+        .iter()
+        .map(|c| c.function.name.as_str())
+        .collect();
+    assert_eq!(names, ["b"]);
+    assert_eq!(r.done_reason, Some(DoneReason::Stop));
+    assert_eq!(
+        r.metrics.eval_duration,
+        Some(std::time::Duration::from_nanos(9))
+    );
+    let progress = b"{\"status\":\"pulling\",\"status\":\"verifying\",\"total\":1,\"total\":10,\"completed\":2,\"completed\":5}\n{\"status\":\"success\"}\n";
+    let mut d = Decoder::new(StreamKind::Progress, DecoderConfig::default());
+    d.feed(progress).unwrap();
+    d.finish();
+    match d.poll_event() {
+        Some(Ok(Event::Progress(p))) => {
+            assert_eq!(
+                (p.status, p.total, p.completed),
+                ("verifying", Some(10), Some(5))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

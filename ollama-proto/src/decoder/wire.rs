@@ -4,6 +4,10 @@
 //! The visitor below copies strings into buffers owned by the decoder and reused line after
 //! line, so a steady stream parses with no heap allocation. Unknown keys are skipped (the
 //! server adds fields over time); a known key of the wrong type is a JSON error.
+//!
+//! A key that appears twice keeps its last value, as Go's decoder and serde's derive do: every
+//! seed below replaces what its buffer holds (a `null` replaces it with nothing), never appends
+//! to it.
 
 use std::fmt;
 use std::time::Duration;
@@ -119,6 +123,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 }
                 Key::ToolCalls => map.next_value_seed(ToolCallsInto(&mut s.tool_calls))?,
                 Key::Logprobs => {
+                    s.logprobs.clear();
                     if let Some(v) = map.next_value::<Option<Vec<Logprob>>>()? {
                         s.logprobs.extend(v);
                     }
@@ -270,7 +275,7 @@ fn count(v: Option<i64>) -> Option<u64> {
     v.and_then(|n| u64::try_from(n).ok())
 }
 
-/// Appends a string (null allowed, meaning empty) to a reused buffer.
+/// Replaces a reused buffer's text with a string (null allowed, meaning empty).
 struct StrInto<'s>(&'s mut String);
 
 impl<'de> DeserializeSeed<'de> for StrInto<'_> {
@@ -286,6 +291,7 @@ struct OptStrInto<'s>(&'s mut String);
 impl<'de> DeserializeSeed<'de> for OptStrInto<'_> {
     type Value = bool;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        self.0.clear();
         d.deserialize_option(self)
     }
 }
@@ -315,12 +321,13 @@ impl<'de> Visitor<'de> for OptStrInto<'_> {
     }
 }
 
-/// Reads an integer array (the `context` tokens) into a reused vector.
+/// Reads an integer array (the `context` tokens) into a reused vector, replacing its content.
 struct IntsInto<'s>(&'s mut Vec<i64>);
 
 impl<'de> DeserializeSeed<'de> for IntsInto<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.clear();
         d.deserialize_option(self)
     }
 }
@@ -352,12 +359,13 @@ impl<'de> Visitor<'de> for IntsInto<'_> {
     }
 }
 
-/// Appends tool calls (null allowed).
+/// Replaces the tool calls (null allowed, meaning none).
 struct ToolCallsInto<'s>(&'s mut Vec<ToolCall>);
 
 impl<'de> DeserializeSeed<'de> for ToolCallsInto<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.clear();
         if let Some(calls) = <Option<Vec<ToolCall>> as de::Deserialize>::deserialize(d)? {
             self.0.extend(calls);
         }
@@ -371,6 +379,8 @@ struct ErrorValue<'s>(&'s mut LineScratch);
 impl<'de> DeserializeSeed<'de> for ErrorValue<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.error.clear();
+        self.0.has_error = false;
         d.deserialize_any(self)
     }
 }
@@ -458,6 +468,71 @@ mod tests {
         let s = parse(r#"{"error":{"message":"Unauthorized","type":"api_error"}}"#);
         assert_eq!(s.error, "Unauthorized");
         assert!(!parse(r#"{"error":null}"#).has_error);
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value() {
+        // Issue 10: `"content":"WRONG","content":"right"` was `WRONGright`.
+        let s = parse(
+            r#"{"model":"a","model":"b","created_at":"1","created_at":"2","message":{"content":"WRONG","thinking":"t1","tool_calls":[{"function":{"name":"f","arguments":{}}}],"content":"right","thinking":"t2","tool_calls":[{"function":{"name":"g","arguments":{"x":1}}}]},"done":true,"done":false,"done_reason":"length","done_reason":"stop","total_duration":1,"total_duration":2,"load_duration":3,"load_duration":4,"prompt_eval_count":5,"prompt_eval_count":6,"prompt_eval_duration":7,"prompt_eval_duration":8,"eval_count":9,"eval_count":10,"eval_duration":11,"eval_duration":12,"context":[1,2],"context":[3],"logprobs":[{"token":"a","logprob":-1.0}],"logprobs":[{"token":"b","logprob":-2.0}]}"#,
+        );
+        assert_eq!(s.text, "right");
+        assert_eq!(s.thinking, "t2");
+        assert_eq!(s.tool_calls.len(), 1);
+        assert_eq!(s.tool_calls[0].function.name, "g");
+        assert_eq!(
+            serde_json::to_string(&s.tool_calls[0].function.arguments).unwrap(),
+            r#"{"x":1}"#
+        );
+        assert!(!s.done);
+        assert_eq!(s.done_reason, "stop");
+        assert_eq!((s.model.as_str(), s.created_at.as_str()), ("b", "2"));
+        let ns = Duration::from_nanos;
+        let m = s.metrics;
+        assert_eq!(
+            (
+                m.total_duration,
+                m.load_duration,
+                m.prompt_eval_duration,
+                m.eval_duration
+            ),
+            (Some(ns(2)), Some(ns(4)), Some(ns(8)), Some(ns(12)))
+        );
+        assert_eq!((m.prompt_eval_count, m.eval_count), (Some(6), Some(10)));
+        assert_eq!(s.context, [3]);
+        assert_eq!(s.logprobs.len(), 1);
+        assert_eq!(s.logprobs[0].token, "b");
+
+        // Top-level fields of generate and progress lines, and the second `message` object.
+        let s = parse(
+            r#"{"response":"WRONG","response":"right","thinking":"x","thinking":"y","status":"a","status":"b","digest":"d1","digest":"d2","total":1,"total":2,"completed":3,"completed":4,"error":"e1","error":"e2","signin_url":"u1","signin_url":"u2"}"#,
+        );
+        assert_eq!((s.text.as_str(), s.thinking.as_str()), ("right", "y"));
+        assert_eq!((s.status.as_str(), s.digest.as_str()), ("b", "d2"));
+        assert_eq!((s.total, s.completed), (Some(2), Some(4)));
+        assert_eq!((s.error.as_str(), s.has_error), ("e2", true));
+        assert_eq!(s.signin_url.as_deref(), Some("u2"));
+        let s = parse(r#"{"message":{"content":"a"},"message":{"content":"b"}}"#);
+        assert_eq!(s.text, "b");
+        let s = parse(r#"{"message":{"content":"a","content":"b","content":"c"}}"#);
+        assert_eq!(s.text, "c");
+    }
+
+    #[test]
+    fn a_repeated_key_whose_last_value_is_null_is_empty() {
+        let s = parse(
+            r#"{"message":{"content":"a","content":null,"thinking":"t","thinking":null,"tool_calls":[{"function":{"name":"f","arguments":{}}}],"tool_calls":null},"done_reason":"stop","done_reason":null,"context":[1],"context":null,"logprobs":[{"token":"a","logprob":-1.0}],"logprobs":null,"status":"s","status":null,"digest":"d","digest":null,"total":1,"total":null,"eval_count":3,"eval_count":null,"error":"e","error":null}"#,
+        );
+        assert_eq!((s.text.as_str(), s.thinking.as_str()), ("", ""));
+        assert!(!s.has_thinking);
+        assert!(s.tool_calls.is_empty());
+        assert_eq!((s.done_reason.as_str(), s.has_done_reason), ("", false));
+        assert!(s.context.is_empty());
+        assert!(s.logprobs.is_empty());
+        assert_eq!((s.status.as_str(), s.has_status), ("", false));
+        assert_eq!((s.digest.as_str(), s.has_digest), ("", false));
+        assert_eq!((s.total, s.metrics.eval_count), (None, None));
+        assert_eq!((s.error.as_str(), s.has_error), ("", false));
     }
 
     #[test]

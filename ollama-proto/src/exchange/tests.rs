@@ -209,6 +209,33 @@ fn a_retry_after_past_the_total_timeout_reports_the_status() {
 }
 
 #[test]
+fn a_hostile_retry_after_date_falls_back_to_the_backoff() {
+    // Issue 10: this year overflowed the seconds count ("attempt to multiply with overflow").
+    let t0 = Instant::now();
+    let config = ClientConfig::default().retry(RetryPolicy::retries(3));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    let h = headers(&[
+        ("retry-after", "Sun, 06 Nov 1000000000000000 08:49:37 GMT"),
+        ("date", "Sun, 06 Nov 1994 08:49:37 GMT"),
+    ]);
+    to_head(&mut ex, 503, &h, t0);
+    assert_eq!(
+        ex.poll_action(),
+        Action::Retry(t0 + Duration::from_millis(250))
+    );
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    let h = headers(&[
+        ("retry-after", "Sun, 06 Nov 1994 08:49:47 GMT"),
+        ("date", "Sun, 06 Nov 1000000000000000 08:49:37 GMT"),
+    ]);
+    to_head(&mut ex, 503, &h, t0);
+    assert_eq!(
+        ex.poll_action(),
+        Action::Retry(t0 + Duration::from_millis(250))
+    );
+}
+
+#[test]
 fn which_timeouts_are_retried() {
     let t0 = Instant::now();
     let t = Timeouts::default().connect(secs(1)).response_head(secs(2));

@@ -118,7 +118,11 @@ pub fn ref_harmony(text: &str) -> Split {
             content.push_str(rest);
             break;
         };
-        let (channel, recipient) = ref_header(head);
+        let (channel, mut recipient) = ref_header(head);
+        if recipient == "assistant" {
+            // Addressed to the model (a tool's answer): not a tool call.
+            recipient.clear();
+        }
         let end = ["<|end|>", "<|return|>", "<|call|>"]
             .iter()
             .filter_map(|m| after.find(m).map(|i| (i, m.len())))

@@ -11,6 +11,8 @@ const CHANNEL: &str = "<|channel|>";
 const CONSTRAIN: &str = "<|constrain|>";
 /// Tokens that end a message body: `<|end|>`, and the end-of-generation tokens.
 const ENDS: [&str; 3] = ["<|end|>", "<|return|>", "<|call|>"];
+/// The recipient of a message to the model itself (a tool's answer): never a tool call.
+const ASSISTANT: &str = "assistant";
 /// What may follow the implicit `<|start|>assistant` seed for the text to count as harmony.
 const SEED_CONTINUATIONS: [&str; 5] = [START, CHANNEL, CONSTRAIN, MESSAGE, " to="];
 
@@ -45,7 +47,8 @@ enum State {
 ///   `<|start|>` when that was in the text);
 /// - every message with a recipient (`to=…`, except on the `final` channel) becomes its own tool
 ///   call when it ends (`<|end|>`, `<|call|>`, `<|return|>` or the end of the text), named
-///   without the `functions.` prefix. Its body must be a JSON object (empty means `{}`); any
+///   without the `functions.` prefix. A message to `assistant` (a tool's answer) is not a call:
+///   its body is thinking or content by its channel. Its body must be a JSON object (empty means `{}`); any
 ///   other body is kept as content, verbatim.
 #[derive(Debug, Clone)]
 pub(super) struct HarmonyParser {
@@ -212,11 +215,19 @@ impl HarmonyParser {
     }
 
     /// Reads channel and recipient from the header; returns where the body goes.
+    ///
+    /// A message addressed `to=assistant` (a tool's answer, `<|start|>functions.x
+    /// to=assistant<|message|>…`) is not a tool call: it is routed by its channel like a message
+    /// without a recipient.
     fn parse_header(&mut self, explicit: bool) -> Route {
         let fields = HeaderFields::parse(&self.header, !explicit);
+        let recipient = match fields.recipient {
+            ASSISTANT => "",
+            other => other,
+        };
         self.recipient.clear();
-        self.recipient.push_str(fields.recipient);
-        let has_recipient = !fields.recipient.is_empty();
+        self.recipient.push_str(recipient);
+        let has_recipient = !recipient.is_empty();
         match fields.channel {
             "final" => Route::Content,
             "analysis" if !has_recipient => Route::Thinking,
@@ -396,6 +407,22 @@ mod tests {
         assert!(out.tool_calls.is_empty());
         let out = run(&["<|channel|>commentary to=functions.f<|message|>[1, 2]"]);
         assert_eq!(out.content, "[1, 2]");
+
+        // Issue 10: a tool's answer after `<|call|>` is addressed to the assistant. It is not a
+        // second call named `assistant`; its body is content (commentary) or thinking
+        // (analysis), by channel.
+        let out = run(&[
+            "<|channel|>commentary to=functions.x<|message|>{\"a\":1}<|call|>",
+            "<|start|>functions.x to=assistant<|message|>{\"r\":2}<|end|>",
+            "<|start|>functions.x to=assistant<|channel|>analysis<|message|>{\"r\":3}<|end|>",
+            "<|start|>functions.x to=assistant<|channel|>commentary<|message|>{\"r\":4}",
+        ]);
+        assert_eq!(out.tool_calls, [call("x", 0, json!({"a": 1}))]);
+        assert_eq!(out.content, "{\"r\":2}{\"r\":4}");
+        assert_eq!(out.thinking, "{\"r\":3}");
+        // Only the exact recipient `assistant`: a function of that name keeps its prefix path.
+        let out = run(&["<|channel|>commentary to=functions.assistant<|message|>{}"]);
+        assert_eq!(out.tool_calls, [call("assistant", 0, json!({}))]);
 
         // A recipient on the final channel is ignored: final is the answer.
         let out = run(&["<|channel|>final to=functions.f<|message|>{\"a\":1}"]);

@@ -16,10 +16,14 @@ pub struct ChatRequest {
     /// Model name, e.g. `qwen3:8b`. Must not be empty.
     pub model: String,
     /// The conversation so far. Always sent (an empty list only loads the model).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub messages: Vec<Message>,
     /// Tools the model may call.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tools: Vec<Tool>,
     /// Structured output (`"json"` or a JSON Schema). `""` on the wire reads as unset.
     #[serde(
@@ -209,7 +213,11 @@ pub struct ChatResponse {
     #[serde(flatten)]
     pub metrics: Metrics,
     /// Token log-probabilities, when requested.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub logprobs: Vec<Logprob>,
     /// The upstream model, for remote stub models proxied by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -40,7 +40,11 @@ impl From<Vec<String>> for License {
 #[non_exhaustive]
 pub struct CreateInfo {
     /// Capabilities to report.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub capabilities: Vec<Capability>,
     /// Model family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,13 +82,25 @@ pub struct CreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Model files (GGUF or safetensors).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub files: BTreeMap<String, String>,
     /// LoRA adapter files (one supported).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub adapters: BTreeMap<String, String>,
     /// Draft model files for speculative decoding.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub draft_files: BTreeMap<String, String>,
     /// Quantisation of the draft model (needs `draft_files`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,7 +118,11 @@ pub struct CreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Map<String, Value>>,
     /// Preamble history.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub messages: Vec<Message>,
     /// Quantise to this level, e.g. `q4_K_M` (the deprecated `quantization` key is read too).
     #[serde(

@@ -137,7 +137,7 @@ pub struct EmbedResponse {
     #[serde(default)]
     pub model: String,
     /// The vectors.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub embeddings: Vec<Vec<f32>>,
     /// Total time (servers since 2025; absent before).
     #[serde(default, with = "nanos", skip_serializing_if = "Option::is_none")]
@@ -196,6 +196,6 @@ impl EmbeddingsRequest {
 #[non_exhaustive]
 pub struct EmbeddingsResponse {
     /// The vector (float64 on the wire).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub embedding: Vec<f64>,
 }

@@ -25,7 +25,11 @@ pub struct GenerateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// Deprecated: the `context` of an earlier response, to continue it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub context: Vec<i64>,
     /// Skip templating (incompatible with `template`, `system` and `context`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,7 +42,11 @@ pub struct GenerateRequest {
     )]
     pub format: Option<Format>,
     /// Images for vision models.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub images: Vec<Image>,
     /// Runtime options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,16 +200,28 @@ pub struct GenerateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_reason: Option<DoneReason>,
     /// Token context (final object, not in raw mode). Deprecated by the server.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub context: Vec<i64>,
     /// Timings and counts (final object only).
     #[serde(flatten)]
     pub metrics: Metrics,
     /// Tool calls found by a built-in parser (rare on generate).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tool_calls: Vec<ToolCall>,
     /// Token log-probabilities, when requested.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub logprobs: Vec<Logprob>,
     /// The upstream model, for remote stub models.
     #[serde(default, skip_serializing_if = "Option::is_none")]

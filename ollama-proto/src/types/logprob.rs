@@ -16,7 +16,11 @@ pub struct Logprob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<Vec<u8>>,
     /// The most likely alternatives, present when `top_logprobs > 0` was requested.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub top_logprobs: Vec<TopLogprob>,
 }
 

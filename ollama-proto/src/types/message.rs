@@ -124,10 +124,18 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thinking: Option<String>,
     /// Images for vision models.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub images: Vec<Image>,
     /// Tool calls the assistant made.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::models::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tool_calls: Vec<ToolCall>,
     /// On a `tool` message: the function that produced this result.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -83,7 +83,8 @@ impl<'de> Deserialize<'de> for Capability {
     }
 }
 
-/// Reads `null` as the type's default (Go encodes nil slices and maps as `null`).
+/// Reads `null` as the type's default (Go encodes nil slices and maps as `null`). Every `Vec`
+/// and map field of a type the server (or a Go client) sends uses it.
 pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

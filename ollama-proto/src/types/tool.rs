@@ -75,7 +75,7 @@ pub struct ToolCallFunction {
     /// Name of the function to call.
     pub name: String,
     /// Arguments as a JSON object, in the order the model produced them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub arguments: Map<String, Value>,
 }
 
