@@ -1,5 +1,7 @@
-//! `/api/embed` decoding: `ollama_proto::embed_decode::decode_embed` against
-//! `serde_json::from_slice` into a struct with `embeddings: Vec<Vec<f32>>`, in the same run.
+//! `/api/embed` decoding: the path `Client::embed` takes on both transports
+//! (`<EmbedRequest as Call>::decode_output`, the exact scanner of `ollama_proto::embed_decode`)
+//! against `serde_json::from_slice` into a struct with `embeddings: Vec<Vec<f32>>`, and into
+//! `EmbedResponse` (the path before issue 10), in the same run.
 //! Input: 1,000 vectors × 1,024 floats written like the server writes float32 (shortest
 //! round-trip decimals), ~12 MB. Also the real embed recordings concatenated.
 
@@ -8,8 +10,15 @@ use std::time::Duration;
 
 use benches::{recordings, synth};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use ollama_proto::embed_decode::decode_embed;
+use ollama_proto::DecoderConfig;
+use ollama_proto::request::Call;
+use ollama_proto::types::{EmbedRequest, EmbedResponse};
 use serde::Deserialize;
+
+/// What `Client::embed` does with a 200 body.
+fn decode_embed(body: &[u8]) -> Result<EmbedResponse, ollama_proto::Error> {
+    EmbedRequest::decode_output(200, body, &DecoderConfig::default())
+}
 
 /// What a serde_json user would write for the same body.
 #[derive(Deserialize)]
@@ -62,6 +71,16 @@ fn bench_bodies(c: &mut Criterion, name: &str, bodies: &[Vec<u8>]) {
             let mut n = 0;
             for body in bodies {
                 let v: SerdeEmbed = serde_json::from_slice(black_box(body)).expect("valid JSON");
+                n += v.embeddings.len();
+            }
+            n
+        });
+    });
+    group.bench_function("serde-EmbedResponse", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for body in bodies {
+                let v: EmbedResponse = serde_json::from_slice(black_box(body)).expect("valid JSON");
                 n += v.embeddings.len();
             }
             n

@@ -149,6 +149,10 @@ impl Accumulator {
 
 /// Runs a complete body through a [`Decoder`] and collects it.
 ///
+/// The line limit ([`DecoderConfig::max_line_len`]) does not apply: the body is already whole
+/// in memory, bounded by the call's `max_body` ([`Error::BodyTooLarge`] names that limit). A
+/// one-object answer over the line limit is not an over-long line.
+///
 /// # Errors
 /// The decoder's error: an HTTP error status, a server error line, bad JSON, truncation…
 pub fn collect(
@@ -157,7 +161,10 @@ pub fn collect(
     body: &[u8],
     config: &DecoderConfig,
 ) -> Result<Accumulator, Error> {
-    let mut decoder = Decoder::with_status(kind, config.clone(), status);
+    let config = config
+        .clone()
+        .max_line_len(config.max_line_len.max(body.len()));
+    let mut decoder = Decoder::with_status(kind, config, status);
     let mut acc = Accumulator::default();
     // Feeding cannot fail: the decoder is new and not finished.
     let _ = decoder.feed(body);

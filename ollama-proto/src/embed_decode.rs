@@ -1,17 +1,22 @@
-//! A fast decoder for `/api/embed` response bodies.
+//! The decoder of `/api/embed` and legacy `/api/embeddings` response bodies: what
+//! [`Client::embed`](crate::Client::embed) and
+//! [`Client::embeddings`](crate::Client::embeddings) use.
 //!
 //! An embed body is one JSON object whose bulk is `embeddings`: hundreds to thousands of
 //! floats per input. A general-purpose deserializer spends nearly all its time there, parsing
 //! each number through `f64` and growing each vector from empty. [`decode_embed`] scans those
-//! arrays itself, parses each number with a correctly rounded `f32` fast path (falling back to
-//! `str::parse::<f32>` for the rare hard cases), and sizes each vector like the previous one.
+//! arrays itself, parses each number with a correctly rounded fast path (falling back to
+//! `str::parse` for the rare hard cases), and sizes each vector like the previous one.
 //! Everything else — `model`, the metrics, unknown keys of any shape, escaped strings, and the
 //! wording of errors about them — goes through serde_json, so key order does not matter and
 //! new server fields are skipped.
 //!
-//! Exactness: every float is the correctly rounded `f32` of its decimal text, i.e. what
-//! `str::parse::<f32>` gives for the number's text. For the shortest round-trip decimals the
-//! server writes, that is also what `serde_json` gives (it rounds through `f64` first).
+//! Exactness: every float is the correctly rounded `f32` (`f64` for the legacy `embedding`) of
+//! its decimal text, i.e. what `str::parse` gives for the number's text. For the shortest
+//! round-trip decimals the server writes, that is also what `serde_json` gives (it rounds
+//! through `f64` first). A number out of the float's range (`1e39` as an `f32`) is
+//! [`Error::EmbeddingOutOfRange`] naming the vector, the element and the byte: never a silent
+//! infinity.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -20,22 +25,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
 use crate::error::{Error, Position};
-
-/// A decoded `/api/embed` response.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct EmbedVectors {
-    /// The model name as echoed by the server (empty if absent or `null`).
-    pub model: String,
-    /// One vector per input, in input order.
-    pub embeddings: Vec<Vec<f32>>,
-    /// From request arrival to the response (servers since 2025; absent or 0 → `None`).
-    pub total_duration: Option<Duration>,
-    /// Time until a runner was ready.
-    pub load_duration: Option<Duration>,
-    /// Tokens evaluated over all inputs.
-    pub prompt_eval_count: Option<u64>,
-}
+use crate::types::{EmbedResponse, EmbeddingsResponse};
 
 /// Decodes an `/api/embed` body: `{"model":…,"embeddings":[[…],…],…}`.
 ///
@@ -47,17 +37,88 @@ pub struct EmbedVectors {
 /// ```
 ///
 /// # Errors
-/// [`Error::Json`] (with position and excerpt) for invalid JSON, a missing or mistyped
-/// `embeddings`, a number that is not finite as `f32`, a duplicated known key, or trailing
-/// data; [`Error::Utf8`] for invalid UTF-8 in `model` or a key. Never panics.
-pub fn decode_embed(body: &[u8]) -> Result<EmbedVectors, Error> {
+/// [`Error::EmbeddingOutOfRange`] for a number outside the `f32` range; [`Error::Json`] (with
+/// position and excerpt) for invalid JSON, a missing or mistyped `embeddings` (`null` reads as
+/// no vectors), a duplicated known key, or trailing data; [`Error::Utf8`] for invalid UTF-8 in
+/// `model` or a key. Never panics.
+pub fn decode_embed(body: &[u8]) -> Result<EmbedResponse, Error> {
     Parser { b: body, i: 0 }.body()
+}
+
+/// Decodes a legacy `/api/embeddings` body: `{"embedding":[…]}`, each number the correctly
+/// rounded `f64` of its text.
+///
+/// ```
+/// let v = ollama_proto::embed_decode::decode_embeddings(br#"{"embedding":[0.5,-1e-3]}"#).unwrap();
+/// assert_eq!(v.embedding, vec![0.5, -0.001]);
+/// ```
+///
+/// # Errors
+/// As [`decode_embed`], for the one vector `embedding` (its position is vector 0) and the
+/// `f64` range.
+pub fn decode_embeddings(body: &[u8]) -> Result<EmbeddingsResponse, Error> {
+    Parser { b: body, i: 0 }.body()
+}
+
+/// A response type this decoder fills.
+trait Fields: Default {
+    /// The vectors' key, which must be present.
+    const REQUIRED: Key;
+
+    /// `true` for the keys this type reads (a second occurrence is an error); the rest are
+    /// skipped.
+    fn reads(key: Key) -> bool;
+
+    /// Reads the value of `key` (one [`Fields::reads`] accepts) at the parser's cursor.
+    fn read(&mut self, key: Key, p: &mut Parser<'_>) -> Result<(), Error>;
+}
+
+impl Fields for EmbedResponse {
+    const REQUIRED: Key = Key::Embeddings;
+
+    fn reads(key: Key) -> bool {
+        !matches!(key, Key::Embedding | Key::Other)
+    }
+
+    fn read(&mut self, key: Key, p: &mut Parser<'_>) -> Result<(), Error> {
+        match key {
+            Key::Embeddings => p.embeddings(&mut self.embeddings)?,
+            Key::Model => self.model = p.model()?,
+            Key::TotalDuration => self.total_duration = p.serde::<Nanos>()?.0,
+            Key::LoadDuration => self.load_duration = p.serde::<Nanos>()?.0,
+            Key::PromptEvalCount => {
+                self.prompt_eval_count = p
+                    .serde::<Option<i64>>()?
+                    .and_then(|n| u64::try_from(n).ok());
+            }
+            Key::Embedding | Key::Other => {
+                p.serde::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Fields for EmbeddingsResponse {
+    const REQUIRED: Key = Key::Embedding;
+
+    fn reads(key: Key) -> bool {
+        matches!(key, Key::Embedding)
+    }
+
+    fn read(&mut self, key: Key, p: &mut Parser<'_>) -> Result<(), Error> {
+        match key {
+            Key::Embedding => p.nullable_vector(&mut self.embedding, 0),
+            _ => p.serde::<IgnoredAny>().map(drop),
+        }
+    }
 }
 
 /// The keys this decoder reads; anything else is skipped.
 #[derive(Clone, Copy)]
 enum Key {
     Embeddings,
+    Embedding,
     Model,
     TotalDuration,
     LoadDuration,
@@ -69,6 +130,7 @@ impl Key {
     fn of(name: &[u8]) -> Self {
         match name {
             b"embeddings" => Self::Embeddings,
+            b"embedding" => Self::Embedding,
             b"model" => Self::Model,
             b"total_duration" => Self::TotalDuration,
             b"load_duration" => Self::LoadDuration,
@@ -85,6 +147,7 @@ impl Key {
             Self::TotalDuration => (4, "total_duration"),
             Self::LoadDuration => (8, "load_duration"),
             Self::PromptEvalCount => (16, "prompt_eval_count"),
+            Self::Embedding => (32, "embedding"),
             Self::Other => (0, ""),
         }
     }
@@ -97,8 +160,8 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn body(mut self) -> Result<EmbedVectors, Error> {
-        let mut out = EmbedVectors::default();
+    fn body<T: Fields>(mut self) -> Result<T, Error> {
+        let mut out = T::default();
         let mut seen = 0_u8;
         self.ws();
         if self.peek() != Some(b'{') {
@@ -119,24 +182,15 @@ impl<'a> Parser<'a> {
                 self.ws();
                 self.expect(b':', "expected `:`", "EOF while parsing an object")?;
                 self.ws();
-                let (bit, name) = key.bit_and_name();
-                if seen & bit != 0 {
-                    return Err(self.error(&format!("duplicate field `{name}`")));
-                }
-                seen |= bit;
-                match key {
-                    Key::Embeddings => self.embeddings(&mut out.embeddings)?,
-                    Key::Model => out.model = self.model()?,
-                    Key::TotalDuration => out.total_duration = self.serde::<Nanos>()?.0,
-                    Key::LoadDuration => out.load_duration = self.serde::<Nanos>()?.0,
-                    Key::PromptEvalCount => {
-                        out.prompt_eval_count = self
-                            .serde::<Option<i64>>()?
-                            .and_then(|n| u64::try_from(n).ok());
+                if T::reads(key) {
+                    let (bit, name) = key.bit_and_name();
+                    if seen & bit != 0 {
+                        return Err(self.error(&format!("duplicate field `{name}`")));
                     }
-                    Key::Other => {
-                        self.serde::<IgnoredAny>()?;
-                    }
+                    seen |= bit;
+                    out.read(key, &mut self)?;
+                } else {
+                    self.serde::<IgnoredAny>()?;
                 }
                 self.ws();
                 match self.peek() {
@@ -153,8 +207,9 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if seen & 1 == 0 {
-            return Err(self.error("missing field `embeddings`"));
+        let (required, name) = T::REQUIRED.bit_and_name();
+        if seen & required == 0 {
+            return Err(self.error(&format!("missing field `{name}`")));
         }
         self.ws();
         if self.i < self.b.len() {
@@ -227,8 +282,11 @@ impl<'a> Parser<'a> {
         Ok(self.serde::<Option<String>>()?.unwrap_or_default())
     }
 
-    /// `embeddings`: an array of arrays of numbers.
+    /// `embeddings`: an array of arrays of numbers, or `null` (none).
     fn embeddings(&mut self, out: &mut Vec<Vec<f32>>) -> Result<(), Error> {
+        if self.null() {
+            return Ok(());
+        }
         if self.peek() != Some(b'[') {
             return Err(self.serde_error_or::<Vec<Vec<f32>>>("expected an array of arrays"));
         }
@@ -246,7 +304,7 @@ impl<'a> Parser<'a> {
             }
             self.i += 1;
             let mut v = Vec::with_capacity(dims);
-            self.vector(&mut v)?;
+            self.vector(&mut v, out.len())?;
             dims = v.len();
             out.push(v);
             self.ws();
@@ -265,15 +323,37 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The numbers of one vector, the cursor just past its `[`.
-    fn vector(&mut self, v: &mut Vec<f32>) -> Result<(), Error> {
+    /// `null` at the cursor: moves past it.
+    fn null(&mut self) -> bool {
+        let found = self.b.get(self.i..).is_some_and(|r| r.starts_with(b"null"));
+        if found {
+            self.i += 4;
+        }
+        found
+    }
+
+    /// One vector (`[…]`, or `null` for none) at the cursor: the legacy `embedding`.
+    fn nullable_vector<F: Float>(&mut self, v: &mut Vec<F>, vector: usize) -> Result<(), Error> {
+        if self.null() {
+            return Ok(());
+        }
+        if self.peek() != Some(b'[') {
+            return Err(self.serde_error_or::<Vec<f64>>("expected an array of numbers"));
+        }
+        self.i += 1;
+        self.vector(v, vector)
+    }
+
+    /// The numbers of vector number `vector`, the cursor just past its `[`.
+    fn vector<F: Float>(&mut self, v: &mut Vec<F>, vector: usize) -> Result<(), Error> {
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
             return Ok(());
         }
         loop {
-            v.push(self.number()?);
+            let index = v.len();
+            v.push(self.number(vector, index)?);
             // The server writes no spaces: try the common case before skipping whitespace.
             let next = match self.peek() {
                 Some(c @ (b',' | b']')) => c,
@@ -299,8 +379,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A JSON number at the cursor, as the correctly rounded `f32`.
-    fn number(&mut self) -> Result<f32, Error> {
+    /// A JSON number at the cursor (element `index` of vector `vector`), correctly rounded.
+    fn number<F: Float>(&mut self, vector: usize, index: usize) -> Result<F, Error> {
         let b = self.b;
         let start = self.i;
         let mut i = start;
@@ -325,7 +405,7 @@ impl<'a> Parser<'a> {
                     i += 1;
                 }
             }
-            _ => return Err(self.serde_error_or::<f32>("invalid number")),
+            _ => return Err(self.serde_error_or::<f64>("invalid number")),
         }
         let mut exp10 = 0_i64;
         if b.get(i) == Some(&b'.') {
@@ -380,29 +460,37 @@ impl<'a> Parser<'a> {
         }
         self.i = i;
         let magnitude = if mantissa == 0 && digits <= 19 {
-            0.0
+            F::ZERO
         } else {
-            match fast_f32(mantissa, digits, exp10) {
+            match F::fast(mantissa, digits, exp10) {
                 Some(v) => v,
-                None => self.slow_f32(start, i)?,
+                None => self.slow(start, i, vector, index)?,
             }
         };
-        Ok(f32::from_bits(
-            magnitude.to_bits() | u32::from(negative) << 31,
-        ))
+        Ok(magnitude.with_sign(negative))
     }
 
-    /// `str::parse::<f32>` of the magnitude of the number in `start..end` (already checked to
-    /// be JSON number syntax, which `parse` accepts).
-    fn slow_f32(&self, start: usize, end: usize) -> Result<f32, Error> {
-        let text = self.b.get(start..end).unwrap_or_default();
-        let text = text.strip_prefix(b"-").unwrap_or(text);
-        let parsed = std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse::<f32>().ok());
+    /// `str::parse` of the magnitude of the number in `start..end` (already checked to be JSON
+    /// number syntax, which `parse` accepts).
+    fn slow<F: Float>(
+        &self,
+        start: usize,
+        end: usize,
+        vector: usize,
+        index: usize,
+    ) -> Result<F, Error> {
+        let number = self.b.get(start..end).unwrap_or_default();
+        let magnitude = number.strip_prefix(b"-").unwrap_or(number);
+        let parsed = std::str::from_utf8(magnitude).ok().and_then(F::parse);
         match parsed {
             Some(v) if v.is_finite() => Ok(v),
-            Some(_) => Err(self.error_at(start, "number out of range")),
+            Some(_) => Err(Error::EmbeddingOutOfRange {
+                at: self.position(start),
+                vector,
+                index,
+                number: String::from_utf8_lossy(number.get(..40).unwrap_or(number)).into_owned(),
+                float: F::NAME,
+            }),
             None => Err(self.error_at(start, "invalid number")),
         }
     }
@@ -466,6 +554,71 @@ impl<'a> Parser<'a> {
 
     fn error_at(&self, index: usize, message: &str) -> Error {
         Error::json_message(self.b, Position { line: 1, offset: 0 }, index, message)
+    }
+}
+
+/// The float type of a vector's elements: `f32` (`/api/embed`) or `f64` (`/api/embeddings`).
+trait Float: Copy {
+    /// The type's name, for errors.
+    const NAME: &'static str;
+    /// Positive zero.
+    const ZERO: Self;
+    /// `mantissa × 10^exp10` correctly rounded, when that is cheap to get exactly.
+    fn fast(mantissa: u64, digits: usize, exp10: i64) -> Option<Self>;
+    /// The correctly rounded value of a decimal text (infinite when out of range).
+    fn parse(text: &str) -> Option<Self>;
+    /// Not infinite (a JSON number is never NaN).
+    fn is_finite(self) -> bool;
+    /// The value with its sign bit set when `negative` (no branch: signs are random).
+    fn with_sign(self, negative: bool) -> Self;
+}
+
+impl Float for f32 {
+    const NAME: &'static str = "f32";
+    const ZERO: Self = 0.0;
+
+    fn fast(mantissa: u64, digits: usize, exp10: i64) -> Option<Self> {
+        fast_f32(mantissa, digits, exp10)
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+
+    fn is_finite(self) -> bool {
+        Self::is_finite(self)
+    }
+
+    fn with_sign(self, negative: bool) -> Self {
+        Self::from_bits(self.to_bits() | u32::from(negative) << 31)
+    }
+}
+
+impl Float for f64 {
+    const NAME: &'static str = "f64";
+    const ZERO: Self = 0.0;
+
+    /// Clinger's fast path: the mantissa and the power of ten are exact `f64`s, and one IEEE
+    /// operation rounds once.
+    fn fast(mantissa: u64, digits: usize, exp10: i64) -> Option<Self> {
+        if digits > 19 || mantissa > 1 << 53 || !(-22..=22).contains(&exp10) {
+            return None;
+        }
+        let m = mantissa as Self;
+        let p = *POW10.get(usize::try_from(exp10.unsigned_abs()).ok()?)?;
+        Some(if exp10 >= 0 { m * p } else { m / p })
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+
+    fn is_finite(self) -> bool {
+        Self::is_finite(self)
+    }
+
+    fn with_sign(self, negative: bool) -> Self {
+        Self::from_bits(self.to_bits() | u64::from(negative) << 63)
     }
 }
 

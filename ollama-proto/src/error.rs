@@ -183,6 +183,20 @@ pub enum Error {
         /// The `Content-Encoding` header as sent.
         encoding: String,
     },
+    /// A number in an embedding vector does not fit the vector's float type (`1e39` is
+    /// infinite as an `f32`): it is reported, never turned into an infinity.
+    EmbeddingOutOfRange {
+        /// Where the number starts in the body.
+        at: Position,
+        /// Which vector, 0-based (0 for the single vector of `/api/embeddings`).
+        vector: usize,
+        /// Which element of that vector, 0-based.
+        index: usize,
+        /// The number as sent (at most 40 bytes).
+        number: String,
+        /// The element type: `f32` (`/api/embed`) or `f64` (`/api/embeddings`).
+        float: &'static str,
+    },
 }
 
 /// Stable names of the [`Error`] variants, for logs, metrics and tools.
@@ -207,11 +221,13 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// [`Error::ContentEncoding`].
     ContentEncoding,
+    /// [`Error::EmbeddingOutOfRange`].
+    EmbeddingOutOfRange,
 }
 
 impl ErrorKind {
     /// The snake_case name (`status`, `server`, `truncated`, `line_too_long`, `json`, `utf8`,
-    /// `trailing_data`).
+    /// `trailing_data`, `body_too_large`, `content_encoding`, `embedding_out_of_range`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Status => "status",
@@ -223,6 +239,7 @@ impl ErrorKind {
             Self::TrailingData => "trailing_data",
             Self::BodyTooLarge => "body_too_large",
             Self::ContentEncoding => "content_encoding",
+            Self::EmbeddingOutOfRange => "embedding_out_of_range",
         }
     }
 }
@@ -240,6 +257,7 @@ impl Error {
             Self::TrailingData { .. } => ErrorKind::TrailingData,
             Self::BodyTooLarge { .. } => ErrorKind::BodyTooLarge,
             Self::ContentEncoding { .. } => ErrorKind::ContentEncoding,
+            Self::EmbeddingOutOfRange { .. } => ErrorKind::EmbeddingOutOfRange,
         }
     }
 
@@ -373,6 +391,16 @@ impl fmt::Display for Error {
                 f,
                 "the response body is Content-Encoding: {encoding}, which this client does not \
                  decode (it asks for identity; a proxy may have compressed it)"
+            ),
+            Self::EmbeddingOutOfRange {
+                at,
+                vector,
+                index,
+                number,
+                float,
+            } => write!(
+                f,
+                "embedding {vector}, element {index} at {at} is out of the {float} range: {number}"
             ),
         }
     }

@@ -51,3 +51,13 @@ fn think_splitter_corpus() {
 fn request_roundtrip_corpus() {
     replay("request_roundtrip", fuzzing::request_roundtrip);
 }
+
+#[test]
+fn header_parsers_corpus() {
+    replay("header_parsers", fuzzing::header_parsers);
+}
+
+#[test]
+fn embed_decode_corpus() {
+    replay("embed_decode", fuzzing::embed_decode);
+}

@@ -197,12 +197,6 @@ fn errors() {
         (b"{\"embeddings\":[[Infinity]]}", ErrorKind::Json, 16, ""),
         (b"{\"embeddings\":[[-Infinity]]}", ErrorKind::Json, 17, ""),
         (
-            b"{\"embeddings\":[[1e39]]}",
-            ErrorKind::Json,
-            16,
-            "out of range",
-        ),
-        (
             b"{\"embeddings\":[[1,2]x]}",
             ErrorKind::Json,
             20,
@@ -235,10 +229,16 @@ fn errors() {
         (b"{\"embeddings\":[1]}", ErrorKind::Json, 15, "invalid type"),
         (b"{\"embeddings\":{}}", ErrorKind::Json, 14, "invalid type"),
         (
-            b"{\"embeddings\":null}",
+            b"{\"embeddings\":nul}",
             ErrorKind::Json,
             17,
-            "invalid type: null",
+            "expected ident",
+        ),
+        (
+            b"{\"embedding\":[1e39]}",
+            ErrorKind::Json,
+            20,
+            "missing field `embeddings`",
         ),
         (
             b"{\"model\":\"m\"}",
@@ -325,6 +325,111 @@ fn errors() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn out_of_range_numbers_are_typed_errors_naming_the_position() {
+    // Issue 10: serde's f64 → f32 cast made `1e39` an infinity, silently.
+    let cases: &[(&[u8], u64, usize, usize, &str)] = &[
+        (b"{\"embeddings\":[[1e39]]}", 16, 0, 0, "1e39"),
+        (b"{\"embeddings\":[[0.5,-1e39]]}", 20, 0, 1, "-1e39"),
+        (b"{\"embeddings\":[[1,2],[3,4,3.5e38]]}", 26, 1, 2, "3.5e38"),
+        (
+            b"{\"embeddings\":[[340282356779733661637539395458142568448]]}",
+            16,
+            0,
+            0,
+            "340282356779733661637539395458142568448",
+        ),
+        (
+            b"{\"embeddings\":[[],[],[1e99999999999]]}",
+            22,
+            2,
+            0,
+            "1e99999999999",
+        ),
+    ];
+    for &(body, offset, vector, index, number) in cases {
+        let err = decode_embed(body).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::EmbeddingOutOfRange);
+        assert_eq!(
+            err,
+            Error::EmbeddingOutOfRange {
+                at: Position { line: 1, offset },
+                vector,
+                index,
+                number: number.get(..40).unwrap_or(number).to_owned(),
+                float: "f32",
+            },
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    assert_eq!(
+        decode_embed(b"{\"embeddings\":[[1e39]]}")
+            .unwrap_err()
+            .to_string(),
+        "embedding 0, element 0 at line 1, byte 16 is out of the f32 range: 1e39"
+    );
+    // The largest f32 and numbers that round to zero are in range.
+    let v = decode_embed(b"{\"embeddings\":[[3.4028235e38,1e-99999]]}").unwrap();
+    assert_eq!(v.embeddings, [vec![f32::MAX, 0.0]]);
+}
+
+#[test]
+fn null_vectors_read_as_none() {
+    let v = decode_embed(br#"{"model":"m","embeddings":null}"#).unwrap();
+    assert_eq!((v.model.as_str(), v.embeddings.len()), ("m", 0));
+    let v = decode_embeddings(br#"{"embedding":null}"#).unwrap();
+    assert!(v.embedding.is_empty());
+}
+
+#[test]
+fn the_legacy_single_vector_is_exact_f64() {
+    let v = decode_embeddings(
+        br#"{"embedding":[0.1,-2.5e-3,1e39,1.7976931348623157e308,5e-324,0,-0.0,123456789012345678901234567890],"model":"ignored","embedding_extra":[1]}"#,
+    )
+    .unwrap();
+    let want: [f64; 8] = [
+        0.1,
+        -2.5e-3,
+        1e39,
+        f64::MAX,
+        5e-324,
+        0.0,
+        -0.0,
+        123456789012345678901234567890.0,
+    ];
+    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&v.embedding), bits(&want));
+    let err = decode_embeddings(br#"{"embedding":[1,2,1e309]}"#).unwrap_err();
+    assert_eq!(
+        err,
+        Error::EmbeddingOutOfRange {
+            at: Position {
+                line: 1,
+                offset: 18
+            },
+            vector: 0,
+            index: 2,
+            number: "1e309".into(),
+            float: "f64",
+        }
+    );
+    for (body, message) in [
+        (&br#"{"model":"m"}"#[..], "missing field `embedding`"),
+        (
+            br#"{"embedding":[],"embedding":[]}"#,
+            "duplicate field `embedding`",
+        ),
+        (br#"{"embedding":[[1]]}"#, "invalid type"),
+        (br#"{"embedding":{}}"#, "invalid type"),
+    ] {
+        match decode_embeddings(body).unwrap_err() {
+            Error::Json { source, .. } => assert!(source.message().contains(message), "{source}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

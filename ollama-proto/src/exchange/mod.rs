@@ -52,7 +52,7 @@
 //! # Ok::<(), ollama_proto::ClientError>(())
 //! ```
 
-mod status;
+pub(crate) mod status;
 #[cfg(test)]
 mod tests;
 

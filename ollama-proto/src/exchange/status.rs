@@ -41,7 +41,7 @@ pub fn route_status(status: u16, expects_body: bool) -> StatusRoute {
 
 /// The wait a response's `Retry-After` asks for: delay-seconds, or an HTTP date measured from
 /// the response's own `Date` (the exchange has no wall clock). `None` when absent or invalid.
-pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     let date = headers
         .get(DATE)

@@ -288,6 +288,30 @@ fn single_bodies_are_limited_and_encodings_named() {
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
     assert_eq!(e.kind_str(), "protocol.body_too_large");
 
+    assert_eq!(
+        e.to_string(),
+        "the response body is larger than the 8-byte body limit (max_body)"
+    );
+
+    // A whole answer longer than the line limit but within max_body is an answer: the line
+    // limit bounds stream lines, not single bodies.
+    let body = br#"{"model":"m","message":{"role":"assistant","content":"a long enough answer"},"done":true}"#;
+    let mut config = ClientConfig::default().max_body(body.len());
+    config.decoder = config.decoder.max_line_len(16);
+    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(body, t0);
+    ex.on_end(t0);
+    let r = ex.output::<ChatRequest>().unwrap().unwrap();
+    assert_eq!(r.message.content, "a long enough answer");
+    let config = config.max_body(body.len() - 1);
+    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(body, t0);
+    let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
+    assert_eq!(e.kind_str(), "protocol.body_too_large");
+
+    let config = ClientConfig::default().max_body(8);
     let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &headers(&[("content-encoding", "gzip")]), t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();

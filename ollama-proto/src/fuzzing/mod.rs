@@ -152,6 +152,9 @@ pub fn chunking_invariance(data: &[u8]) {
 
 pub mod think_reference;
 
+mod parsers;
+pub use parsers::{embed_decode, header_parsers};
+
 /// The streaming splitter, fed arbitrary text cut at arbitrary points, agrees with the
 /// whole-string reference in every mode and policy.
 pub fn think_splitter(data: &[u8]) {

@@ -176,8 +176,27 @@ macro_rules! json_endpoint {
     };
 }
 
-/// A JSON request answered by one JSON object.
+/// A JSON request answered by one JSON object, decoded by serde or by `$decoder` for a
+/// success status.
 macro_rules! json_call {
+    ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?; $decoder:path) => {
+        json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
+
+        impl Call for $ty {
+            type Output = $output;
+            fn decode_output(
+                status: u16,
+                body: &[u8],
+                _: &crate::DecoderConfig,
+            ) -> Result<$output, Error> {
+                if is_success(status) {
+                    $decoder(body)
+                } else {
+                    Err(status_error(status, body))
+                }
+            }
+        }
+    };
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
         json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
 
@@ -333,13 +352,15 @@ stream_call!(
     safe = false
 );
 
-json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse, model);
+// Embeddings go through the exact float scanner, not serde (issue 10: `1e39` became `inf`).
+json_call!(EmbedRequest, POST, "/api/embed", EmbedResponse, model; crate::embed_decode::decode_embed);
 json_call!(
     EmbeddingsRequest,
     POST,
     "/api/embeddings",
     EmbeddingsResponse,
-    model
+    model;
+    crate::embed_decode::decode_embeddings
 );
 json_call!(ShowRequest, POST, "/api/show", ShowResponse, model);
 json_call!(

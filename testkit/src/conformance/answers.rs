@@ -172,6 +172,27 @@ pub fn content_encoding_is_named<T: Transport>(t: &T) {
     assert_eq!(sent.header("accept-encoding"), Some("identity"));
 }
 
+/// A compressed single body (a non-streamed chat, an embed) is named too.
+pub fn content_encoding_is_named_on_single_bodies<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let name = "prism-chat-nonstream-gptoss-thinking.json";
+    server.push_reply(Reply::recording(name).header("content-encoding", "gzip"));
+    match protocol(t.chat(&client, recorded_chat(name)).unwrap_err()) {
+        ollama_proto::Error::ContentEncoding { encoding } => assert_eq!(encoding, "gzip"),
+        other => panic!("{other:?}"),
+    }
+    let body = br#"{"model":"m","embeddings":[[1]]}"#.to_vec();
+    server.push_reply(
+        Reply::body(200, "application/json", body).header("content-encoding", "x-gzip"),
+    );
+    let e = t.embed(&client, EmbedRequest::new("m", "hi")).unwrap_err();
+    match protocol(e) {
+        ollama_proto::Error::ContentEncoding { encoding } => assert_eq!(encoding, "x-gzip"),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Errors name the server's origin only: never the base URL's path prefix.
 pub fn errors_name_the_origin_only<T: Transport>(t: &T) {
     let port = {

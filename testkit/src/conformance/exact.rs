@@ -158,3 +158,54 @@ pub fn embed_is_exact<T: Transport>(t: &T) {
     assert_eq!(got, want);
     assert!(!got.embeddings.is_empty());
 }
+
+/// `/api/embed` through the exact scanner on every transport: each float is the correctly
+/// rounded `f32` of its text (where serde_json's f64-then-f32 is one off), and a number out of
+/// the `f32` range is a typed error naming vector, element and byte, never an infinity.
+pub fn embed_values_are_exact_and_out_of_range_is_an_error<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let body = br#"{"model":"m","embeddings":[[0.1,-2.5e-3],[1.00000005960464477539062500000000001,3.4028235e38,-0]],"total_duration":5,"prompt_eval_count":2}"#;
+    server.push_reply(
+        Reply::body(200, "application/json", body.to_vec()).write_sizes(random_writes(3)),
+    );
+    let got = t
+        .embed(&client, EmbedRequest::new("m", ["a", "b"]))
+        .unwrap();
+    let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    assert_eq!(got.model, "m");
+    assert_eq!(got.embeddings.len(), 2);
+    assert_eq!(bits(&got.embeddings[0]), bits(&[0.1, -2.5e-3]));
+    assert_eq!(
+        bits(&got.embeddings[1]),
+        [
+            1.0_f32.to_bits() + 1,
+            f32::MAX.to_bits(),
+            (-0.0_f32).to_bits()
+        ]
+    );
+    assert_eq!(got.total_duration, Some(Duration::from_nanos(5)));
+    assert_eq!(got.prompt_eval_count, Some(2));
+
+    let body = br#"{"model":"m","embeddings":[[0.5],[0.25,1e39]]}"#;
+    server.push_reply(Reply::body(200, "application/json", body.to_vec()));
+    let e = t
+        .embed(&client, EmbedRequest::new("m", ["a", "b"]))
+        .unwrap_err();
+    match protocol(e) {
+        ollama_proto::Error::EmbeddingOutOfRange {
+            at,
+            vector,
+            index,
+            number,
+            float,
+        } => {
+            assert_eq!((at.line, at.offset), (1, 39));
+            assert_eq!(
+                (vector, index, number.as_str(), float),
+                (1, 1, "1e39", "f32")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -27,3 +27,32 @@ pub fn body_over_max_body_is_refused<T: Transport>(t: &T) {
         other => panic!("{other:?}"),
     }
 }
+
+/// A whole non-streamed answer is bounded by `max_body` and named a body limit, never an
+/// over-long line; within `max_body` the line limit does not apply to it.
+pub fn whole_answer_over_max_body_is_a_body_limit<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let name = "prism-chat-nonstream-gptoss-thinking.json";
+    let rec = Recording::load(name);
+    assert!(rec.body.len() > 64);
+    let client = t.client(config_for(&server).max_body(64).max_line_len(16));
+    server.push_reply(Reply::from_recording(&rec));
+    match protocol(t.chat(&client, recorded_chat(name)).unwrap_err()) {
+        ollama_proto::Error::BodyTooLarge { limit } => assert_eq!(limit, 64),
+        other => panic!("{other:?}"),
+    }
+    let client = t.client(
+        config_for(&server)
+            .max_body(rec.body.len())
+            .max_line_len(16),
+    );
+    server.push_reply(Reply::from_recording(&rec));
+    let got = t.chat(&client, recorded_chat(name)).unwrap();
+    let want = <ChatRequest as ollama_proto::request::Call>::decode_output(
+        200,
+        &rec.body,
+        &DecoderConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(got, want);
+}

@@ -223,6 +223,7 @@ macro_rules! conformance_tests {
             delayed_writes_are_exact,
             non_streamed_chat_is_exact,
             embed_is_exact,
+            embed_values_are_exact_and_out_of_range_is_an_error,
             status_errors_are_classified,
             unauthorized_carries_signin_url,
             error_line_mid_stream,
@@ -235,6 +236,7 @@ macro_rules! conformance_tests {
             total_timeout_cuts_a_stream,
             endless_line_is_line_too_long,
             body_over_max_body_is_refused,
+            whole_answer_over_max_body_is_a_body_limit,
             request_bodies_and_headers,
             bearer_only_when_configured,
             redirect_is_not_followed,
@@ -256,6 +258,7 @@ macro_rules! conformance_tests {
             response_head_timeout_is_not_retried,
             retry_after_past_the_deadline_reports_the_status,
             content_encoding_is_named,
+            content_encoding_is_named_on_single_bodies,
             errors_name_the_origin_only,
         );
     };
@@ -306,10 +309,10 @@ mod support;
 mod timeouts;
 
 pub use answers::{
-    content_encoding_is_named, early_413_during_an_upload_is_reported,
-    endless_error_body_is_cut_at_the_limit, errors_name_the_origin_only,
-    non_answer_statuses_are_status_errors, response_head_timeout_is_not_retried,
-    retry_after_past_the_deadline_reports_the_status,
+    content_encoding_is_named, content_encoding_is_named_on_single_bodies,
+    early_413_during_an_upload_is_reported, endless_error_body_is_cut_at_the_limit,
+    errors_name_the_origin_only, non_answer_statuses_are_status_errors,
+    response_head_timeout_is_not_retried, retry_after_past_the_deadline_reports_the_status,
     stalled_error_body_without_timeouts_does_not_hang,
     stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
 };
@@ -321,11 +324,14 @@ pub use errors::{
 };
 pub use exact::{
     content_length_framed_stream_is_exact, delayed_writes_are_exact, embed_is_exact,
-    non_streamed_chat_is_exact, split_writes_chat_thinking_is_exact,
-    split_writes_chat_tool_calls_are_exact, split_writes_generate_inline_think_is_exact,
-    split_writes_pull_progress_is_exact,
+    embed_values_are_exact_and_out_of_range_is_an_error, non_streamed_chat_is_exact,
+    split_writes_chat_thinking_is_exact, split_writes_chat_tool_calls_are_exact,
+    split_writes_generate_inline_think_is_exact, split_writes_pull_progress_is_exact,
 };
-pub use limits::{body_over_max_body_is_refused, endless_line_is_line_too_long};
+pub use limits::{
+    body_over_max_body_is_refused, endless_line_is_line_too_long,
+    whole_answer_over_max_body_is_a_body_limit,
+};
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
 };
