@@ -21,11 +21,21 @@ impl<R: Runtime> Client<R> {
         request: ChatRequest,
         toolbox: &Toolbox,
     ) -> Result<ToolRun, ClientError> {
-        self.run_tools_streaming(request, toolbox, |_| {}).await
+        let mut run = ToolLoop::new(request, toolbox.tools()).max_rounds(toolbox.round_limit());
+        // Bounded: tool rounds by `max_rounds`, plus at most one final `format` request.
+        loop {
+            let reply = self.chat(run.request().clone()).await?;
+            match run.on_reply(reply)? {
+                Next::Send => {}
+                Next::RunTools(calls) => run.on_results(toolbox.run_all(&calls, |_| {}).await)?,
+                Next::Done => return Ok(run.into_run()?),
+            }
+        }
     }
 
-    /// [`run_tools`](Self::run_tools) with streamed replies: `on_event` sees every piece of the
-    /// model's replies, every tool call before it runs and every result when it is ready.
+    /// [`run_tools`](Self::run_tools) with streamed replies (each reply is a streaming chat):
+    /// `on_event` sees every piece of the model's replies, every tool call before it runs and
+    /// every result when it is ready.
     ///
     /// # Errors
     /// As [`run_tools`](Self::run_tools), and any error of [`Client::chat_stream`].
@@ -39,8 +49,7 @@ impl<R: Runtime> Client<R> {
         F: FnMut(ToolEvent<'_>) + Send,
     {
         let mut run = ToolLoop::new(request, toolbox.tools()).max_rounds(toolbox.round_limit());
-        // Bounded: every reply either ends the run, is the one final `format` request, or is a
-        // tool round, and tool rounds are bounded by `max_rounds`.
+        // Bounded: tool rounds by `max_rounds`, plus at most one final `format` request.
         loop {
             let mut stream = self.chat_stream(run.request().clone()).await?;
             let mut reply = Accumulator::default();

@@ -93,19 +93,36 @@ pub enum ImageFileError {
     },
 }
 
+/// The largest image file [`ImageFileError::read`] accepts: 64 MiB (a file that large is
+/// surely not meant for a vision model, and memory stays bounded).
+pub const MAX_IMAGE_FILE: u64 = 64 << 20;
+
 impl ImageFileError {
-    /// For transports: the image in `bytes` read from `path`, or what is wrong with it.
+    /// For transports: the image read from `file` (opened from `path`), at most
+    /// [`MAX_IMAGE_FILE`] bytes, or what is wrong with it. The transport opens the file; this
+    /// crate only reads what it is given.
     ///
     /// # Errors
-    /// [`ImageFileError::Read`] when `bytes` is an error, [`ImageFileError::NotAnImage`] when
-    /// the bytes are not an image.
-    pub fn check(path: &std::path::Path, bytes: std::io::Result<Vec<u8>>) -> Result<Image, Self> {
+    /// [`ImageFileError::Read`] when reading fails or the file is over the limit,
+    /// [`ImageFileError::NotAnImage`] when the bytes are not an image.
+    pub fn read(
+        path: &std::path::Path,
+        file: std::io::Result<impl std::io::Read>,
+    ) -> Result<Image, Self> {
+        use std::io::Read as _;
         let path = path.to_path_buf();
-        match bytes {
+        let mut bytes = Vec::new();
+        let read = file.and_then(|f| f.take(MAX_IMAGE_FILE + 1).read_to_end(&mut bytes));
+        match read {
             Err(source) => Err(Self::Read { path, source }),
-            Ok(bytes) => {
-                Image::from_bytes(bytes).map_err(|source| Self::NotAnImage { path, source })
-            }
+            Ok(n) if n as u64 > MAX_IMAGE_FILE => Err(Self::Read {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    format!("over the {MAX_IMAGE_FILE}-byte limit for images"),
+                ),
+            }),
+            Ok(_) => Image::from_bytes(bytes).map_err(|source| Self::NotAnImage { path, source }),
         }
     }
 }

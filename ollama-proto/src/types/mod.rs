@@ -26,7 +26,7 @@ pub use create::{CreateInfo, CreateRequest, License};
 pub use embed::{EmbedInput, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse};
 pub use format::Format;
 pub use generate::{GenerateRequest, GenerateResponse};
-pub use image::{Image, ImageError, ImageFileError, ImageKind};
+pub use image::{Image, ImageError, ImageFileError, ImageKind, MAX_IMAGE_FILE};
 pub use keep_alive::KeepAlive;
 pub use logprob::{Logprob, TopLogprob};
 pub use message::{Message, Role};
