@@ -624,3 +624,30 @@ fn string_results_are_sent_as_text_and_values_as_json() {
     let texts: Vec<&str> = results.iter().map(|r| r.content.as_str()).collect();
     assert_eq!(texts, ["a \"quoted\" word", "3", "null"]);
 }
+
+#[test]
+fn image_files_are_read_with_a_bound() {
+    use ollama_proto::types::{ImageFileError, MAX_IMAGE_FILE};
+    use std::io::Read;
+    use std::path::Path;
+    // An endless file stops at the limit instead of filling memory.
+    let endless = Ok(std::io::repeat(0xFF));
+    match ImageFileError::read(Path::new("/dev/endless"), endless).unwrap_err() {
+        ImageFileError::Read { path, source } => {
+            assert_eq!(path, Path::new("/dev/endless"));
+            assert_eq!(source.kind(), std::io::ErrorKind::FileTooLarge);
+            assert_eq!(
+                source.to_string(),
+                "over the 67108864-byte limit for images"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Exactly at the limit is accepted.
+    let at_limit = Ok(b"GIF89a".chain(std::io::repeat(0).take(MAX_IMAGE_FILE - 6)));
+    let image = ImageFileError::read(Path::new("big.gif"), at_limit).unwrap();
+    assert_eq!(
+        (image.kind(), image.as_bytes().len() as u64),
+        (Some(ImageKind::Gif), MAX_IMAGE_FILE)
+    );
+}

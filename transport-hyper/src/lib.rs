@@ -91,6 +91,11 @@
 
 mod conn;
 mod connector;
+
+// The workspace README's Rust blocks compile as doctests (not run: they need a server).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeQuickStart;
 pub mod runtime;
 
 pub use runtime::Hyper;
