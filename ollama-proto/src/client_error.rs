@@ -56,7 +56,7 @@ pub enum ClientError {
     /// The client could not be built: a bad base URL given to the builder, or an invalid
     /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
     Config(ConfigError),
-    /// A structured answer ([`Client::chat_structured`](crate::Client::chat_structured)) that
+    /// A structured answer (`Client::chat_structured`, feature `schemars`) that
     /// does not fit its type: what, where, and the raw text.
     Decode(DecodeError),
     /// A tool run that stopped without an answer (the bound on rounds).

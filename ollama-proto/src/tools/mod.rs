@@ -2,7 +2,7 @@
 //! loop, and conversations. Every decision is here, without IO; the generic
 //! [`Client`](crate::Client) runs them over any runtime
 //! ([`run_tools`](crate::Client::run_tools), [`run_tools_streaming`](crate::Client::run_tools_streaming),
-//! [`chat_structured`](crate::Client::chat_structured), [`send`](crate::Client::send)).
+//! `chat_structured` (feature `schemars`), [`send`](crate::Client::send)).
 //!
 //! - [`schema`]: a [`Tool`](crate::types::Tool) or a [`Format`](crate::types::Format) from a
 //!   type (feature `schemars`), inlined as Ollama needs ([`ollama_schema`]).

@@ -1,5 +1,5 @@
-//! JSON Schemas for Ollama from Rust types: a [`Tool`] from an arguments type and a [`Format`]
-//! from an answer type (feature `schemars`), and [`ollama_schema`], the clean-up Ollama needs
+//! JSON Schemas for Ollama from Rust types: a [tool](crate::types::Tool) from an arguments
+//! type and a [format](crate::types::Format) from an answer type (feature `schemars`), and [`ollama_schema`], the clean-up Ollama needs
 //! for any schema.
 //!
 //! Ollama does not resolve `$ref`, so every subschema is inlined; `$schema` and `title` are
