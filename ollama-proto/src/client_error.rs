@@ -22,6 +22,7 @@ use std::fmt;
 use crate::client_config::ConfigError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
+use crate::tools::{DecodeError, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
 /// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
@@ -55,6 +56,11 @@ pub enum ClientError {
     /// The client could not be built: a bad base URL given to the builder, or an invalid
     /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
     Config(ConfigError),
+    /// A structured answer (`Client::chat_structured`, feature `schemars`) that
+    /// does not fit its type: what, where, and the raw text.
+    Decode(DecodeError),
+    /// A tool run that stopped without an answer (the bound on rounds).
+    Tools(ToolLoopError),
 }
 
 impl ClientError {
@@ -132,6 +138,8 @@ impl ClientError {
             Self::Connect(_) => "connect".to_owned(),
             Self::Io(_) => "io".to_owned(),
             Self::Config(_) => "config".to_owned(),
+            Self::Decode(_) => "decode".to_owned(),
+            Self::Tools(_) => "tools".to_owned(),
         }
     }
 }
@@ -145,6 +153,8 @@ impl fmt::Display for ClientError {
             Self::Connect(e) => write!(f, "cannot connect to {e}"),
             Self::Io(e) => write!(f, "connection failed: {e}"),
             Self::Config(e) => e.fmt(f),
+            Self::Decode(e) => e.fmt(f),
+            Self::Tools(e) => e.fmt(f),
         }
     }
 }
@@ -157,6 +167,8 @@ impl std::error::Error for ClientError {
             Self::Timeout(t) => Some(t),
             Self::Connect(e) | Self::Io(e) => Some(&**e),
             Self::Config(e) => Some(e),
+            Self::Decode(e) => Some(e),
+            Self::Tools(e) => Some(e),
         }
     }
 }
@@ -190,6 +202,18 @@ impl From<EnvError> for ClientError {
 impl From<HostError> for ClientError {
     fn from(e: HostError) -> Self {
         Self::Config(e.into())
+    }
+}
+
+impl From<DecodeError> for ClientError {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}
+
+impl From<ToolLoopError> for ClientError {
+    fn from(e: ToolLoopError) -> Self {
+        Self::Tools(e)
     }
 }
 

@@ -79,11 +79,16 @@
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
 //! - [`exchange`]: one call decided from start to end (attempts, retries, deadlines, status
 //!   routing, limits, the end of the answer), driven by any transport.
+//! - [`tools`]: tools and structured answers from Rust types, the sans-IO tool loop,
+//!   conversations.
 //! - [`client`]: the one generic [`Client`] over a [`Runtime`] that only moves bytes, with
 //!   every endpoint method; [`client_config`], [`client_builder`], [`client_error`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+
+#[cfg(feature = "schemars")]
+pub use schemars;
 
 pub mod accumulate;
 pub mod client;
@@ -104,6 +109,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod think;
+pub mod tools;
 pub mod types;
 
 pub use accumulate::Accumulator;

@@ -137,7 +137,7 @@ fn generate_bodies() {
         .context(vec![1, 2, 151668])
         .raw(false)
         .format(Format::Json)
-        .image(Image::from_bytes(b"png".to_vec()))
+        .image(Image(b"png".to_vec()))
         .options(Options::new().seed(42).num_predict(-1))
         .think(ThinkLevel::Max)
         .keep_alive(Duration::from_millis(1500))
@@ -553,21 +553,18 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(val
 #[test]
 fn requests_round_trip() {
     round_trip(
-        &ChatRequest::new(
-            "m",
-            [Message::user("x").with_image(Image::from_bytes(vec![0, 1, 255]))],
-        )
-        .think(ThinkLevel::Low)
-        .keep_alive(Duration::new(3723, 5))
-        .format(Format::Schema(
-            json!({"type":"object","properties":{"b":{},"a":{}}}),
-        ))
-        .options(
-            Options::new()
-                .top_p(0.1)
-                .set("mirostat", 2)
-                .set("penalize_newline", true),
-        ),
+        &ChatRequest::new("m", [Message::user("x").with_image(Image(vec![0, 1, 255]))])
+            .think(ThinkLevel::Low)
+            .keep_alive(Duration::new(3723, 5))
+            .format(Format::Schema(
+                json!({"type":"object","properties":{"b":{},"a":{}}}),
+            ))
+            .options(
+                Options::new()
+                    .top_p(0.1)
+                    .set("mirostat", 2)
+                    .set("penalize_newline", true),
+            ),
     );
     round_trip(
         &GenerateRequest::new("m", "p")

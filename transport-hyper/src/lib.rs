@@ -91,6 +91,11 @@
 
 mod conn;
 mod connector;
+
+// The workspace README's Rust blocks compile as doctests (not run: they need a server).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeQuickStart;
 pub mod runtime;
 
 pub use runtime::Hyper;
@@ -113,6 +118,23 @@ pub use ollama_proto::client::PoolOptions;
 pub use ollama_proto::client_error::BoxError;
 pub use ollama_proto::deadline::Timeouts;
 pub use ollama_proto::retry::RetryPolicy;
+/// `#[derive(JsonSchema)]` for tool arguments and structured answers, with
+/// `use ollama_*::{schemars, JsonSchema};` in scope (no `schemars` dependency needed).
+#[cfg(feature = "schemars")]
+pub use ollama_proto::schemars::{self, JsonSchema};
 pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::tools::{
+    Budget, Conversation, DecodeError, ToolEvent, ToolLoopError, ToolResult, ToolRun, Toolbox,
+};
 pub use ollama_proto::types::*;
 pub use ollama_proto::{Accumulator, CallOptions, ClientConfig, Completion, Event, OwnedEvent};
+
+/// Reads an image file to attach to a message (blocking: a small file read; at most
+/// [`MAX_IMAGE_FILE`] bytes), checked to be PNG, JPEG, GIF or WebP.
+///
+/// # Errors
+/// [`ImageFileError`] naming the file: unreadable, too large, or not an image.
+pub fn image_from_path(path: impl AsRef<std::path::Path>) -> Result<Image, ImageFileError> {
+    let path = path.as_ref();
+    ImageFileError::read(path, std::fs::File::open(path))
+}

@@ -8,10 +8,13 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use ollama_hyper::Client;
 use ollama_proto::ClientConfig;
+use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
     GenerateRequest, PullRequest,
 };
+use serde::de::DeserializeOwned;
+use testkit::conformance::tools::describe;
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 use tokio::runtime::{Builder, Handle, Runtime};
 
@@ -167,6 +170,49 @@ impl Transport for Hyper {
 
     fn create_blob(&self, c: &HyperClient, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
         c.run(|client| async move { client.create_blob(digest, data).await.map_err(failure) })
+    }
+
+    fn run_tools(
+        &self,
+        c: &HyperClient,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<ToolRun, Failure> {
+        c.run(|client| async move { client.run_tools(request, &toolbox).await.map_err(failure) })
+    }
+
+    fn run_tools_streaming(
+        &self,
+        c: &HyperClient,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<(ToolRun, Vec<String>), Failure> {
+        c.run(|client| async move {
+            let mut events = Vec::new();
+            let run = client
+                .run_tools_streaming(request, &toolbox, |e| events.push(describe(e)))
+                .await
+                .map_err(failure)?;
+            Ok((run, events))
+        })
+    }
+
+    fn chat_structured<A>(&self, c: &HyperClient, request: ChatRequest) -> Result<A, Failure>
+    where
+        A: ollama_hyper::JsonSchema + DeserializeOwned + Send + 'static,
+    {
+        c.run(|client| async move { client.chat_structured::<A>(request).await.map_err(failure) })
+    }
+
+    fn send(
+        &self,
+        c: &HyperClient,
+        mut conversation: Conversation,
+    ) -> Result<(Conversation, ChatResponse), Failure> {
+        c.run(|client| async move {
+            let reply = client.send(&mut conversation).await.map_err(failure)?;
+            Ok((conversation, reply))
+        })
     }
 }
 

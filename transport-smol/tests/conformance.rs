@@ -5,11 +5,14 @@
 use async_io::block_on;
 use bytes::Bytes;
 use ollama_proto::ClientConfig;
+use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
     GenerateRequest, PullRequest,
 };
 use ollama_smol::Client;
+use serde::de::DeserializeOwned;
+use testkit::conformance::tools::describe;
 use testkit::conformance::{Failure, StreamOutcome, Transport, drain, failure};
 
 /// The transport under test.
@@ -76,6 +79,45 @@ impl Transport for Smol {
 
     fn create_blob(&self, client: &Client, digest: BlobDigest, data: Bytes) -> Result<(), Failure> {
         block_on(client.create_blob(digest, data)).map_err(failure)
+    }
+
+    fn run_tools(
+        &self,
+        client: &Client,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<ToolRun, Failure> {
+        block_on(client.run_tools(request, &toolbox)).map_err(failure)
+    }
+
+    fn run_tools_streaming(
+        &self,
+        client: &Client,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<(ToolRun, Vec<String>), Failure> {
+        let mut events = Vec::new();
+        let run = block_on(client.run_tools_streaming(request, &toolbox, |e| {
+            events.push(describe(e));
+        }))
+        .map_err(failure)?;
+        Ok((run, events))
+    }
+
+    fn chat_structured<A>(&self, client: &Client, request: ChatRequest) -> Result<A, Failure>
+    where
+        A: ollama_smol::JsonSchema + DeserializeOwned + Send + 'static,
+    {
+        block_on(client.chat_structured::<A>(request)).map_err(failure)
+    }
+
+    fn send(
+        &self,
+        client: &Client,
+        mut conversation: Conversation,
+    ) -> Result<(Conversation, ChatResponse), Failure> {
+        let reply = block_on(client.send(&mut conversation)).map_err(failure)?;
+        Ok((conversation, reply))
     }
 }
 

@@ -22,6 +22,7 @@ mod options;
 mod pool_options;
 mod runtime;
 mod stream;
+mod tools;
 
 use std::sync::Arc;
 

@@ -20,6 +20,7 @@ use http::{HeaderValue, Method};
 
 pub use config::{ApiKey, RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
+pub(crate) use soft_switch::strip_leading_blocks;
 pub use soft_switch::{apply_soft_switch, strip_think_blocks};
 
 use crate::UsageError;

@@ -80,7 +80,7 @@ pub fn strip_think_blocks(messages: &mut [Message]) {
     }
 }
 
-fn strip_leading_blocks(text: &mut String) {
+pub(crate) fn strip_leading_blocks(text: &mut String) {
     const OPEN: &str = "<think>";
     const CLOSE: &str = "</think>";
     let mut cut = 0;

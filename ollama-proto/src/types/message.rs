@@ -1,11 +1,10 @@
-//! Chat messages, roles and images.
+//! Chat messages and roles.
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::image::Image;
 use super::tool::ToolCall;
 
 /// Who wrote a message. The server lowercases roles; unknown roles are kept as written.
@@ -64,50 +63,6 @@ impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::parse(&s))
-    }
-}
-
-/// Raw image bytes; standard base64 (no `data:` prefix) on the wire.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Image(pub Vec<u8>);
-
-impl Image {
-    /// Wraps raw image bytes (PNG, JPEG, …).
-    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
-    }
-
-    /// Decodes a standard-base64 string; a `data:…;base64,` prefix is accepted and removed.
-    pub fn from_base64(text: &str) -> Result<Self, base64::DecodeError> {
-        let text = match text.split_once(";base64,") {
-            Some((prefix, rest)) if prefix.starts_with("data:") => rest,
-            _ => text,
-        };
-        STANDARD.decode(text.trim()).map(Self)
-    }
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Image {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Image({} bytes)", self.0.len())
-    }
-}
-
-impl Serialize for Image {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(&self.0))
-    }
-}
-
-impl<'de> Deserialize<'de> for Image {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Self::from_base64(&s).map_err(serde::de::Error::custom)
     }
 }
 

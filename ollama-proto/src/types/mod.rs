@@ -7,6 +7,7 @@ pub mod create;
 pub mod embed;
 pub mod format;
 pub mod generate;
+pub mod image;
 pub mod keep_alive;
 pub mod logprob;
 pub mod message;
@@ -25,9 +26,10 @@ pub use create::{CreateInfo, CreateRequest, License};
 pub use embed::{EmbedInput, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse};
 pub use format::Format;
 pub use generate::{GenerateRequest, GenerateResponse};
+pub use image::{Image, ImageError, ImageFileError, ImageKind, MAX_IMAGE_FILE};
 pub use keep_alive::KeepAlive;
 pub use logprob::{Logprob, TopLogprob};
-pub use message::{Image, Message, Role};
+pub use message::{Message, Role};
 pub use models::{
     Capability, CopyRequest, DeleteRequest, ListResponse, ModelDetails, ModelInfo, ProcessResponse,
     RunningModel, VersionResponse,

@@ -38,6 +38,8 @@ use ollama_proto::{
 };
 use serde::de::DeserializeOwned;
 
+use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
+
 use crate::{Framing, Recording, Reply, TestServer, WriteSizes};
 
 /// What a transport call ended with, in transport-neutral terms.
@@ -55,6 +57,10 @@ pub enum Failure {
     Connect(String),
     /// The connection failed after it was made (reset, closed mid-body…).
     Io(String),
+    /// A structured answer did not fit its type.
+    Decode(ollama_proto::tools::DecodeError),
+    /// A tool run stopped without an answer.
+    Tools(ollama_proto::tools::ToolLoopError),
 }
 
 /// Events read from a stream, and how it ended.
@@ -78,6 +84,8 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Timeout(t) => Failure::Timeout(t.kind),
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
+        ClientError::Decode(e) => Failure::Decode(e),
+        ClientError::Tools(e) => Failure::Tools(e),
         other => panic!("an error kind the suite does not know: {other:?}"),
     }
 }
@@ -165,6 +173,35 @@ pub trait Transport {
         digest: BlobDigest,
         data: Bytes,
     ) -> Result<(), Failure>;
+
+    /// [`run_tools`](ollama_proto::Client::run_tools) to its end.
+    fn run_tools(
+        &self,
+        client: &Self::Client,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<ToolRun, Failure>;
+
+    /// [`run_tools_streaming`](ollama_proto::Client::run_tools_streaming) to its end, with
+    /// every event as [`tools::describe`] puts it.
+    fn run_tools_streaming(
+        &self,
+        client: &Self::Client,
+        request: ChatRequest,
+        toolbox: Toolbox,
+    ) -> Result<(ToolRun, Vec<String>), Failure>;
+
+    /// [`chat_structured`](ollama_proto::Client::chat_structured) into `A`.
+    fn chat_structured<A>(&self, client: &Self::Client, request: ChatRequest) -> Result<A, Failure>
+    where
+        A: ollama_proto::schemars::JsonSchema + DeserializeOwned + Send + 'static;
+
+    /// [`send`](ollama_proto::Client::send): the conversation after the turn, and the reply.
+    fn send(
+        &self,
+        client: &Self::Client,
+        conversation: Conversation,
+    ) -> Result<(Conversation, ChatResponse), Failure>;
 }
 
 /// A client config pointing at `server`.
@@ -260,6 +297,13 @@ macro_rules! conformance_tests {
             content_encoding_is_named,
             content_encoding_is_named_on_single_bodies,
             errors_name_the_origin_only,
+            tools_recorded_round_trip,
+            tools_handler_error_is_sent_back,
+            tools_parallel_calls,
+            tools_round_bound,
+            tools_streaming_loop,
+            structured_answer_and_mismatch,
+            conversation_turns,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -307,6 +351,7 @@ mod requests;
 mod retries;
 mod support;
 mod timeouts;
+pub mod tools;
 
 pub use answers::{
     content_encoding_is_named, content_encoding_is_named_on_single_bodies,
@@ -343,4 +388,8 @@ pub use retries::{
 pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,
     stall_hits_idle_timeout, total_timeout_cuts_a_stream,
+};
+pub use tools::{
+    conversation_turns, structured_answer_and_mismatch, tools_handler_error_is_sent_back,
+    tools_parallel_calls, tools_recorded_round_trip, tools_round_bound, tools_streaming_loop,
 };
