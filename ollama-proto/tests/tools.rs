@@ -651,3 +651,24 @@ fn image_files_are_read_with_a_bound() {
         (Some(ImageKind::Gif), MAX_IMAGE_FILE)
     );
 }
+
+#[test]
+fn definitions_that_fan_out_stay_bounded() {
+    // D0 refers to D1 twice, D1 to D2 twice, …: 2^30 copies if expanded without a bound.
+    let mut defs = serde_json::Map::new();
+    for i in 0..30 {
+        let next = json!({"$ref": format!("#/$defs/D{}", i + 1)});
+        defs.insert(
+            format!("D{i}"),
+            json!({"type":"array","prefixItems":[next.clone(), next]}),
+        );
+    }
+    defs.insert("D30".into(), json!({"type": "string"}));
+    let schema = ollama_schema(json!({"$ref": "#/$defs/D0", "$defs": defs}));
+    let text = schema.to_string();
+    let arrays = text.matches(r#""type":"array""#).count();
+    let strings = text.matches(r#""type":"string""#).count();
+    assert_eq!(arrays + strings, ollama_proto::tools::MAX_EXPANSIONS);
+    assert_eq!((arrays, strings), (2058, 2038)); // depth first: the deepest levels fill first
+    assert!(!text.contains("$ref"));
+}

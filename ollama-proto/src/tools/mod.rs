@@ -18,9 +18,9 @@ pub mod toolbox;
 pub mod typed;
 
 pub use conversation::{Budget, Conversation};
-pub use schema::ollama_schema;
 #[cfg(feature = "schemars")]
 pub use schema::schema_for;
+pub use schema::{MAX_EXPANSIONS, ollama_schema};
 pub use tool_loop::{Next, ToolEvent, ToolLoop, ToolLoopError, ToolRun, Turn};
 pub use toolbox::{DEFAULT_MAX_ROUNDS, ToolResult, Toolbox};
 pub use typed::{DecodeError, decode_answer, decode_arguments};

@@ -58,67 +58,88 @@ pub fn ollama_schema(schema: Value) -> Value {
         }
         _ => Map::new(),
     };
-    let mut stack = Vec::new();
-    inline(schema, &defs, &mut stack)
+    let mut walk = Walk {
+        defs: &defs,
+        stack: Vec::new(),
+        expansions: MAX_EXPANSIONS,
+    };
+    walk.inline(schema)
 }
 
-/// Inlines references below `value`; `stack` holds the definitions being expanded (a cycle
-/// guard, so the depth is bounded by the number of definitions).
-fn inline(value: Value, defs: &Map<String, Value>, stack: &mut Vec<String>) -> Value {
-    match value {
-        Value::Object(mut object) => {
-            object.remove("$schema");
-            // Only schemas reach here, never a `properties` map: `title` is the keyword.
-            if matches!(object.get("title"), Some(Value::String(_))) {
-                object.remove("title");
-            }
-            if matches!(object.get("format"), Some(Value::String(f)) if NUMERIC_FORMATS.contains(&f.as_str()))
-            {
-                object.remove("format");
-            }
-            let reference = match object.remove("$ref") {
-                Some(Value::String(r)) => Some(r),
-                Some(other) => {
-                    object.insert("$ref".to_owned(), other);
-                    None
+/// At most this many `$ref`s are expanded: definitions that refer to each other several times
+/// over could otherwise grow the schema exponentially. Past it, references become `{}`.
+pub const MAX_EXPANSIONS: usize = 4096;
+
+struct Walk<'a> {
+    defs: &'a Map<String, Value>,
+    /// The definitions being expanded (a cycle guard).
+    stack: Vec<String>,
+    /// Expansions left.
+    expansions: usize,
+}
+
+impl Walk<'_> {
+    /// Inlines references below `value` (the depth of expansion is bounded by the number of
+    /// definitions, their count by [`MAX_EXPANSIONS`]).
+    fn inline(&mut self, value: Value) -> Value {
+        match value {
+            Value::Object(mut object) => {
+                object.remove("$schema");
+                // Only schemas reach here, never a `properties` map: `title` is the keyword.
+                if matches!(object.get("title"), Some(Value::String(_))) {
+                    object.remove("title");
                 }
-                None => None,
-            };
-            let mut out = Map::new();
-            if let Some(name) = reference.as_deref().and_then(def_name) {
-                if let (Some(def), false) = (defs.get(name), stack.iter().any(|s| s == name)) {
-                    stack.push(name.to_owned());
-                    if let Value::Object(expanded) = inline(def.clone(), defs, stack) {
-                        out = expanded;
-                    }
-                    stack.pop();
+                if matches!(object.get("format"), Some(Value::String(f)) if NUMERIC_FORMATS.contains(&f.as_str()))
+                {
+                    object.remove("format");
                 }
-            }
-            for (key, v) in object {
-                // Property maps hold names, not schemas: recurse into their values only.
-                let v = if key == "properties" || key == "patternProperties" {
-                    match v {
-                        Value::Object(props) => Value::Object(
-                            props
-                                .into_iter()
-                                .map(|(k, p)| (k, inline(p, defs, stack)))
-                                .collect(),
-                        ),
-                        other => other,
+                let reference = match object.remove("$ref") {
+                    Some(Value::String(r)) => Some(r),
+                    Some(other) => {
+                        object.insert("$ref".to_owned(), other);
+                        None
                     }
-                } else if matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
-                    v
-                } else {
-                    inline(v, defs, stack)
+                    None => None,
                 };
-                out.insert(key, v);
+                let mut out = Map::new();
+                if let Some(name) = reference.as_deref().and_then(def_name) {
+                    let cyclic = self.stack.iter().any(|s| s == name);
+                    if let (Some(def), false, 1..) = (self.defs.get(name), cyclic, self.expansions)
+                    {
+                        self.expansions -= 1;
+                        self.stack.push(name.to_owned());
+                        if let Value::Object(expanded) = self.inline(def.clone()) {
+                            out = expanded;
+                        }
+                        self.stack.pop();
+                    }
+                }
+                for (key, v) in object {
+                    // Property maps hold names, not schemas: recurse into their values only.
+                    let v = if key == "properties" || key == "patternProperties" {
+                        match v {
+                            Value::Object(props) => Value::Object(
+                                props
+                                    .into_iter()
+                                    .map(|(k, p)| (k, self.inline(p)))
+                                    .collect(),
+                            ),
+                            other => other,
+                        }
+                    } else if matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                        v
+                    } else {
+                        self.inline(v)
+                    };
+                    out.insert(key, v);
+                }
+                Value::Object(out)
             }
-            Value::Object(out)
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.inline(v)).collect())
+            }
+            other => other,
         }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| inline(v, defs, stack)).collect())
-        }
-        other => other,
     }
 }
 
