@@ -79,15 +79,19 @@ impl<R: Runtime> Client<R> {
         self.call(&req).await
     }
 
-    /// `POST /api/embed`: one vector per input.
+    /// `POST /api/embed`: one vector per input, decoded by the exact float scanner of
+    /// [`embed_decode`](crate::embed_decode) (each number the correctly rounded `f32` of its
+    /// text).
     ///
     /// # Errors
-    /// See [`Client::call`].
+    /// See [`Client::call`]; a number out of the `f32` range is
+    /// [`Error::EmbeddingOutOfRange`](crate::Error::EmbeddingOutOfRange).
     pub async fn embed(&self, req: EmbedRequest) -> Result<EmbedResponse, ClientError> {
         self.call(&req).await
     }
 
-    /// `POST /api/embeddings` (legacy; prefer [`Client::embed`]).
+    /// `POST /api/embeddings` (legacy; prefer [`Client::embed`]), decoded by the same exact
+    /// scanner into `f64`s.
     ///
     /// # Errors
     /// See [`Client::call`].
