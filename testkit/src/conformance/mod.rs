@@ -346,6 +346,7 @@ mod answers;
 mod connections;
 mod errors;
 mod exact;
+pub mod images;
 mod limits;
 mod requests;
 mod retries;
