@@ -1,9 +1,8 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Four variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`]);
-//! the other two
-//! carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! Five variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`],
+//! [`ProxyError`]); the other two carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
 //!
@@ -22,6 +21,7 @@ use std::fmt;
 use crate::client_config::ConfigError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
+use crate::proxy::ProxyError;
 use crate::{Error, StatusError, UsageError};
 
 /// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
@@ -55,28 +55,50 @@ pub enum ClientError {
     /// The client could not be built: a bad base URL given to the builder, or an invalid
     /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
     Config(ConfigError),
+    /// A proxy failed the call: unreachable, wants credentials (or rejected them), refused the
+    /// CONNECT tunnel, or answered it with something that is not HTTP. Says which proxy.
+    Proxy(ProxyError),
 }
 
 impl ClientError {
     /// For transports: a [`ClientError::Connect`] that says which server (`target`: scheme,
     /// host and port only, never a path, query or credential) could not be reached, and why.
+    ///
+    /// A source that is a [`ProxyError`] becomes [`ClientError::Proxy`].
     pub fn connect(target: &str, source: impl Into<BoxError>) -> Self {
-        Self::Connect(Box::new(Located {
-            target: target.to_owned(),
-            context: String::new(),
-            source: source.into(),
-        }))
+        match source.into().downcast::<ProxyError>() {
+            Ok(proxy) => Self::Proxy(*proxy),
+            Err(source) => Self::Connect(Box::new(Located {
+                target: target.to_owned(),
+                context: String::new(),
+                source,
+            })),
+        }
     }
 
     /// For transports: a [`ClientError::Io`] that says which server (`target`, as for
     /// [`ClientError::connect`]), at what point (`context`, e.g. `after 10 body bytes`), and
     /// the runtime's error.
+    ///
+    /// A source that is a [`ProxyError`] (a forwarding proxy's 407) becomes
+    /// [`ClientError::Proxy`].
     pub fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
-        Self::Io(Box::new(Located {
-            target: target.to_owned(),
-            context: context.into(),
-            source: source.into(),
-        }))
+        match source.into().downcast::<ProxyError>() {
+            Ok(proxy) => Self::Proxy(*proxy),
+            Err(source) => Self::Io(Box::new(Located {
+                target: target.to_owned(),
+                context: context.into(),
+                source,
+            })),
+        }
+    }
+
+    /// The proxy error, for [`ClientError::Proxy`].
+    pub fn as_proxy(&self) -> Option<&ProxyError> {
+        match self {
+            Self::Proxy(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// `true` for [`ClientError::Timeout`].
@@ -123,7 +145,7 @@ impl ClientError {
     }
 
     /// A short stable name for logs and metrics: `protocol.<kind>`, `usage`, `timeout.<kind>`,
-    /// `connect`, `io` or `config`.
+    /// `connect`, `io`, `config` or `proxy`.
     pub fn kind_str(&self) -> String {
         match self {
             Self::Protocol(e) => format!("protocol.{}", e.kind().as_str()),
@@ -132,6 +154,7 @@ impl ClientError {
             Self::Connect(_) => "connect".to_owned(),
             Self::Io(_) => "io".to_owned(),
             Self::Config(_) => "config".to_owned(),
+            Self::Proxy(_) => "proxy".to_owned(),
         }
     }
 }
@@ -145,6 +168,7 @@ impl fmt::Display for ClientError {
             Self::Connect(e) => write!(f, "cannot connect to {e}"),
             Self::Io(e) => write!(f, "connection failed: {e}"),
             Self::Config(e) => e.fmt(f),
+            Self::Proxy(e) => e.fmt(f),
         }
     }
 }
@@ -157,6 +181,7 @@ impl std::error::Error for ClientError {
             Self::Timeout(t) => Some(t),
             Self::Connect(e) | Self::Io(e) => Some(&**e),
             Self::Config(e) => Some(e),
+            Self::Proxy(e) => Some(e),
         }
     }
 }
