@@ -30,6 +30,7 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject as _;
 
+use crate::client_error::BoxError;
 use crate::net_env::NetEnv;
 
 /// Which built-in certificate authorities to trust.
@@ -140,10 +141,11 @@ impl TlsPlan {
     ///
     /// # Errors
     /// [`TlsError`] naming the file or setting: unreadable, or no certificate in it.
+    /// Each comes with the setting it came from, for [`TlsError::new`] when rustls rejects it.
     pub fn extra_certificates(
         &self,
         read: impl Fn(&Path) -> std::io::Result<Vec<u8>>,
-    ) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    ) -> Result<Vec<(String, CertificateDer<'static>)>, TlsError> {
         let mut certs = Vec::new();
         for (i, root) in self.extra.iter().enumerate() {
             let (source, bytes) = match root {
@@ -164,7 +166,11 @@ impl TlsPlan {
                     }
                 }
             };
-            certs.extend(parse_pem(&bytes).map_err(|problem| TlsError { source, problem })?);
+            let parsed = parse_pem(&bytes).map_err(|problem| TlsError {
+                source: source.clone(),
+                problem,
+            })?;
+            certs.extend(parsed.into_iter().map(|cert| (source.clone(), cert)));
         }
         Ok(certs)
     }
@@ -212,6 +218,58 @@ impl fmt::Display for TlsError {
 
 impl std::error::Error for TlsError {}
 
+/// A TLS handshake with the server that failed: which server, rustls' error as the source,
+/// and, when the server's certificate was not trusted, how to trust its CA.
+#[derive(Debug)]
+pub struct TlsHandshakeError {
+    server: String,
+    source: BoxError,
+}
+
+impl TlsHandshakeError {
+    /// The handshake with `server` (a host name) failed with `source`.
+    pub fn new(server: &str, source: impl Into<BoxError>) -> Self {
+        Self {
+            server: server.to_owned(),
+            source: source.into(),
+        }
+    }
+
+    /// Whether the server's certificate failed verification (rather than, say, the
+    /// connection closing).
+    pub fn is_certificate(&self) -> bool {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*self.source);
+        // Bounded: error chains are short.
+        for _ in 0..8 {
+            let Some(e) = next else { break };
+            if e.to_string().contains("certificate") {
+                return true;
+            }
+            next = e.source();
+        }
+        false
+    }
+}
+
+impl fmt::Display for TlsHandshakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TLS handshake with {} failed", self.server)?;
+        if self.is_certificate() {
+            f.write_str(
+                " (certificate verification: trust the server's CA with \
+                 add_root_certificate_pem/_file, SSL_CERT_FILE or TlsRoots::Platform)",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TlsHandshakeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,7 +295,7 @@ mod tests {
             certs
                 .unwrap()
                 .iter()
-                .map(|c| c.as_ref().to_vec())
+                .map(|(_, c)| c.as_ref().to_vec())
                 .collect::<Vec<_>>(),
             vec![der.to_vec(), der.to_vec()]
         );
@@ -271,6 +329,16 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.source, "add_root_certificate_pem #1");
         assert!(e.problem.starts_with("invalid PEM"), "{e}");
+        let io = std::io::Error::other("invalid peer certificate: UnknownIssuer");
+        let e = crate::ClientError::connect("https://h:1", TlsHandshakeError::new("h", io));
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to https://h:1: TLS handshake with h failed (certificate verification: \
+             trust the server's CA with add_root_certificate_pem/_file, SSL_CERT_FILE or \
+             TlsRoots::Platform): invalid peer certificate: UnknownIssuer"
+        );
+        let closed = TlsHandshakeError::new("h", std::io::Error::other("eof"));
+        assert_eq!(closed.to_string(), "TLS handshake with h failed");
         assert!(TlsRoots::Both.webpki() && TlsRoots::Both.platform());
         assert!(!TlsRoots::None.webpki() && !TlsRoots::None.platform());
     }

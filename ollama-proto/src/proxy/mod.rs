@@ -87,6 +87,24 @@ pub enum Route {
     Tunnel(ProxyUrl),
 }
 
+impl Route {
+    /// The proxy connections go to (forwarding or tunnel), if any.
+    pub fn proxy(&self) -> Option<&ProxyUrl> {
+        match self {
+            Self::Direct => None,
+            Self::Forward(proxy) | Self::Tunnel(proxy) => Some(proxy),
+        }
+    }
+
+    /// The forwarding proxy requests go through (absolute-form targets), if any.
+    pub fn forward_proxy(&self) -> Option<&ProxyUrl> {
+        match self {
+            Self::Forward(proxy) => Some(proxy),
+            _ => None,
+        }
+    }
+}
+
 /// The proxy settings of a client (see the [module docs](self) for the rules).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -186,8 +204,9 @@ pub struct ProxyError {
 pub enum ProxyErrorKind {
     /// The proxy could not be reached (refused, DNS failure, …): nothing was sent.
     Unreachable(BoxError),
-    /// The proxy wants credentials, or rejected the ones sent: 407, or 401 with a
-    /// `Proxy-Authenticate` header (tinyproxy answers a forwarded request that way).
+    /// The proxy wants credentials, or rejected the ones sent: 407, or a 401 that is the
+    /// proxy's (see [`ProxyError::from_forwarded`]; tinyproxy answers rejected credentials
+    /// with 401).
     AuthRequired {
         /// The proxy's status code.
         status: u16,
@@ -217,22 +236,38 @@ impl ProxyError {
         }
     }
 
+    /// [`ProxyErrorKind::Unreachable`]: connecting to `proxy` failed with `error`.
+    pub fn unreachable(proxy: &ProxyUrl, error: impl Into<BoxError>) -> Self {
+        Self::new(proxy, ProxyErrorKind::Unreachable(error.into()))
+    }
+
     /// `Some` when a forwarding proxy's answer (`status`, `headers`) is its own refusal to
-    /// authenticate the client rather than the server's answer: 407, or 401 with a
-    /// `Proxy-Authenticate` header and no `WWW-Authenticate`.
+    /// authenticate the client rather than the server's answer: 407; 401 with a
+    /// `Proxy-Authenticate` header; or, when proxy credentials were sent, 401 with a `Basic`
+    /// challenge in `WWW-Authenticate` (tinyproxy answers rejected credentials that way;
+    /// Ollama's own 401 asks for no Basic credentials).
     pub fn from_forwarded(
         proxy: &ProxyUrl,
         status: u16,
         headers: &http::HeaderMap,
     ) -> Option<Self> {
-        let proxy_auth = headers.contains_key(http::header::PROXY_AUTHENTICATE)
-            && !headers.contains_key(http::header::WWW_AUTHENTICATE);
-        (status == 407 || (status == 401 && proxy_auth)).then(|| {
+        let sent_credentials = proxy.credentials().is_some();
+        let basic_challenge = headers
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .any(|v| {
+                v.as_bytes()
+                    .get(..6)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(b"basic "))
+            });
+        let proxy_401 = headers.contains_key(http::header::PROXY_AUTHENTICATE)
+            || (sent_credentials && basic_challenge);
+        (status == 407 || (status == 401 && proxy_401)).then(|| {
             Self::new(
                 proxy,
                 ProxyErrorKind::AuthRequired {
                     status,
-                    sent_credentials: proxy.credentials().is_some(),
+                    sent_credentials,
                 },
             )
         })

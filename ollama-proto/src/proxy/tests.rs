@@ -296,6 +296,14 @@ fn tunnel_handshake_answers() {
         e.to_string(),
         "proxy http://p:1: authentication required (407); give user:password in the proxy URL"
     );
+    let e = feed(b"HTTP/1.0 401 Unauthorized\r\n\r\n");
+    assert!(matches!(
+        e.kind,
+        ProxyErrorKind::AuthRequired {
+            status: 401,
+            sent_credentials: false
+        }
+    ));
     let e = feed(b"HTTP/1.1 403 Filtered\r\n\r\n");
     assert_eq!(
         e.to_string(),
@@ -332,16 +340,23 @@ fn forwarded_auth_answers_are_the_proxys() {
         e.to_string(),
         "proxy http://p:1: credentials rejected (407)"
     );
+    let www = http::header::WWW_AUTHENTICATE;
+    h.insert(&www, http::HeaderValue::from_static("Bearer x"));
+    assert!(ProxyError::from_forwarded(&p, 401, &h).is_none());
+    // tinyproxy, credentials rejected.
+    h.insert(
+        &www,
+        http::HeaderValue::from_static("Basic realm=\"Tinyproxy\""),
+    );
+    assert!(ProxyError::from_forwarded(&p, 401, &h).is_some());
+    // Without proxy credentials, a Basic challenge is the server's.
+    assert!(ProxyError::from_forwarded(&proxy("p:1"), 401, &h).is_none());
+    let mut h = http::HeaderMap::new();
     h.insert(
         http::header::PROXY_AUTHENTICATE,
         http::HeaderValue::from_static("Basic"),
     );
-    assert!(ProxyError::from_forwarded(&p, 401, &h).is_some()); // tinyproxy
-    h.insert(
-        http::header::WWW_AUTHENTICATE,
-        http::HeaderValue::from_static("Bearer"),
-    );
-    assert!(ProxyError::from_forwarded(&p, 401, &h).is_none());
+    assert!(ProxyError::from_forwarded(&proxy("p:1"), 401, &h).is_some());
     // Through ClientError: typed, not Connect or Io.
     let e = crate::ClientError::io(
         "http://h:1",
@@ -355,8 +370,7 @@ fn forwarded_auth_answers_are_the_proxys() {
 #[test]
 fn client_config_network_reads_the_given_environment() {
     let e = env(&[("HTTP_PROXY", "p:1"), ("SSL_CERT_FILE", "/etc/corp.pem")]);
-    let config =
-        ClientConfig::new(BaseUrl::parse("http://remote:11434").unwrap()).net_env(e);
+    let config = ClientConfig::new(BaseUrl::parse("http://remote:11434").unwrap()).net_env(e);
     let n = config.network().unwrap();
     assert_eq!(n.route, Route::Forward(proxy("p:1")));
     assert_eq!(

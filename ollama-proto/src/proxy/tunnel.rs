@@ -100,7 +100,8 @@ impl Tunnel {
                 return Ok(true);
             }
             200..=299 => ProxyErrorKind::InvalidAnswer("bytes after the CONNECT answer".to_owned()),
-            407 => ProxyErrorKind::AuthRequired {
+            // A CONNECT answer is always the proxy's own: tinyproxy rejects credentials with 401.
+            401 | 407 => ProxyErrorKind::AuthRequired {
                 status,
                 sent_credentials: self.proxy.credentials().is_some(),
             },
