@@ -55,6 +55,8 @@ pub enum Failure {
     Connect(String),
     /// The connection failed after it was made (reset, closed mid-body…).
     Io(String),
+    /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
+    Proxy(String),
 }
 
 /// Events read from a stream, and how it ended.
@@ -78,6 +80,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Timeout(t) => Failure::Timeout(t.kind),
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
+        ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
     }
 }
@@ -257,6 +260,12 @@ macro_rules! conformance_tests {
             retry_after_past_the_deadline_reports_the_status,
             content_encoding_is_named,
             errors_name_the_origin_only,
+            http_goes_through_the_forwarding_proxy,
+            forwarding_proxy_basic_auth,
+            https_goes_through_a_connect_tunnel,
+            unknown_ca_is_a_clear_tls_error,
+            added_ca_is_trusted,
+            ssl_cert_file_is_trusted,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -300,10 +309,12 @@ mod connections;
 mod errors;
 mod exact;
 mod limits;
+mod proxy;
 mod requests;
 mod retries;
 mod support;
 mod timeouts;
+mod tls;
 
 pub use answers::{
     content_encoding_is_named, early_413_during_an_upload_is_reported,
@@ -326,6 +337,10 @@ pub use exact::{
     split_writes_pull_progress_is_exact,
 };
 pub use limits::{body_over_max_body_is_refused, endless_line_is_line_too_long};
+pub use proxy::{
+    forwarding_proxy_basic_auth, http_goes_through_the_forwarding_proxy,
+    https_goes_through_a_connect_tunnel,
+};
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
 };
@@ -338,3 +353,4 @@ pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,
     stall_hits_idle_timeout, total_timeout_cuts_a_stream,
 };
+pub use tls::{added_ca_is_trusted, ssl_cert_file_is_trusted, unknown_ca_is_a_clear_tls_error};
