@@ -114,5 +114,6 @@ pub use ollama_proto::client_error::BoxError;
 pub use ollama_proto::deadline::Timeouts;
 pub use ollama_proto::retry::RetryPolicy;
 pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::tls::TlsRoots;
 pub use ollama_proto::types::*;
 pub use ollama_proto::{Accumulator, CallOptions, ClientConfig, Completion, Event, OwnedEvent};
