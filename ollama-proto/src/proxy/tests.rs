@@ -385,3 +385,36 @@ fn client_config_network_reads_the_given_environment() {
     assert_eq!(off.route, Route::Direct);
     assert!(off.tls.extra.is_empty());
 }
+
+mod total {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Parsing never panics, and a parsed proxy URL's display parses back to the same
+        /// host and port.
+        #[test]
+        fn proxy_urls_and_lists_never_panic(input in "\\PC{0,40}") {
+            if let Ok(p) = ProxyUrl::parse(&input) {
+                let again = ProxyUrl::parse(&p.to_string()).unwrap();
+                prop_assert_eq!((again.host(), again.port()), (p.host(), p.port()));
+            }
+            if let Ok(list) = NoProxy::parse(&input) {
+                let _ = list.matches(&input, 1);
+            }
+        }
+
+        /// The CONNECT answer parser never panics and never holds more than its limit.
+        #[test]
+        fn tunnel_feed_never_panics(pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..600), 0..40)) {
+            let mut t = Tunnel::new(&proxy("p:1"), &BaseUrl::default());
+            for piece in &pieces {
+                match t.feed(piece) {
+                    Ok(false) => {}
+                    Ok(true) | Err(_) => break,
+                }
+            }
+        }
+    }
+}
