@@ -30,10 +30,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything a call can fail with.
 ///
-/// The first three variants and [`ClientError::Config`] come from this crate and mean the same
-/// for every transport; `Connect` and `Io` carry the transport's own error as their source (walk
-/// [`std::error::Error::source`] for the underlying `hyper`, `ureq-proto`, `rustls` or
-/// `std::io` error).
+/// The first three variants, [`ClientError::Config`] and [`ClientError::Proxy`] come from this
+/// crate and mean the same for every transport; `Connect` and `Io` carry the transport's own
+/// error as their source (walk [`std::error::Error::source`] for the underlying `hyper`,
+/// `ureq-proto`, `rustls` or `std::io` error).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
