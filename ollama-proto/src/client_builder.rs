@@ -46,8 +46,11 @@ use http::{HeaderName, HeaderValue};
 use crate::client_config::{ClientConfig, ConfigError};
 use crate::deadline::Timeouts;
 use crate::host::IntoBaseUrl;
+use crate::net_env::NetEnv;
+use crate::proxy::{NoProxy, ProxyUrl};
 use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
+use crate::tls::TlsRoots;
 
 /// A client a [`ClientBuilder`] can build: what a transport implements for its `Client`.
 pub trait BuildClient: Sized {
@@ -118,7 +121,9 @@ impl<C> ClientBuilder<C> {
         match url.into_base_url() {
             Ok(url) => {
                 self.config.request.base_url = url;
-                self.error = None;
+                if matches!(self.error, Some(ConfigError::BaseUrl(_))) {
+                    self.error = None;
+                }
             }
             Err(e) => self.error = Some(ConfigError::BaseUrl(e)),
         }
@@ -184,6 +189,74 @@ impl<C> ClientBuilder<C> {
     /// How reasoning is separated from answers.
     pub fn think(self, think: ThinkConfig) -> Self {
         self.map(|c| c.think(think))
+    }
+
+    /// Sends every request through the HTTP proxy at `url`
+    /// (`http://[user:password@]host[:port]`, see [`ProxyUrl::parse`]), loopback servers
+    /// included; the environment's proxy variables are not read then. A URL that does not
+    /// parse makes [`ClientBuilder::build`] fail with [`ConfigError::Proxy`]. See
+    /// [`crate::proxy`] for every rule.
+    pub fn proxy(mut self, url: &str) -> Self {
+        match ProxyUrl::parse(url) {
+            Ok(proxy) => self.config = self.config.proxy(proxy),
+            Err(error) => {
+                self.error = Some(ConfigError::Proxy {
+                    setting: "ClientBuilder::proxy",
+                    error,
+                });
+            }
+        }
+        self
+    }
+
+    /// Hosts reached without the proxy (a `NO_PROXY` list, see [`NoProxy`]); replaces
+    /// `NO_PROXY` from the environment. A list that does not parse makes
+    /// [`ClientBuilder::build`] fail with [`ConfigError::NoProxy`].
+    pub fn no_proxy(mut self, list: &str) -> Self {
+        match NoProxy::parse(list) {
+            Ok(list) => self.config = self.config.no_proxy(list),
+            Err(error) => {
+                self.error = Some(ConfigError::NoProxy {
+                    setting: "ClientBuilder::no_proxy",
+                    error,
+                });
+            }
+        }
+        self
+    }
+
+    /// Whether `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are used (default
+    /// `true`; `false` connects directly unless [`ClientBuilder::proxy`] is set).
+    pub fn proxy_from_env(self, enabled: bool) -> Self {
+        self.map(|c| c.proxy_from_env(enabled))
+    }
+
+    /// Reads the proxy and certificate variables from `env` (e.g.
+    /// [`NetEnv::from_lookup`]) instead of the process environment.
+    pub fn net_env(self, env: NetEnv) -> Self {
+        self.map(|c| c.net_env(env))
+    }
+
+    /// Which built-in certificate authorities are trusted (default [`TlsRoots::Webpki`]; see
+    /// [`crate::tls`]).
+    pub fn tls_roots(self, roots: TlsRoots) -> Self {
+        self.map(|c| c.tls_roots(roots))
+    }
+
+    /// Also trusts the CA certificates in `pem` (PEM text), e.g. a company's own CA.
+    pub fn add_root_certificate_pem(self, pem: impl Into<Vec<u8>>) -> Self {
+        self.map(|c| c.add_root_certificate_pem(pem))
+    }
+
+    /// Also trusts the CA certificates in the PEM file at `path`, read on the first
+    /// `https://` connection (a missing file fails that connection, naming the file).
+    pub fn add_root_certificate_file(self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.map(|c| c.add_root_certificate_file(path))
+    }
+
+    /// Whether `SSL_CERT_FILE` adds its PEM file to the trusted CAs (default `true`).
+    pub fn tls_cert_file_from_env(self, enabled: bool) -> Self {
+        self.map(|c| c.tls_cert_file_from_env(enabled))
     }
 
     /// The configuration so far.

@@ -9,9 +9,12 @@ use http::{HeaderName, HeaderValue};
 use crate::deadline::Timeouts;
 use crate::decoder::DecoderConfig;
 use crate::host::{BaseUrl, EnvError, Environment, HostError};
+use crate::net_env::NetEnv;
+use crate::proxy::{NoProxy, NoProxyError, ProxyConfig, ProxyUrl, ProxyUrlError, Route};
 use crate::request::{ApiKey, RequestConfig};
 use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
+use crate::tls::{ExtraRoot, TlsConfig, TlsPlan, TlsRoots};
 
 /// Default limit for a single (non-streamed) response body: 64 MiB, enough for a batch of
 /// embeddings or the largest `/api/show`.
@@ -45,6 +48,13 @@ pub struct ClientConfig {
     pub decoder: DecoderConfig,
     /// Largest accepted single-object response body, in bytes.
     pub max_body: usize,
+    /// Proxy settings ([`crate::proxy`]).
+    pub proxy: ProxyConfig,
+    /// Trusted certificate authorities ([`crate::tls`]).
+    pub tls: TlsConfig,
+    /// The proxy and certificate variables; `None` (the default) reads the process
+    /// environment when the transport is built.
+    pub net_env: Option<NetEnv>,
 }
 
 impl Default for ClientConfig {
@@ -63,7 +73,86 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             decoder: DecoderConfig::default(),
             max_body: DEFAULT_MAX_BODY,
+            proxy: ProxyConfig::default(),
+            tls: TlsConfig::default(),
+            net_env: None,
         }
+    }
+
+    /// The route and the trusted CAs, from these settings and the environment
+    /// ([`ClientConfig::net_env`], or the process's): what a transport calls once when it is
+    /// built.
+    ///
+    /// # Errors
+    /// [`ConfigError::Proxy`] or [`ConfigError::NoProxy`] naming the variable that cannot be
+    /// used.
+    pub fn network(&self) -> Result<Network, ConfigError> {
+        let process;
+        let env = match &self.net_env {
+            Some(env) => env,
+            None => {
+                process = NetEnv::from_process();
+                &process
+            }
+        };
+        Ok(Network {
+            route: self.proxy.route(&self.request.base_url, env)?,
+            tls: self.tls.plan(env),
+        })
+    }
+
+    /// Sends every request through `proxy` (loopback servers included); the environment's
+    /// proxy variables are not read then.
+    pub fn proxy(mut self, proxy: ProxyUrl) -> Self {
+        self.proxy.proxy = Some(proxy);
+        self
+    }
+
+    /// Hosts reached directly; replaces `NO_PROXY` from the environment.
+    pub fn no_proxy(mut self, list: NoProxy) -> Self {
+        self.proxy.no_proxy = Some(list);
+        self
+    }
+
+    /// Whether `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are used (default
+    /// `true`).
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy.from_env = enabled;
+        self
+    }
+
+    /// Reads the proxy and certificate variables from `env` instead of the process.
+    pub fn net_env(mut self, env: NetEnv) -> Self {
+        self.net_env = Some(env);
+        self
+    }
+
+    /// Which built-in certificate authorities are trusted (default: the webpki roots).
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls.roots = roots;
+        self
+    }
+
+    /// Also trusts the CA certificates in `pem`.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.extra_roots.push(ExtraRoot::Pem(pem.into().into()));
+        self
+    }
+
+    /// Also trusts the CA certificates in the PEM file at `path` (read on the first
+    /// `https://` connection).
+    pub fn add_root_certificate_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.extra_roots.push(ExtraRoot::File {
+            path: path.into(),
+            setting: "add_root_certificate_file",
+        });
+        self
+    }
+
+    /// Whether `SSL_CERT_FILE` adds its PEM file to the trusted CAs (default `true`).
+    pub fn tls_cert_file_from_env(mut self, enabled: bool) -> Self {
+        self.tls.cert_file_from_env = enabled;
+        self
     }
 
     /// Settings from `OLLAMA_HOST` and `OLLAMA_API_KEY` (see [`Environment::from_env`]).
@@ -155,6 +244,16 @@ impl ClientConfig {
     }
 }
 
+/// How a client reaches its server and what it trusts: [`ClientConfig::network`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Network {
+    /// Direct, forwarding proxy or CONNECT tunnel.
+    pub route: Route,
+    /// The trusted certificate authorities.
+    pub tls: TlsPlan,
+}
+
 /// A setting a client cannot be built with, found before any request: what
 /// [`ClientBuilder::build`](crate::ClientBuilder::build) and a transport's `Client::from_env`
 /// fail with (as [`ClientError::Config`](crate::ClientError::Config)).
@@ -166,6 +265,20 @@ pub enum ConfigError {
     BaseUrl(HostError),
     /// An environment variable (`OLLAMA_HOST`, …) cannot be used.
     Env(EnvError),
+    /// A proxy URL cannot be used.
+    Proxy {
+        /// Where it came from: the variable (`HTTPS_PROXY`, …) or `ClientBuilder::proxy`.
+        setting: &'static str,
+        /// What is wrong.
+        error: ProxyUrlError,
+    },
+    /// A no-proxy list cannot be used.
+    NoProxy {
+        /// Where it came from: the variable (`NO_PROXY`, …) or `ClientBuilder::no_proxy`.
+        setting: &'static str,
+        /// What is wrong.
+        error: NoProxyError,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -173,6 +286,8 @@ impl fmt::Display for ConfigError {
         match self {
             Self::BaseUrl(e) => write!(f, "base URL: {e}"),
             Self::Env(e) => e.fmt(f),
+            Self::Proxy { setting, error } => write!(f, "{setting}: {error}"),
+            Self::NoProxy { setting, error } => write!(f, "{setting}: {error}"),
         }
     }
 }
@@ -182,6 +297,8 @@ impl std::error::Error for ConfigError {
         match self {
             Self::BaseUrl(e) => Some(e),
             Self::Env(e) => Some(e),
+            Self::Proxy { error, .. } => Some(error),
+            Self::NoProxy { error, .. } => Some(error),
         }
     }
 }

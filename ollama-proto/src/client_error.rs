@@ -1,9 +1,8 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Four variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`]);
-//! the other two
-//! carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! Five variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`],
+//! [`ProxyError`]); the other two carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
 //!
@@ -22,6 +21,7 @@ use std::fmt;
 use crate::client_config::ConfigError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
+use crate::proxy::ProxyError;
 use crate::tools::{DecodeError, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
@@ -31,10 +31,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything a call can fail with.
 ///
-/// The first three variants and [`ClientError::Config`] come from this crate and mean the same
-/// for every transport; `Connect` and `Io` carry the transport's own error as their source (walk
-/// [`std::error::Error::source`] for the underlying `hyper`, `ureq-proto`, `rustls` or
-/// `std::io` error).
+/// The first three variants, [`ClientError::Config`] and [`ClientError::Proxy`] come from this
+/// crate and mean the same for every transport; `Connect` and `Io` carry the transport's own
+/// error as their source (walk [`std::error::Error::source`] for the underlying `hyper`,
+/// `ureq-proto`, `rustls` or `std::io` error).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -61,28 +61,50 @@ pub enum ClientError {
     Decode(DecodeError),
     /// A tool run that stopped without an answer (the bound on rounds).
     Tools(ToolLoopError),
+    /// A proxy failed the call: unreachable, wants credentials (or rejected them), refused the
+    /// CONNECT tunnel, or answered it with something that is not HTTP. Says which proxy.
+    Proxy(ProxyError),
 }
 
 impl ClientError {
     /// For transports: a [`ClientError::Connect`] that says which server (`target`: scheme,
     /// host and port only, never a path, query or credential) could not be reached, and why.
+    ///
+    /// A source that is a [`ProxyError`] becomes [`ClientError::Proxy`].
     pub fn connect(target: &str, source: impl Into<BoxError>) -> Self {
-        Self::Connect(Box::new(Located {
-            target: target.to_owned(),
-            context: String::new(),
-            source: source.into(),
-        }))
+        match source.into().downcast::<ProxyError>() {
+            Ok(proxy) => Self::Proxy(*proxy),
+            Err(source) => Self::Connect(Box::new(Located {
+                target: target.to_owned(),
+                context: String::new(),
+                source,
+            })),
+        }
     }
 
     /// For transports: a [`ClientError::Io`] that says which server (`target`, as for
     /// [`ClientError::connect`]), at what point (`context`, e.g. `after 10 body bytes`), and
     /// the runtime's error.
+    ///
+    /// A source that is a [`ProxyError`] (a forwarding proxy's 407) becomes
+    /// [`ClientError::Proxy`].
     pub fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
-        Self::Io(Box::new(Located {
-            target: target.to_owned(),
-            context: context.into(),
-            source: source.into(),
-        }))
+        match source.into().downcast::<ProxyError>() {
+            Ok(proxy) => Self::Proxy(*proxy),
+            Err(source) => Self::Io(Box::new(Located {
+                target: target.to_owned(),
+                context: context.into(),
+                source,
+            })),
+        }
+    }
+
+    /// The proxy error, for [`ClientError::Proxy`].
+    pub fn as_proxy(&self) -> Option<&ProxyError> {
+        match self {
+            Self::Proxy(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// `true` for [`ClientError::Timeout`].
@@ -129,7 +151,7 @@ impl ClientError {
     }
 
     /// A short stable name for logs and metrics: `protocol.<kind>`, `usage`, `timeout.<kind>`,
-    /// `connect`, `io` or `config`.
+    /// `connect`, `io`, `config` or `proxy`.
     pub fn kind_str(&self) -> String {
         match self {
             Self::Protocol(e) => format!("protocol.{}", e.kind().as_str()),
@@ -140,6 +162,7 @@ impl ClientError {
             Self::Config(_) => "config".to_owned(),
             Self::Decode(_) => "decode".to_owned(),
             Self::Tools(_) => "tools".to_owned(),
+            Self::Proxy(_) => "proxy".to_owned(),
         }
     }
 }
@@ -155,6 +178,7 @@ impl fmt::Display for ClientError {
             Self::Config(e) => e.fmt(f),
             Self::Decode(e) => e.fmt(f),
             Self::Tools(e) => e.fmt(f),
+            Self::Proxy(e) => e.fmt(f),
         }
     }
 }
@@ -169,6 +193,7 @@ impl std::error::Error for ClientError {
             Self::Config(e) => Some(e),
             Self::Decode(e) => Some(e),
             Self::Tools(e) => Some(e),
+            Self::Proxy(e) => Some(e),
         }
     }
 }

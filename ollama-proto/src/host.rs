@@ -547,8 +547,9 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads `OLLAMA_HOST` and `OLLAMA_API_KEY`. This is the only function in the crate that
-    /// reads the environment.
+    /// Reads `OLLAMA_HOST` and `OLLAMA_API_KEY`. With [`NetEnv::from_process`](crate::net_env::NetEnv::from_process)
+    /// (proxy and certificate variables), the only functions in the crate that read the
+    /// environment.
     ///
     /// # Errors
     /// [`EnvError`], naming the variable, when `OLLAMA_HOST` is not a valid host (see

@@ -72,6 +72,8 @@
 //! - [`types`]: typed requests and responses for every endpoint.
 //! - [`request`]: building `http::Request<Bytes>` from a typed request.
 //! - [`host`]: `OLLAMA_HOST` parsing and the environment helper.
+//! - [`proxy`], [`tls`], [`net_env`]: proxy routes (with the sans-IO CONNECT handshake) and
+//!   trusted certificate authorities, from the builder and the environment.
 //! - [`decoder`], [`event`], [`accumulate`]: the response side.
 //! - [`think`]: separating reasoning from answers.
 //! - [`response`]: HTTP error bodies and single-object bodies.
@@ -105,17 +107,20 @@ pub mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod host;
+pub mod net_env;
+pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod think;
+pub mod tls;
 pub mod tools;
 pub mod types;
 
 pub use accumulate::Accumulator;
 pub use client::{CallOptions, Client, EventStream, Runtime};
 pub use client_builder::{BuildClient, ClientBuilder};
-pub use client_config::{ClientConfig, ConfigError};
+pub use client_config::{ClientConfig, ConfigError, Network};
 pub use client_error::{BoxError, ClientError};
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};

@@ -13,22 +13,17 @@ use hyper::client::conn::http1;
 use ollama_proto::client::{Head, SendError};
 use ollama_proto::client_error::BoxError;
 
-use crate::connector::Io;
+use ollama_proto::proxy::{ProxyError, ProxyUrl};
+
+use crate::net::Io;
 
 /// A connection: the request sender and the connection future that moves its bytes.
+#[derive(Debug)]
 pub struct Conn {
     sender: http1::SendRequest<Full<Bytes>>,
     driver: Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
     /// The connection future finished (closed, or failed).
     closed: bool,
-}
-
-impl std::fmt::Debug for Conn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Conn")
-            .field("closed", &self.closed)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Conn {
@@ -56,12 +51,14 @@ impl Conn {
         !self.closed && matches!(self.sender.poll_ready(&mut cx), Poll::Ready(Ok(())))
     }
 
-    /// Writes `request` and reads the response head.
+    /// Writes `request` and reads the response head. Through a forwarding `proxy`, the
+    /// target is in absolute form, and the proxy's own 407 is a [`ProxyError`].
     pub(crate) async fn send(
         mut self,
         request: &http::Request<Bytes>,
+        proxy: Option<&ProxyUrl>,
     ) -> Result<Head<Body>, SendError> {
-        let request = origin_form(request);
+        let request = request_form(request, proxy);
         let result = {
             let mut response = std::pin::pin!(self.sender.send_request(request));
             let driver = &mut self.driver;
@@ -77,6 +74,11 @@ impl Conn {
         match result {
             Ok(response) => {
                 let (parts, incoming) = response.into_parts();
+                if let Some(e) = proxy.and_then(|p| {
+                    ProxyError::from_forwarded(p, parts.status.as_u16(), &parts.headers)
+                }) {
+                    return Err(SendError::new(e, true));
+                }
                 let body = Body {
                     conn: self,
                     incoming,
@@ -93,18 +95,27 @@ impl Conn {
     }
 }
 
-/// The request for a direct connection: origin-form target and a `Host` header (hyper's
-/// connection writes the URI as given and adds no `Host`).
-fn origin_form(request: &http::Request<Bytes>) -> http::Request<Full<Bytes>> {
+/// The request as written: an origin-form target directly, the absolute URI (and
+/// `Proxy-Authorization`) through a forwarding proxy, and a `Host` header (hyper's connection
+/// writes the URI as given and adds no `Host`).
+fn request_form(
+    request: &http::Request<Bytes>,
+    proxy: Option<&ProxyUrl>,
+) -> http::Request<Full<Bytes>> {
     let mut copy = http::Request::new(Full::new(request.body().clone()));
     *copy.method_mut() = request.method().clone();
     let uri = request.uri();
-    if let Some(pq) = uri.path_and_query() {
+    *copy.uri_mut() = uri.clone();
+    if let (None, Some(pq)) = (proxy, uri.path_and_query()) {
         if let Ok(origin) = http::Uri::try_from(pq.as_str()) {
             *copy.uri_mut() = origin;
         }
     }
     *copy.headers_mut() = request.headers().clone();
+    if let Some(auth) = proxy.and_then(ProxyUrl::authorization) {
+        copy.headers_mut()
+            .insert(http::header::PROXY_AUTHORIZATION, auth);
+    }
     if let Some(authority) = uri.authority() {
         if let Ok(host) = http::HeaderValue::from_str(authority.as_str()) {
             copy.headers_mut().insert(http::header::HOST, host);
@@ -114,19 +125,12 @@ fn origin_form(request: &http::Request<Bytes>) -> http::Request<Full<Bytes>> {
 }
 
 /// A response body and the connection under it.
+#[derive(Debug)]
 pub struct Body {
     conn: Conn,
     incoming: Incoming,
     /// The data frame handed out last.
     current: Bytes,
-}
-
-impl std::fmt::Debug for Body {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Body")
-            .field("conn", &self.conn)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Body {

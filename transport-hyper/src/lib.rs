@@ -22,7 +22,7 @@
 //! ([`ollama_proto::exchange`]); this crate only connects, writes, reads and sleeps.
 //!
 //! ```text
-//!  Exchange (ollama-proto) ─Action─▶ Hyper: pool / connect (TCP, rustls)
+//!  Exchange (ollama-proto) ─Action─▶ Hyper: pool / connect (TCP, proxy, rustls)
 //!                                          hyper::client::conn::http1: request, head
 //!                                          body frames ─▶ Exchange::on_body ─▶ events
 //!                          ◀─poll_timeout─ tokio::time::Sleep
@@ -61,13 +61,13 @@
 //! and the shared conformance suite): four optional timeouts (connect, response head, idle,
 //! total), opt-in retries of calls that are safe to repeat, redirects never followed.
 //!
-//! # TLS and credentials
+//! # Proxies, TLS and credentials
 //!
-//! With the default `rustls` feature, `https://` base URLs (e.g. `https://ollama.com` with an
-//! API key) use rustls with the ring provider and the Mozilla (webpki) roots; no OpenSSL, no
-//! aws-lc. The key is sent as `Authorization: Bearer <key>` (marked sensitive) only to the
-//! configured base URL: redirects are never followed, and neither the key nor any header
-//! appears in `Debug` output, errors or spans.
+//! `HTTP(S)_PROXY`, `ALL_PROXY`, `NO_PROXY` or [`ClientBuilder::proxy`]: `http://` through a
+//! forwarding proxy, `https://` through a CONNECT tunnel ([`ollama_proto::proxy`]). TLS is
+//! rustls (ring; no OpenSSL) with the webpki roots, the platform's or both, plus extra CAs
+//! and `SSL_CERT_FILE` ([`ollama_proto::tls`]). The API key goes only to the base URL (no
+//! redirects) and never appears in `Debug` output, errors or spans.
 //!
 //! # Errors
 //!
@@ -90,13 +90,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod conn;
-mod connector;
+mod net;
+pub mod runtime;
 
 // The workspace README's Rust blocks compile as doctests (not run: they need a server).
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeQuickStart;
-pub mod runtime;
 
 pub use runtime::Hyper;
 
@@ -123,6 +123,7 @@ pub use ollama_proto::retry::RetryPolicy;
 #[cfg(feature = "schemars")]
 pub use ollama_proto::schemars::{self, JsonSchema};
 pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::tls::TlsRoots;
 pub use ollama_proto::tools::{
     Budget, Conversation, DecodeError, ToolEvent, ToolLoopError, ToolResult, ToolRun, Toolbox,
 };

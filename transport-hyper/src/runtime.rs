@@ -15,7 +15,7 @@ use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
 use tokio::time::Sleep;
 
 pub use crate::conn::{Body, Conn};
-use crate::connector::Connector;
+use crate::net::Connector;
 
 /// The tokio runtime: hyper's HTTP/1.1 connections, driven by the task that reads them, and
 /// a pool of idle ones (a client talks to one server). Calls must run inside a tokio runtime,
@@ -56,12 +56,12 @@ impl Runtime for Hyper {
     ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
         let pooled = if fresh { None } else { self.checkout() };
         let connector = self.connector.clone();
-        let uri = request.uri().clone();
+        let _ = request;
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
-            let io = connector.open(uri).await?;
+            let io = connector.open().await?;
             Ok((Conn::handshake(io).await?, false))
         }
     }
@@ -71,7 +71,7 @@ impl Runtime for Hyper {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        connection.send(request)
+        connection.send(request, self.connector.route().forward_proxy())
     }
 
     fn poll_body<'b>(

@@ -12,6 +12,7 @@ use futures_lite::io::{AsyncRead, AsyncWrite};
 use futures_lite::ready;
 use ollama_proto::client::{Head, SendError};
 use ollama_proto::client_error::BoxError;
+use ollama_proto::proxy::{ProxyError, ProxyUrl};
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
@@ -98,14 +99,17 @@ impl Connection {
     }
 }
 
-/// Writes `request` (absolute URI: ureq-proto sends the origin-form target and `Host`) and
-/// reads the response head. The response is read while the request is still being written,
-/// so a server that answers early (a 413 during an upload) is heard.
+/// Writes `request` (absolute URI: ureq-proto sends the origin-form target and `Host`;
+/// through a forwarding `proxy`, the absolute form and `Proxy-Authorization`) and reads the
+/// response head. The response is read while the request is still being written, so a
+/// server that answers early (a 413 during an upload) is heard. The proxy's own 407 is a
+/// [`ProxyError`].
 pub(crate) async fn exchange(
     mut conn: Connection,
     request: &http::Request<Bytes>,
+    proxy: Option<&ProxyUrl>,
 ) -> Result<Head<Body>, SendError> {
-    let (wire, call) = encode(request).map_err(|e| SendError::new(e, false))?;
+    let (wire, call) = encode(request, proxy).map_err(|e| SendError::new(e, false))?;
     let mut written = 0;
     // Write until done or until the server speaks first.
     let write = std::future::poll_fn(|cx| {
@@ -143,6 +147,9 @@ pub(crate) async fn exchange(
         }
     };
     let mut head = recv_head(conn, call).await?;
+    if let Some(e) = proxy.and_then(|p| ProxyError::from_forwarded(p, head.status, &head.headers)) {
+        return Err(SendError::new(e, true));
+    }
     if !complete {
         // The request body was not all sent: the connection is out of step.
         head.body.reusable = false;
@@ -152,11 +159,18 @@ pub(crate) async fn exchange(
 }
 
 /// The whole request on the wire, and the call waiting for its response.
-fn encode(request: &http::Request<Bytes>) -> Result<(Vec<u8>, Call<RecvResponse>), BoxError> {
+fn encode(
+    request: &http::Request<Bytes>,
+    proxy: Option<&ProxyUrl>,
+) -> Result<(Vec<u8>, Call<RecvResponse>), BoxError> {
     let mut head = http::Request::new(());
     *head.method_mut() = request.method().clone();
     *head.uri_mut() = request.uri().clone();
     *head.headers_mut() = request.headers().clone();
+    if let Some(auth) = proxy.and_then(ProxyUrl::authorization) {
+        head.headers_mut()
+            .insert(http::header::PROXY_AUTHORIZATION, auth);
+    }
     let body = request.body();
     if request.method() != http::Method::GET && request.method() != http::Method::HEAD {
         // The body is sized up front: Content-Length, never chunked (Ollama reads either).
@@ -170,6 +184,18 @@ fn encode(request: &http::Request<Bytes>) -> Result<(Vec<u8>, Call<RecvResponse>
     while !call.can_proceed() {
         let n = call.write(&mut scratch)?;
         wire.extend_from_slice(&scratch[..n]);
+    }
+    if proxy.is_some() {
+        // Absolute form: `scheme://authority` before the origin-form target ureq-proto wrote.
+        let uri = request.uri();
+        if let (Some(scheme), Some(authority), Some(at)) = (
+            uri.scheme_str(),
+            uri.authority(),
+            wire.iter().position(|&b| b == b' '),
+        ) {
+            let prefix = format!("{scheme}://{authority}");
+            wire.splice(at + 1..at + 1, prefix.bytes());
+        }
     }
     let call = match call.proceed()? {
         Some(SendRequestResult::RecvResponse(call)) => call,

@@ -48,8 +48,9 @@
 //! Numbers (`cargo tree -p ollama-smol -e normal`, and `tests/smol_specific.rs::throughput`
 //! in a debug build on the 2-core CI machine, loopback testkit server):
 //!
-//! - **dependencies**: 57 crates in the normal tree without the `rustls` feature (ollama-proto
-//!   and serde included; ureq-proto adds itself, httparse, `log` and base64 0.23), 70 with it.
+//! - **dependencies**: 61 crates in the normal tree without the `rustls` feature (ollama-proto
+//!   and serde included; ureq-proto adds itself, `log` and base64 0.23), 74 with it
+//!   (futures-rustls, webpki-roots, rustls-native-certs).
 //! - **throughput**: one 16 MB body in 64 KiB chunks: about 40 MB/s through socket, HTTP
 //!   de-chunking and the decoder's line buffer; 50 sequential streamed chats of a 25.6 KB
 //!   recording written line by line, on one pooled connection: 250–350 streams/s. Both are far
@@ -77,6 +78,14 @@
 //! Ollama then cancels the request's context and stops generating. Dropping a call's future
 //! does the same. A stream read to its end (`next_event` returned `None`) returns its
 //! connection to the pool.
+//!
+//! # Proxies and TLS
+//!
+//! The same rules as ollama-hyper, decided by the core: `HTTP(S)_PROXY`, `ALL_PROXY`,
+//! `NO_PROXY` or [`ClientBuilder::proxy`] ([`ollama_proto::proxy`]; `http://` through a
+//! forwarding proxy, `https://` through a CONNECT tunnel), and the webpki roots, the
+//! platform's or both, plus extra CAs and `SSL_CERT_FILE` ([`ollama_proto::tls`]). The rustls
+//! configuration is built on the first `https://` connection.
 //!
 //! # Timeouts, retries, errors
 //!
@@ -126,6 +135,7 @@ pub use ollama_proto::retry::RetryPolicy;
 #[cfg(feature = "schemars")]
 pub use ollama_proto::schemars::{self, JsonSchema};
 pub use ollama_proto::think::ThinkConfig;
+pub use ollama_proto::tls::TlsRoots;
 pub use ollama_proto::tools::{
     Budget, Conversation, DecodeError, ToolEvent, ToolLoopError, ToolResult, ToolRun, Toolbox,
 };

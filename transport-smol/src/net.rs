@@ -1,36 +1,47 @@
-//! Opening a byte stream to the server: TCP through async-net (DNS on its blocking pool), then
-//! TLS through futures-rustls for `https`.
+//! Opening a byte stream to the server: TCP through async-net (DNS on its blocking pool), to
+//! the server or to its proxy, the CONNECT handshake for a tunnel (the core's [`Tunnel`]),
+//! then TLS through futures-rustls for `https` (roots and extra CAs as the core's
+//! [`TlsPlan`] says, built on the first `https` connection).
 
 use std::io;
 use std::pin::Pin;
+#[cfg(feature = "rustls")]
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use async_net::TcpStream;
-use futures_lite::io::{AsyncRead, AsyncWrite};
+use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use ollama_proto::client_error::BoxError;
+use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
+use ollama_proto::tls::TlsPlan;
+use ollama_proto::{BaseUrl, ClientConfig};
 
-/// Where to connect, taken from the base URL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Where to connect and how, from the client's configuration.
+#[derive(Debug)]
 pub(crate) struct Target {
-    /// `http` or `https` (anything else fails to connect).
-    pub(crate) scheme: String,
-    /// Host name or IP address (IPv6 without brackets).
-    pub(crate) host: String,
-    /// TCP port.
-    pub(crate) port: u16,
+    pub(crate) base: BaseUrl,
     /// `scheme://authority`: the pool key and the name in error messages.
     pub(crate) origin: String,
+    pub(crate) route: Route,
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    tls: TlsPlan,
+    #[cfg(feature = "rustls")]
+    rustls: OnceLock<Arc<futures_rustls::rustls::ClientConfig>>,
 }
 
 impl Target {
-    pub(crate) fn new(base: &ollama_proto::BaseUrl) -> Self {
-        Self {
-            scheme: base.scheme().to_owned(),
-            host: base.host().to_owned(),
-            port: base.port(),
-            origin: format!("{}://{}", base.scheme(), base.authority()),
-        }
+    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ClientError> {
+        let network = config.network()?;
+        let base = config.request.base_url.clone();
+        Ok(Self {
+            origin: base.origin(),
+            base,
+            route: network.route,
+            tls: network.tls,
+            #[cfg(feature = "rustls")]
+            rustls: OnceLock::new(),
+        })
     }
 }
 
@@ -42,31 +53,73 @@ pub(crate) enum Stream {
     Tls(Box<futures_rustls::client::TlsStream<TcpStream>>),
 }
 
-/// Connects to `target`: resolves, tries each address in turn, then the TLS handshake.
+/// Connects to `target`, directly or through its proxy: resolves, tries each address in
+/// turn, the CONNECT handshake for a tunnel, then the TLS handshake.
 pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
-    let tls = match target.scheme.as_str() {
+    let tls = match target.base.scheme() {
         "http" => false,
         "https" => true,
         other => return Err(format!("unsupported scheme `{other}` (use http or https)").into()),
     };
-    let tcp = TcpStream::connect((target.host.as_str(), target.port)).await?;
-    // Requests are written in one go and streams are read line by line: no Nagle delay.
-    tcp.set_nodelay(true)?;
+    let mut tcp = match target.route.proxy() {
+        None => tcp(target.base.host(), target.base.port()).await?,
+        Some(p) => tcp(p.host(), p.port())
+            .await
+            .map_err(|e| ProxyError::unreachable(p, e))?,
+    };
+    if let Route::Tunnel(proxy) = &target.route {
+        tunnel(&mut tcp, proxy, &target.base).await?;
+    }
     if !tls {
         return Ok(Stream::Plain(tcp));
     }
     tls_handshake(target, tcp).await
 }
 
+/// TCP to `host:port`; requests are written in one go and streams read line by line: no
+/// Nagle delay.
+async fn tcp(host: &str, port: u16) -> io::Result<TcpStream> {
+    let tcp = TcpStream::connect((host, port)).await?;
+    tcp.set_nodelay(true)?;
+    Ok(tcp)
+}
+
+/// Asks `proxy` for a tunnel to `target`; the core reads its answer.
+async fn tunnel(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &BaseUrl) -> Result<(), BoxError> {
+    let mut handshake = Tunnel::new(proxy, target);
+    tcp.write_all(handshake.request()).await?;
+    let mut buf = [0u8; 1024];
+    // Bounded by the core's MAX_TUNNEL_HEAD.
+    loop {
+        let n = tcp.read(&mut buf).await?;
+        if n == 0 {
+            return Err(handshake.closed().into());
+        }
+        if handshake.feed(&buf[..n])? {
+            return Ok(());
+        }
+    }
+}
+
 #[cfg(feature = "rustls")]
 async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxError> {
     use futures_rustls::pki_types::ServerName;
+    use ollama_proto::tls::TlsHandshakeError;
 
-    let name = ServerName::try_from(target.host.clone())?;
-    let config = tls_config()?;
+    let config = match target.rustls.get() {
+        Some(config) => Arc::clone(config),
+        // Not cached on failure: a CA file created later is picked up.
+        None => {
+            let config = rustls_config(&target.tls)?;
+            Arc::clone(target.rustls.get_or_init(|| Arc::new(config)))
+        }
+    };
+    let host = target.base.host();
+    let name = ServerName::try_from(host.to_owned())?;
     let stream = futures_rustls::TlsConnector::from(config)
         .connect(name, tcp)
-        .await?;
+        .await
+        .map_err(|e| TlsHandshakeError::new(host, e))?;
     Ok(Stream::Tls(Box::new(stream)))
 }
 
@@ -76,29 +129,35 @@ async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxErr
     Err("https needs the `rustls` feature of ollama-smol".into())
 }
 
-/// One rustls configuration for the process: ring, the webpki roots, HTTP/1.1 by ALPN.
+/// The rustls configuration: ring, the roots and extra CAs of `plan`, HTTP/1.1 by ALPN.
 #[cfg(feature = "rustls")]
-fn tls_config() -> Result<std::sync::Arc<futures_rustls::rustls::ClientConfig>, String> {
-    use std::sync::{Arc, OnceLock};
+fn rustls_config(plan: &TlsPlan) -> Result<futures_rustls::rustls::ClientConfig, BoxError> {
+    use futures_rustls::rustls;
+    use ollama_proto::tls::TlsError;
 
-    use futures_rustls::rustls::{self, RootCertStore};
-
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let mut config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| e.to_string())?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
-            Ok(Arc::new(config))
-        })
-        .clone()
+    let mut roots = rustls::RootCertStore::empty();
+    if plan.roots.webpki() {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    if plan.roots.platform() {
+        let native = rustls_native_certs::load_native_certs();
+        if let (true, Some(e)) = (native.certs.is_empty(), native.errors.first()) {
+            return Err(TlsError::new("TlsRoots::Platform", e.to_string()).into());
+        }
+        roots.add_parsable_certificates(native.certs);
+    }
+    for (source, cert) in plan.extra_certificates(|path| std::fs::read(path))? {
+        roots
+            .add(cert)
+            .map_err(|e| TlsError::new(source, e.to_string()))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 impl AsyncRead for Stream {

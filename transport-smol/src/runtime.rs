@@ -45,7 +45,7 @@ impl Runtime for Smol {
     fn new(config: &ClientConfig, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
             pool: Pool::new(options.max_idle, options.idle_expiry),
-            target: Arc::new(Target::new(&config.request.base_url)),
+            target: Arc::new(Target::new(config)?),
         })
     }
 
@@ -79,7 +79,7 @@ impl Runtime for Smol {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        http1::exchange(connection.0, request)
+        http1::exchange(connection.0, request, self.target.route.forward_proxy())
     }
 
     fn poll_body<'b>(

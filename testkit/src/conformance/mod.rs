@@ -61,6 +61,8 @@ pub enum Failure {
     Decode(ollama_proto::tools::DecodeError),
     /// A tool run stopped without an answer.
     Tools(ollama_proto::tools::ToolLoopError),
+    /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
+    Proxy(String),
 }
 
 /// Events read from a stream, and how it ended.
@@ -86,6 +88,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Io(_) => Failure::Io(e.to_string()),
         ClientError::Decode(e) => Failure::Decode(e),
         ClientError::Tools(e) => Failure::Tools(e),
+        ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
     }
 }
@@ -304,6 +307,12 @@ macro_rules! conformance_tests {
             tools_streaming_loop,
             structured_answer_and_mismatch,
             conversation_turns,
+            http_goes_through_the_forwarding_proxy,
+            forwarding_proxy_basic_auth,
+            https_goes_through_a_connect_tunnel,
+            unknown_ca_is_a_clear_tls_error,
+            added_ca_is_trusted,
+            ssl_cert_file_is_trusted,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -348,10 +357,12 @@ mod errors;
 mod exact;
 pub mod images;
 mod limits;
+mod proxy;
 mod requests;
 mod retries;
 mod support;
 mod timeouts;
+mod tls;
 pub mod tools;
 
 pub use answers::{
@@ -378,6 +389,10 @@ pub use limits::{
     body_over_max_body_is_refused, endless_line_is_line_too_long,
     whole_answer_over_max_body_is_a_body_limit,
 };
+pub use proxy::{
+    forwarding_proxy_basic_auth, http_goes_through_the_forwarding_proxy,
+    https_goes_through_a_connect_tunnel,
+};
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
 };
@@ -390,6 +405,7 @@ pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,
     stall_hits_idle_timeout, total_timeout_cuts_a_stream,
 };
+pub use tls::{added_ca_is_trusted, ssl_cert_file_is_trusted, unknown_ca_is_a_clear_tls_error};
 pub use tools::{
     conversation_turns, structured_answer_and_mismatch, tools_handler_error_is_sent_back,
     tools_parallel_calls, tools_recorded_round_trip, tools_round_bound, tools_streaming_loop,
