@@ -608,6 +608,12 @@ impl Exchange {
     }
 
     fn retry_or_fail(&mut self, error: ClientError, at: Option<Instant>, now: Instant) {
+        if let ClientError::Proxy(proxy) = &error
+            && !proxy.is_transient()
+        {
+            // Another attempt meets the same proxy with the same credentials.
+            return self.fail(error);
+        }
         let retry = self.retries.saturating_add(1);
         let failure = crate::retry::Failure::BeforeResponse;
         let at = at.or_else(|| {

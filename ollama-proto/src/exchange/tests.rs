@@ -344,3 +344,51 @@ fn total_and_idle_timeouts_end_a_stream() {
     let got = events(&mut ex);
     assert_eq!(got.last(), Some(&Err("timeout.total".to_owned())));
 }
+
+#[test]
+fn a_proxy_that_wants_credentials_is_not_asked_again() {
+    use crate::proxy::{ProxyError, ProxyErrorKind, ProxyUrl};
+    let t0 = Instant::now();
+    let config = ClientConfig::default().retry(RetryPolicy::retries(3));
+    let proxy = ProxyUrl::parse("http://proxy.test:3128").unwrap();
+    let auth = ProxyErrorKind::AuthRequired {
+        status: 407,
+        sent_credentials: false,
+    };
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, auth)), t0);
+    assert!(matches!(ex.poll_action(), Action::Finish { .. }));
+    match ex.poll_event().unwrap().unwrap_err() {
+        ClientError::Proxy(e) => {
+            assert!(matches!(
+                e.kind,
+                ProxyErrorKind::AuthRequired { status: 407, .. }
+            ));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ex.info().attempts, 1);
+
+    // An unreachable proxy, or a 502 from it, may be there a moment later: retried.
+    for kind in [
+        ProxyErrorKind::Closed,
+        ProxyErrorKind::Refused {
+            status: 502,
+            reason: "Bad Gateway".into(),
+        },
+    ] {
+        let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+        ex.on_connect_failed(Box::new(ProxyError::new(&proxy, kind)), t0);
+        assert_eq!(
+            ex.poll_action(),
+            Action::Retry(t0 + Duration::from_millis(250))
+        );
+    }
+    let refused = ProxyErrorKind::Refused {
+        status: 403,
+        reason: "Forbidden".into(),
+    };
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, refused)), t0);
+    assert!(matches!(ex.poll_action(), Action::Finish { .. }));
+}

@@ -228,6 +228,18 @@ pub enum ProxyErrorKind {
 }
 
 impl ProxyError {
+    /// Whether another attempt may succeed: the proxy was unreachable, closed the connection,
+    /// or refused the tunnel with a 5xx (the server behind it may be down for a moment). A
+    /// demand for credentials, a 4xx refusal or an answer that is not HTTP will be the same
+    /// next time, so the exchange does not retry them.
+    pub fn is_transient(&self) -> bool {
+        match &self.kind {
+            ProxyErrorKind::Unreachable(_) | ProxyErrorKind::Closed => true,
+            ProxyErrorKind::Refused { status, .. } => *status >= 500,
+            ProxyErrorKind::AuthRequired { .. } | ProxyErrorKind::InvalidAnswer(_) => false,
+        }
+    }
+
     /// A proxy error for `proxy`.
     pub fn new(proxy: &ProxyUrl, kind: ProxyErrorKind) -> Self {
         Self {
