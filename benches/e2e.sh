@@ -14,13 +14,18 @@
 #
 # Options: --runs R, --pairs P (default 20), --chunks N, --streams S (concurrent streams, default 1000),
 # --conc-chunks C (chunks per concurrent stream, default 200), --interval-us U (the server's
-# pause before each line of a concurrent stream, default 20000), --no-ollama-rs.
+# pause before each line of a concurrent stream, default 20000), --no-ollama-rs, --busy.
+#
+# --busy keeps every core busy with a nice-19 spinner while clients run. On an idle VM a client
+# that sleeps between chunks pays for the CPU's idle-state exits (we saw every kind, the
+# bounds too, move 2-3x between a quiet and a loaded machine); the spinner takes almost no CPU
+# from a nice-0 client but keeps cores out of idle, so the per-chunk cost is the client's own.
 # Bounded: every client run has a time limit, the server exits by itself after 30 minutes,
 # and it is stopped when this script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=3 pairs=20 chunks=200000 streams=1000 conc_chunks=200 interval_us=20000 ollama_rs=1
+runs=3 pairs=20 chunks=200000 streams=1000 conc_chunks=200 interval_us=20000 ollama_rs=1 busy=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -30,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --conc-chunks) conc_chunks=$2; shift 2 ;;
     --interval-us) interval_us=$2; shift 2 ;;
     --no-ollama-rs) ollama_rs=0; shift ;;
+    --busy) busy=1; shift ;;
     --quick) runs=1 pairs=3 chunks=20000 streams=200; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -67,7 +73,18 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -f "$log_dir/server.port" # not a stale one from an earlier run
 "$bin/stream_server" --max-secs 1800 >"$log_dir/server.port" 2>"$log_dir/server.log" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
+spinners=()
+stop_all() {
+  kill "$server" "${spinners[@]}" 2>/dev/null || true
+}
+trap stop_all EXIT
+if [[ $busy == 1 ]]; then
+  for _ in $(seq "$(nproc)"); do
+    # Bounded like the server: gone after 30 minutes even if this script is killed.
+    nice -n 19 timeout 1800 sh -c 'while :; do :; done' &
+    spinners+=("$!")
+  done
+fi
 for _ in $(seq 50); do
   [[ -s "$log_dir/server.port" ]] && break
   sleep 0.1
@@ -125,6 +142,7 @@ done
 
 echo "$machine"
 echo "load average at start: $load_start; end: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ $busy == 0 ]] || echo "--busy: $(nproc) nice-19 spinners kept the cores out of idle states"
 [[ -z "$note" ]] || echo "$note"
 echo
 python3 - "$results" "$chunks" "$runs" "$paired" <<'PY'
