@@ -85,7 +85,8 @@ impl ClientConfig {
     ///
     /// # Errors
     /// [`ConfigError::Proxy`] or [`ConfigError::NoProxy`] naming the variable that cannot be
-    /// used.
+    /// used; [`ConfigError::BaseUrl`] for a base URL whose scheme is not `http` or `https`
+    /// (possible with [`BaseUrl::new`]).
     pub fn network(&self) -> Result<Network, ConfigError> {
         let process;
         let env = match &self.net_env {
@@ -95,8 +96,19 @@ impl ClientConfig {
                 &process
             }
         };
+        let base = &self.request.base_url;
+        let https = match base.scheme() {
+            "http" => false,
+            "https" => true,
+            // `BaseUrl::new` takes any scheme; only these two can be spoken.
+            other => {
+                let input = base.origin();
+                return Err(ConfigError::BaseUrl(HostError::bad_scheme(&input, other)));
+            }
+        };
         Ok(Network {
-            route: self.proxy.route(&self.request.base_url, env)?,
+            https,
+            route: self.proxy.route(base, env)?,
             tls: self.tls.plan(env),
         })
     }
@@ -248,6 +260,9 @@ impl ClientConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Network {
+    /// Whether the server speaks TLS (`https://`): the TLS handshake follows the TCP connect
+    /// (and the tunnel, if any).
+    pub https: bool,
     /// Direct, forwarding proxy or CONNECT tunnel.
     pub route: Route,
     /// The trusted certificate authorities.

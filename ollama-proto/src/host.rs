@@ -356,7 +356,7 @@ impl HostError {
         }
     }
 
-    fn bad_scheme(input: &str, scheme: &str) -> Self {
+    pub(crate) fn bad_scheme(input: &str, scheme: &str) -> Self {
         Self::BadScheme {
             input: input.to_owned(),
             scheme: scheme.to_owned(),

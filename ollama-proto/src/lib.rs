@@ -108,6 +108,7 @@ pub mod exchange;
 pub mod fuzzing;
 pub mod host;
 pub mod net_env;
+pub mod prelude;
 pub mod proxy;
 pub mod request;
 pub mod response;

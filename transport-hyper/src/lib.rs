@@ -112,23 +112,9 @@ pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
 pub use ollama_proto::ClientError as Error;
 
 // The core's types, so that this crate is the only dependency a program needs (the same
-// names as `ollama-smol` re-exports).
+// names as `ollama-smol`).
 pub use ollama_proto;
-pub use ollama_proto::client::PoolOptions;
-pub use ollama_proto::client_error::BoxError;
-pub use ollama_proto::deadline::Timeouts;
-pub use ollama_proto::retry::RetryPolicy;
-/// `#[derive(JsonSchema)]` for tool arguments and structured answers, with
-/// `use ollama_*::{schemars, JsonSchema};` in scope (no `schemars` dependency needed).
-#[cfg(feature = "schemars")]
-pub use ollama_proto::schemars::{self, JsonSchema};
-pub use ollama_proto::think::ThinkConfig;
-pub use ollama_proto::tls::TlsRoots;
-pub use ollama_proto::tools::{
-    Budget, Conversation, DecodeError, ToolEvent, ToolLoopError, ToolResult, ToolRun, Toolbox,
-};
-pub use ollama_proto::types::*;
-pub use ollama_proto::{Accumulator, CallOptions, ClientConfig, Completion, Event, OwnedEvent};
+pub use ollama_proto::prelude::*;
 
 /// Reads an image file to attach to a message (blocking: a small file read; at most
 /// [`MAX_IMAGE_FILE`] bytes), checked to be PNG, JPEG, GIF or WebP.

@@ -21,12 +21,14 @@ pub(crate) type Io = TokioIo<Box<dyn Stream>>;
 
 /// Opens connections to the base URL, directly or through its proxy.
 #[derive(Clone, Debug)]
-pub(crate) struct Connector(Arc<Inner>);
+pub(crate) struct Connector(pub(crate) Arc<Inner>);
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     target: BaseUrl,
-    route: Route,
+    https: bool,
+    /// Direct, forwarding proxy or tunnel.
+    pub(crate) route: Route,
     #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
     tls: TlsPlan,
     #[cfg(feature = "rustls")]
@@ -38,6 +40,7 @@ impl Connector {
         let network = config.network()?;
         Ok(Self(Arc::new(Inner {
             target: config.request.base_url.clone(),
+            https: network.https,
             route: network.route,
             tls: network.tls,
             #[cfg(feature = "rustls")]
@@ -45,19 +48,9 @@ impl Connector {
         })))
     }
 
-    /// Direct, forwarding proxy or tunnel.
-    pub(crate) fn route(&self) -> &Route {
-        &self.0.route
-    }
-
     /// A new connection to the server (through the tunnel, if any).
     pub(crate) async fn open(&self) -> Result<Io, BoxError> {
         let target = &self.0.target;
-        let tls = match target.scheme() {
-            "http" => false,
-            "https" => true,
-            other => return Err(format!("unsupported scheme `{other}` (use http or https)").into()),
-        };
         let mut tcp = match self.0.route.proxy() {
             None => tcp(target.host(), target.port()).await?,
             Some(p) => tcp(p.host(), p.port())
@@ -67,7 +60,7 @@ impl Connector {
         if let Route::Tunnel(proxy) = &self.0.route {
             tunnel(&mut tcp, proxy, target).await?;
         }
-        if !tls {
+        if !self.0.https {
             return Ok(TokioIo::new(Box::new(tcp)));
         }
         self.tls_handshake(tcp).await

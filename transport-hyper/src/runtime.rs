@@ -51,12 +51,11 @@ impl Runtime for Hyper {
 
     fn connect(
         &self,
-        request: &http::Request<Bytes>,
+        _request: &http::Request<Bytes>,
         fresh: bool,
     ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
         let pooled = if fresh { None } else { self.checkout() };
         let connector = self.connector.clone();
-        let _ = request;
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
@@ -71,7 +70,7 @@ impl Runtime for Hyper {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        connection.send(request, self.connector.route().forward_proxy())
+        connection.send(request, self.connector.0.route.forward_proxy())
     }
 
     fn poll_body<'b>(

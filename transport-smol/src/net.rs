@@ -24,6 +24,7 @@ pub(crate) struct Target {
     /// `scheme://authority`: the pool key and the name in error messages.
     pub(crate) origin: String,
     pub(crate) route: Route,
+    https: bool,
     #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
     tls: TlsPlan,
     #[cfg(feature = "rustls")]
@@ -38,6 +39,7 @@ impl Target {
             origin: base.origin(),
             base,
             route: network.route,
+            https: network.https,
             tls: network.tls,
             #[cfg(feature = "rustls")]
             rustls: OnceLock::new(),
@@ -56,11 +58,6 @@ pub(crate) enum Stream {
 /// Connects to `target`, directly or through its proxy: resolves, tries each address in
 /// turn, the CONNECT handshake for a tunnel, then the TLS handshake.
 pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
-    let tls = match target.base.scheme() {
-        "http" => false,
-        "https" => true,
-        other => return Err(format!("unsupported scheme `{other}` (use http or https)").into()),
-    };
     let mut tcp = match target.route.proxy() {
         None => tcp(target.base.host(), target.base.port()).await?,
         Some(p) => tcp(p.host(), p.port())
@@ -70,7 +67,7 @@ pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
     if let Route::Tunnel(proxy) = &target.route {
         tunnel(&mut tcp, proxy, &target.base).await?;
     }
-    if !tls {
+    if !target.https {
         return Ok(Stream::Plain(tcp));
     }
     tls_handshake(target, tcp).await

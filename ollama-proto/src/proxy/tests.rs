@@ -418,3 +418,18 @@ mod total {
         }
     }
 }
+
+#[test]
+fn only_http_and_https_can_be_spoken() {
+    let env = NetEnv::from_lookup(|_| None);
+    for (base, https) in [("http://h:1", false), ("https://h:2", true)] {
+        let config = ClientConfig::new(BaseUrl::parse(base).unwrap()).net_env(env.clone());
+        assert_eq!(config.network().unwrap().https, https, "{base}");
+    }
+    // `BaseUrl::new` takes any scheme: the client refuses it before connecting.
+    let config = ClientConfig::new(BaseUrl::new("ftp", "h", 21)).net_env(env);
+    assert_eq!(
+        config.network().unwrap_err().to_string(),
+        "base URL: invalid host \"ftp://h:21\": scheme \"ftp\" is not http or https"
+    );
+}
