@@ -13,8 +13,6 @@ use hyper::client::conn::http1;
 use ollama_proto::client::{Head, SendError};
 use ollama_proto::client_error::BoxError;
 
-use ollama_proto::proxy::{ProxyError, ProxyUrl};
-
 use crate::net::Io;
 
 /// A connection: the request sender and the connection future that moves its bytes.
@@ -51,14 +49,14 @@ impl Conn {
         !self.closed && matches!(self.sender.poll_ready(&mut cx), Poll::Ready(Ok(())))
     }
 
-    /// Writes `request` and reads the response head. Through a forwarding `proxy`, the
-    /// target is in absolute form, and the proxy's own 407 is a [`ProxyError`].
+    /// Writes `request` and reads the response head. Through a forwarding proxy
+    /// (`absolute_form`), the target is the absolute URI.
     pub(crate) async fn send(
         mut self,
         request: &http::Request<Bytes>,
-        proxy: Option<&ProxyUrl>,
+        absolute_form: bool,
     ) -> Result<Head<Body>, SendError> {
-        let request = request_form(request, proxy);
+        let request = request_form(request, absolute_form);
         let result = {
             let mut response = std::pin::pin!(self.sender.send_request(request));
             let driver = &mut self.driver;
@@ -74,11 +72,6 @@ impl Conn {
         match result {
             Ok(response) => {
                 let (parts, incoming) = response.into_parts();
-                if let Some(e) = proxy.and_then(|p| {
-                    ProxyError::from_forwarded(p, parts.status.as_u16(), &parts.headers)
-                }) {
-                    return Err(SendError::new(e, true));
-                }
                 let body = Body {
                     conn: self,
                     incoming,
@@ -95,27 +88,20 @@ impl Conn {
     }
 }
 
-/// The request as written: an origin-form target directly, the absolute URI (and
-/// `Proxy-Authorization`) through a forwarding proxy, and a `Host` header (hyper's connection
-/// writes the URI as given and adds no `Host`).
-fn request_form(
-    request: &http::Request<Bytes>,
-    proxy: Option<&ProxyUrl>,
-) -> http::Request<Full<Bytes>> {
+/// The request as written: an origin-form target directly, the absolute URI through a
+/// forwarding proxy, and a `Host` header (hyper's connection writes the URI as given and adds
+/// no `Host`).
+fn request_form(request: &http::Request<Bytes>, absolute_form: bool) -> http::Request<Full<Bytes>> {
     let mut copy = http::Request::new(Full::new(request.body().clone()));
     *copy.method_mut() = request.method().clone();
     let uri = request.uri();
     *copy.uri_mut() = uri.clone();
-    if let (None, Some(pq)) = (proxy, uri.path_and_query()) {
+    if let (false, Some(pq)) = (absolute_form, uri.path_and_query()) {
         if let Ok(origin) = http::Uri::try_from(pq.as_str()) {
             *copy.uri_mut() = origin;
         }
     }
     *copy.headers_mut() = request.headers().clone();
-    if let Some(auth) = proxy.and_then(ProxyUrl::authorization) {
-        copy.headers_mut()
-            .insert(http::header::PROXY_AUTHORIZATION, auth);
-    }
     if let Some(authority) = uri.authority() {
         if let Ok(host) = http::HeaderValue::from_str(authority.as_str()) {
             copy.headers_mut().insert(http::header::HOST, host);

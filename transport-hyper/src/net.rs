@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use hyper_util::rt::TokioIo;
-use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::client_config::Network;
+use ollama_proto::client_error::BoxError;
 use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
 use ollama_proto::tls::TlsPlan;
 use ollama_proto::{BaseUrl, ClientConfig};
@@ -36,16 +37,15 @@ pub(crate) struct Inner {
 }
 
 impl Connector {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ClientError> {
-        let network = config.network()?;
-        Ok(Self(Arc::new(Inner {
+    pub(crate) fn new(config: &ClientConfig, network: &Network) -> Self {
+        Self(Arc::new(Inner {
             target: config.request.base_url.clone(),
             https: network.https,
-            route: network.route,
-            tls: network.tls,
+            route: network.route.clone(),
+            tls: network.tls.clone(),
             #[cfg(feature = "rustls")]
             rustls: std::sync::OnceLock::new(),
-        })))
+        }))
     }
 
     /// A new connection to the server (through the tunnel, if any).

@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use ollama_proto::ClientConfig;
 use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
+use ollama_proto::client_config::{ClientConfig, Network};
 use ollama_proto::client_error::{BoxError, ClientError};
 use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
 use tokio::time::Sleep;
@@ -37,9 +37,13 @@ impl Runtime for Hyper {
     type Body = Body;
     type Timer = HyperTimer;
 
-    fn new(config: &ClientConfig, options: &PoolOptions) -> Result<Self, ClientError> {
+    fn new(
+        config: &ClientConfig,
+        network: &Network,
+        options: &PoolOptions,
+    ) -> Result<Self, ClientError> {
         Ok(Self {
-            connector: Connector::new(config)?,
+            connector: Connector::new(config, network),
             pool: Arc::default(),
             options: Arc::new(options.clone()),
         })
@@ -70,7 +74,7 @@ impl Runtime for Hyper {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        connection.send(request, self.connector.0.route.forward_proxy())
+        connection.send(request, self.connector.0.route.forward_proxy().is_some())
     }
 
     fn poll_body<'b>(

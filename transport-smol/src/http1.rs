@@ -12,7 +12,6 @@ use futures_lite::io::{AsyncRead, AsyncWrite};
 use futures_lite::ready;
 use ollama_proto::client::{Head, SendError};
 use ollama_proto::client_error::BoxError;
-use ollama_proto::proxy::{ProxyError, ProxyUrl};
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
@@ -100,16 +99,15 @@ impl Connection {
 }
 
 /// Writes `request` (absolute URI: ureq-proto sends the origin-form target and `Host`;
-/// through a forwarding `proxy`, the absolute form and `Proxy-Authorization`) and reads the
-/// response head. The response is read while the request is still being written, so a
-/// server that answers early (a 413 during an upload) is heard. The proxy's own 407 is a
-/// [`ProxyError`].
+/// through a forwarding proxy, `absolute_form`, the absolute URI) and reads the response
+/// head. The response is read while the request is still being written, so a server that
+/// answers early (a 413 during an upload) is heard.
 pub(crate) async fn exchange(
     mut conn: Connection,
     request: &http::Request<Bytes>,
-    proxy: Option<&ProxyUrl>,
+    absolute_form: bool,
 ) -> Result<Head<Body>, SendError> {
-    let (wire, call) = encode(request, proxy).map_err(|e| SendError::new(e, false))?;
+    let (wire, call) = encode(request, absolute_form).map_err(|e| SendError::new(e, false))?;
     let mut written = 0;
     // Write until done or until the server speaks first.
     let write = std::future::poll_fn(|cx| {
@@ -147,9 +145,6 @@ pub(crate) async fn exchange(
         }
     };
     let mut head = recv_head(conn, call).await?;
-    if let Some(e) = proxy.and_then(|p| ProxyError::from_forwarded(p, head.status, &head.headers)) {
-        return Err(SendError::new(e, true));
-    }
     if !complete {
         // The request body was not all sent: the connection is out of step.
         head.body.reusable = false;
@@ -161,16 +156,12 @@ pub(crate) async fn exchange(
 /// The whole request on the wire, and the call waiting for its response.
 fn encode(
     request: &http::Request<Bytes>,
-    proxy: Option<&ProxyUrl>,
+    absolute_form: bool,
 ) -> Result<(Vec<u8>, Call<RecvResponse>), BoxError> {
     let mut head = http::Request::new(());
     *head.method_mut() = request.method().clone();
     *head.uri_mut() = request.uri().clone();
     *head.headers_mut() = request.headers().clone();
-    if let Some(auth) = proxy.and_then(ProxyUrl::authorization) {
-        head.headers_mut()
-            .insert(http::header::PROXY_AUTHORIZATION, auth);
-    }
     let body = request.body();
     if request.method() != http::Method::GET && request.method() != http::Method::HEAD {
         // The body is sized up front: Content-Length, never chunked (Ollama reads either).
@@ -185,7 +176,7 @@ fn encode(
         let n = call.write(&mut scratch)?;
         wire.extend_from_slice(&scratch[..n]);
     }
-    if proxy.is_some() {
+    if absolute_form {
         // Absolute form: `scheme://authority` before the origin-form target ureq-proto wrote.
         let uri = request.uri();
         if let (Some(scheme), Some(authority), Some(at)) = (

@@ -12,7 +12,8 @@ use std::task::{Context, Poll};
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::client_config::Network;
+use ollama_proto::client_error::BoxError;
 use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
 use ollama_proto::tls::TlsPlan;
 use ollama_proto::{BaseUrl, ClientConfig};
@@ -32,18 +33,17 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ClientError> {
-        let network = config.network()?;
+    pub(crate) fn new(config: &ClientConfig, network: &Network) -> Self {
         let base = config.request.base_url.clone();
-        Ok(Self {
+        Self {
             origin: base.origin(),
             base,
-            route: network.route,
+            route: network.route.clone(),
             https: network.https,
-            tls: network.tls,
+            tls: network.tls.clone(),
             #[cfg(feature = "rustls")]
             rustls: OnceLock::new(),
-        })
+        }
     }
 }
 

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use async_io::Timer;
 use bytes::Bytes;
-use ollama_proto::ClientConfig;
 use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
+use ollama_proto::client_config::{ClientConfig, Network};
 use ollama_proto::client_error::{BoxError, ClientError};
 
 pub use crate::http1::Body;
@@ -42,10 +42,14 @@ impl Runtime for Smol {
     type Body = Body;
     type Timer = SmolTimer;
 
-    fn new(config: &ClientConfig, options: &PoolOptions) -> Result<Self, ClientError> {
+    fn new(
+        config: &ClientConfig,
+        network: &Network,
+        options: &PoolOptions,
+    ) -> Result<Self, ClientError> {
         Ok(Self {
             pool: Pool::new(options.max_idle, options.idle_expiry),
-            target: Arc::new(Target::new(config)?),
+            target: Arc::new(Target::new(config, network)),
         })
     }
 
@@ -79,7 +83,11 @@ impl Runtime for Smol {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        http1::exchange(connection.0, request, self.target.route.forward_proxy())
+        http1::exchange(
+            connection.0,
+            request,
+            self.target.route.forward_proxy().is_some(),
+        )
     }
 
     fn poll_body<'b>(

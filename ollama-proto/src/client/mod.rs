@@ -38,6 +38,7 @@ use crate::client_builder::{BuildClient, ClientBuilder};
 use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::exchange::{CallInfo, Exchange};
+use crate::proxy::ProxyUrl;
 use crate::request::{Call, StreamCall};
 use crate::think::ThinkConfig;
 
@@ -46,6 +47,8 @@ use crate::think::ThinkConfig;
 pub struct Client<R: Runtime> {
     runtime: R,
     config: Arc<ClientConfig>,
+    /// The forwarding proxy of every request, if the route has one.
+    forward_proxy: Option<Arc<ProxyUrl>>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -53,6 +56,7 @@ impl<R: Runtime> Clone for Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::clone(&self.config),
+            forward_proxy: self.forward_proxy.clone(),
         }
     }
 }
@@ -84,9 +88,11 @@ impl<R: Runtime> Client<R> {
         config: ClientConfig,
         options: &R::Options,
     ) -> Result<Self, ClientError> {
-        let runtime = R::new(&config, options)?;
+        let network = config.network()?;
+        let runtime = R::new(&config, &network, options)?;
         Ok(Self {
             runtime,
+            forward_proxy: network.route.forward_proxy().cloned().map(Arc::new),
             config: Arc::new(config),
         })
     }
@@ -129,6 +135,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
+            forward_proxy: self.forward_proxy.clone(),
         }
     }
 
@@ -139,6 +146,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
+            forward_proxy: self.forward_proxy.clone(),
         }
     }
 }
@@ -154,7 +162,8 @@ impl<R: Runtime> Client<R> {
     /// over `max_body`, or a body that does not decode.
     pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?;
+        let mut ex = Exchange::call(&self.config, call, rt.now())?
+            .through_forwarding_proxy(self.forward_proxy.as_deref());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -184,7 +193,8 @@ impl<R: Runtime> Client<R> {
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::stream(&self.config, call, rt.now())?;
+        let mut ex = Exchange::stream(&self.config, call, rt.now())?
+            .through_forwarding_proxy(self.forward_proxy.as_deref());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::HeaderMap;
 
-use crate::client_config::ClientConfig;
+use crate::client_config::{ClientConfig, Network};
 use crate::client_error::{BoxError, ClientError};
 
 /// The IO a [`Client`](super::Client) needs: a connection to the base URL (pooled or new), one
@@ -28,11 +28,16 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// A timer that can be re-armed.
     type Timer: Send + Unpin + 'static;
 
-    /// Builds the transport for `config` (TLS roots, proxy route, pool).
+    /// Builds the transport for `config`, connecting the way `network` says (the route to the
+    /// server, whether it speaks TLS, which roots to trust; decided once by the core).
     ///
     /// # Errors
     /// When the configuration cannot be used (e.g. an invalid extra CA certificate).
-    fn new(config: &ClientConfig, options: &Self::Options) -> Result<Self, ClientError>;
+    fn new(
+        config: &ClientConfig,
+        network: &Network,
+        options: &Self::Options,
+    ) -> Result<Self, ClientError>;
 
     /// The current time, from the runtime's clock (so paused-time tests stay consistent).
     fn now(&self) -> Instant;

@@ -68,6 +68,7 @@ use crate::deadline::{Deadlines, TimedOut, TimeoutKind};
 use crate::decoder::{Decoder, DecoderConfig, StreamKind};
 use crate::error::{Error, Position};
 use crate::event::Event;
+use crate::proxy::{ProxyError, ProxyUrl};
 use crate::request::{Call, Endpoint, StreamCall, build_request};
 use crate::retry::RetryPolicy;
 use crate::types::Metrics;
@@ -178,6 +179,8 @@ pub struct Exchange {
     error_reported: bool,
     /// The final object of a stream was handed out: nothing more is.
     done_yielded: bool,
+    /// Set by [`Exchange::through_forwarding_proxy`]: its own 401/407 is a proxy error.
+    forward_proxy: Option<ProxyUrl>,
 }
 
 /// What a call is and how it went, for logs and tracing spans: the same fields, in the same
@@ -266,7 +269,27 @@ impl Exchange {
             error: None,
             error_reported: false,
             done_yielded: false,
+            forward_proxy: None,
         })
+    }
+
+    /// Sends the call through the forwarding `proxy` (an `http://` server behind a proxy):
+    /// the request carries the proxy's `Proxy-Authorization`, and the proxy's own demand for
+    /// credentials (407, or its 401) is a [`ClientError::Proxy`], not the server's answer. The
+    /// transport writes the request target in absolute form. `None` leaves the call as it is.
+    #[must_use]
+    pub fn through_forwarding_proxy(mut self, proxy: Option<&ProxyUrl>) -> Self {
+        if let Some(proxy) = proxy {
+            if let Some(auth) = proxy.authorization() {
+                let mut request = http::Request::clone(&self.request);
+                request
+                    .headers_mut()
+                    .insert(http::header::PROXY_AUTHORIZATION, auth);
+                self.request = Arc::new(request);
+            }
+            self.forward_proxy = Some(proxy.clone());
+        }
+        self
     }
 
     /// The request to write on every attempt (absolute URI, headers, body).
@@ -411,6 +434,13 @@ impl Exchange {
         self.received = 0;
         self.body.clear();
         self.retry_after = status::retry_after(headers);
+        if let Some(e) = self
+            .forward_proxy
+            .as_ref()
+            .and_then(|p| ProxyError::from_forwarded(p, status, headers))
+        {
+            return self.fail(ClientError::Proxy(e));
+        }
         let expects_body = !matches!(self.answer, Answer::Body) || self.request_expects_body();
         match route_status(status, expects_body) {
             StatusRoute::Answer => {

@@ -392,3 +392,54 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
     ex.on_connect_failed(Box::new(ProxyError::new(&proxy, refused)), t0);
     assert!(matches!(ex.poll_action(), Action::Finish { .. }));
 }
+
+#[test]
+fn a_forwarding_proxy_is_named_and_its_own_answers_are_its_errors() {
+    use crate::proxy::{ProxyErrorKind, ProxyUrl};
+    let t0 = Instant::now();
+    let config = ClientConfig::default();
+    let proxy = ProxyUrl::parse("http://alice:s3cret@proxy.test:3128").unwrap();
+    let ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .through_forwarding_proxy(Some(&proxy));
+    let auth = &ex.request().headers()[http::header::PROXY_AUTHORIZATION];
+    assert_eq!(auth, "Basic YWxpY2U6czNjcmV0");
+    assert!(auth.is_sensitive());
+
+    // The proxy's 407, and tinyproxy's 401 with a Basic challenge after credentials were
+    // sent, are the proxy's; they end the call at once.
+    for (status, challenge) in [(407, None), (401, Some("Basic realm=\"tinyproxy\""))] {
+        let mut ex = Exchange::stream(&config, &chat(), t0)
+            .unwrap()
+            .through_forwarding_proxy(Some(&proxy));
+        let h = challenge.map_or_else(HeaderMap::new, |c| headers(&[("www-authenticate", c)]));
+        to_head(&mut ex, status, &h, t0);
+        assert!(matches!(ex.poll_action(), Action::Finish { .. }));
+        match ex.poll_event().unwrap().unwrap_err() {
+            ClientError::Proxy(e) => assert!(
+                matches!(e.kind, ProxyErrorKind::AuthRequired { status: s, sent_credentials: true } if s == status)
+            ),
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+    // Ollama's own 401 (no Basic challenge) stays the server's answer.
+    let mut ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .through_forwarding_proxy(Some(&proxy));
+    to_head(&mut ex, 401, &HeaderMap::new(), t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_end(t0);
+    assert_eq!(
+        status_of(&ex.poll_event().unwrap().unwrap_err()).status,
+        401
+    );
+    // Without a proxy nothing changes.
+    let ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .through_forwarding_proxy(None);
+    assert!(
+        !ex.request()
+            .headers()
+            .contains_key(http::header::PROXY_AUTHORIZATION)
+    );
+}
