@@ -198,18 +198,7 @@ macro_rules! json_call {
         }
     };
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
-        json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
-
-        impl Call for $ty {
-            type Output = $output;
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                _: &crate::DecoderConfig,
-            ) -> Result<$output, Error> {
-                decode(status, body)
-            }
-        }
+        json_call!($ty, $method, $path, $output $(, $model)?; decode_json);
     };
 }
 
