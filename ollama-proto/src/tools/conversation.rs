@@ -139,10 +139,7 @@ impl Conversation {
     /// `<think>` blocks and its tool calls, not its reasoning (models are trained on histories
     /// without it; Qwen3's guidance says not to re-send it).
     pub fn push_reply(&mut self, reply: &ChatResponse) -> &mut Self {
-        let mut message = Message::new(Role::Assistant, reply.message.content.clone());
-        crate::request::strip_leading_blocks(&mut message.content);
-        message.tool_calls = reply.message.tool_calls.clone();
-        self.push(message)
+        self.push(super::tool_loop::resent(&reply.message))
     }
 
     /// The request for the next turn: the system prompt, the history, `think` and options.

@@ -294,8 +294,9 @@ impl ToolLoop {
 }
 
 /// An assistant reply as it goes back into history: no thinking, no `<think>` blocks, the tool
-/// calls as the model made them (ids, order of arguments).
-fn resent(reply: &Message) -> Message {
+/// calls as the model made them (ids, order of arguments). The tool loop and
+/// [`Conversation`](super::Conversation) re-send replies the same way.
+pub(crate) fn resent(reply: &Message) -> Message {
     let mut message = Message::new(Role::Assistant, reply.content.clone());
     crate::request::strip_leading_blocks(&mut message.content);
     message.tool_calls = reply.tool_calls.clone();
