@@ -18,16 +18,15 @@
 
 use std::fmt;
 
-use crate::client_config::ConfigError;
+use crate::config_error::ConfigError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
 use crate::proxy::ProxyError;
 use crate::tools::{DecodeError, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
-/// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
-/// [`ClientError::Io`] (the transport's runtime error, whatever its crate).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// Re-exported from [`crate::error`], its home, so `client_error::BoxError` keeps working.
+pub use crate::error::BoxError;
 
 /// Everything a call can fail with.
 ///

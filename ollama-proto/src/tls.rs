@@ -30,7 +30,7 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject as _;
 
-use crate::client_error::BoxError;
+use crate::error::BoxError;
 use crate::net_env::NetEnv;
 
 /// Which built-in certificate authorities to trust.
