@@ -106,7 +106,7 @@ pub type Client = ollama_proto::Client<Hyper>;
 /// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Hyper`].
 pub type EventStream = ollama_proto::EventStream<Hyper>;
 /// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
-pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
+pub type ClientBuilder = ollama_proto::ClientBuilder<Hyper>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;

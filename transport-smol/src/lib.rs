@@ -107,7 +107,6 @@
 
 mod http1;
 mod net;
-mod pool;
 pub mod runtime;
 
 pub use runtime::Smol;
@@ -118,7 +117,7 @@ pub type Client = ollama_proto::Client<Smol>;
 /// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Smol`].
 pub type EventStream = ollama_proto::EventStream<Smol>;
 /// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
-pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
+pub type ClientBuilder = ollama_proto::ClientBuilder<Smol>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;
