@@ -53,10 +53,7 @@ pub struct ClientTls {
 impl ClientTls {
     /// TLS as `target` says; nothing is built or read yet.
     pub fn new(target: &TlsTarget) -> Self {
-        Self {
-            target: target.clone(),
-            config: OnceLock::new(),
-        }
+        Self::from(target.clone())
     }
 
     /// What a handshake needs: the configuration (built now if it was not yet) and the
@@ -85,6 +82,15 @@ impl ClientTls {
             &self.target.server_name,
             error,
         )))
+    }
+}
+
+impl From<TlsTarget> for ClientTls {
+    fn from(target: TlsTarget) -> Self {
+        Self {
+            target,
+            config: OnceLock::new(),
+        }
     }
 }
 

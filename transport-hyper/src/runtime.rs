@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use ollama_proto::client::{Head, Runtime, SendError};
-use ollama_proto::connect::{ConnectError, ConnectPlan, TargetForm};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
 use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
 use ollama_proto::pool::{IdlePool, PoolOptions};
 use ollama_proto::{BoxError, ClientError};
@@ -71,8 +71,7 @@ impl Runtime for Hyper {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        let absolute_form = self.connector.plan.target_form() == TargetForm::Absolute;
-        connection.send(request, absolute_form)
+        connection.send(request, self.connector.plan.target_form())
     }
 
     fn poll_body<'b>(

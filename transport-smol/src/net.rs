@@ -28,10 +28,12 @@ pub(crate) enum Stream {
 }
 
 impl Connector {
+    // Without rustls, `Tls` is the target itself (and fails the handshake).
+    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
     pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
         Self {
             plan: Arc::clone(plan),
-            tls: plan.tls().map(Tls::new),
+            tls: plan.tls().cloned().map(Tls::from),
         }
     }
 
@@ -77,15 +79,7 @@ async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
 #[cfg(not(feature = "rustls"))]
-#[derive(Debug)]
-struct Tls;
-
-#[cfg(not(feature = "rustls"))]
-impl Tls {
-    fn new(_: &ollama_proto::connect::TlsTarget) -> Self {
-        Self
-    }
-}
+type Tls = ollama_proto::connect::TlsTarget;
 
 #[cfg(not(feature = "rustls"))]
 async fn handshake(_: &Tls, _: TcpStream) -> Result<Stream, ConnectError> {

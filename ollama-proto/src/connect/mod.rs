@@ -73,6 +73,17 @@ pub enum TargetForm {
     Absolute,
 }
 
+impl TargetForm {
+    /// The target to write for a request to `uri` (absolute, as the exchange builds it).
+    pub fn uri(self, uri: &http::Uri) -> http::Uri {
+        match (self, uri.path_and_query()) {
+            (Self::Origin, Some(pq)) => http::Uri::from(pq.clone()),
+            (Self::Origin, None) => http::Uri::from_static("/"),
+            (Self::Absolute, _) => uri.clone(),
+        }
+    }
+}
+
 impl ConnectPlan {
     /// The plan for `config` and the environment it names (or the process's): the route
     /// ([`crate::proxy`]), TLS for `https://` ([`crate::tls`]).

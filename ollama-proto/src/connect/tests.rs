@@ -37,6 +37,11 @@ fn each_route_is_one_plan() {
     assert_eq!(direct.route(), &Route::Direct);
     assert_eq!(direct.pool_key(), "https://remote:8443");
     assert_eq!(direct.server().port(), 8443);
+    let uri: http::Uri = "http://remote:11434/api/chat?x=1".parse().unwrap();
+    assert_eq!(TargetForm::Origin.uri(&uri), "/api/chat?x=1");
+    assert_eq!(TargetForm::Absolute.uri(&uri), uri);
+    let bare: http::Uri = "http://remote:11434".parse().unwrap();
+    assert_eq!(TargetForm::Origin.uri(&bare), "/");
 }
 
 #[test]
