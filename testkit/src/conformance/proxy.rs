@@ -141,7 +141,7 @@ pub fn https_goes_through_a_connect_tunnel<T: Transport>(t: &T) {
 /// retried without a retry policy.
 pub fn an_unreachable_proxy_is_a_proxy_error<T: Transport>(t: &T) {
     // A port nothing listens on: bound, then closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap();
