@@ -36,7 +36,8 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use crate::client_config::{ClientConfig, ConfigError};
+use crate::client_config::ClientConfig;
+use crate::config_error::ConfigError;
 use crate::deadline::Timeouts;
 use crate::host::IntoBaseUrl;
 use crate::net_env::NetEnv;
