@@ -43,6 +43,7 @@ use crate::host::IntoBaseUrl;
 use crate::net_env::NetEnv;
 use crate::proxy::{NoProxy, ProxyUrl};
 use crate::retry::RetryPolicy;
+use crate::telemetry::TelemetryConfig;
 use crate::think::ThinkConfig;
 use crate::tls::TlsRoots;
 
@@ -171,6 +172,15 @@ impl<R> ClientBuilder<R> {
     /// How reasoning is separated from answers.
     pub fn think(self, think: ThinkConfig) -> Self {
         self.map(|c| c.think(think))
+    }
+
+    /// What the calls' spans record beyond the defaults: prompt and answer text (opt-in,
+    /// bounded), the GenAI metrics (feature `otel-metrics`). See [`crate::telemetry`].
+    pub fn telemetry(self, telemetry: TelemetryConfig) -> Self {
+        self.map(|mut c| {
+            c.telemetry = telemetry;
+            c
+        })
     }
 
     /// Sends every request through the HTTP proxy at `url`

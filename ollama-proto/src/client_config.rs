@@ -13,6 +13,7 @@ use crate::net_env::NetEnv;
 use crate::proxy::{NoProxy, ProxyConfig, ProxyUrl, Route};
 use crate::request::{ApiKey, RequestConfig};
 use crate::retry::RetryPolicy;
+use crate::telemetry::TelemetryConfig;
 use crate::think::ThinkConfig;
 use crate::tls::{ExtraRoot, TlsConfig, TlsPlan, TlsRoots};
 
@@ -55,6 +56,9 @@ pub struct ClientConfig {
     /// The proxy and certificate variables; `None` (the default) reads the process
     /// environment when the transport is built.
     pub net_env: Option<NetEnv>,
+    /// What the calls' spans record beyond the defaults (content capture, metrics); see
+    /// [`crate::telemetry`].
+    pub telemetry: TelemetryConfig,
 }
 
 impl Default for ClientConfig {
@@ -76,6 +80,7 @@ impl ClientConfig {
             proxy: ProxyConfig::default(),
             tls: TlsConfig::default(),
             net_env: None,
+            telemetry: TelemetryConfig::default(),
         }
     }
 

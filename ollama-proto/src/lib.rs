@@ -116,6 +116,7 @@ pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod telemetry;
 pub mod think;
 pub mod tls;
 pub mod tools;

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use super::{Client, EventStream, Runtime};
 use crate::client_error::ClientError;
 use crate::request::{Direct, GetVersion, ListModels, ListRunning, Streaming};
+use crate::telemetry::Answer;
 use crate::types::{
     BlobDigest, BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest,
     DeleteRequest, EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse,
@@ -68,7 +69,7 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// See [`Client::call`].
     pub async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, ClientError> {
-        self.call(&req).await
+        self.call_observed(&req, |r| Some(Answer::of_chat(r))).await
     }
 
     /// `POST /api/generate` with `"stream":false`.
@@ -76,7 +77,8 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// See [`Client::call`].
     pub async fn generate(&self, req: GenerateRequest) -> Result<GenerateResponse, ClientError> {
-        self.call(&req).await
+        self.call_observed(&req, |r| Some(Answer::of_generate(r)))
+            .await
     }
 
     /// `POST /api/embed`: one vector per input, decoded by the exact float scanner of
@@ -87,7 +89,8 @@ impl<R: Runtime> Client<R> {
     /// See [`Client::call`]; a number out of the `f32` range is
     /// [`Error::EmbeddingOutOfRange`](crate::Error::EmbeddingOutOfRange).
     pub async fn embed(&self, req: EmbedRequest) -> Result<EmbedResponse, ClientError> {
-        self.call(&req).await
+        self.call_observed(&req, |r| Some(Answer::of_embed(r)))
+            .await
     }
 
     /// `POST /api/embeddings` (legacy; prefer [`Client::embed`]), decoded by the same exact

@@ -26,9 +26,6 @@ mod tools;
 
 use std::sync::Arc;
 
-use tracing::Span;
-use tracing::field::Empty;
-
 pub use crate::pool::PoolOptions;
 pub use options::CallOptions;
 pub use runtime::{Head, Runtime, SendError};
@@ -40,6 +37,8 @@ use crate::client_error::ClientError;
 use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
 use crate::request::{Call, StreamCall};
+use crate::telemetry::Answer;
+use crate::telemetry::span::CallSpan;
 use crate::think::ThinkConfig;
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
@@ -166,24 +165,30 @@ impl<R: Runtime> Client<R> {
     /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
     /// over `max_body`, or a body that does not decode.
     pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+        self.call_observed(call, |_| None).await
+    }
+
+    /// [`Client::call`], with what the decoded answer tells the span (`answer`).
+    pub(crate) async fn call_observed<C: Call + ?Sized>(
+        &self,
+        call: &C,
+        answer: fn(&C::Output) -> Option<Answer<'_>>,
+    ) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
         let mut ex = Exchange::call(&self.config, call, rt.now())?
             .through_forwarding_proxy(self.plan.forward_proxy());
-        let span = request_span(ex.info());
+        let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let mut body = None;
         let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
-        tracing::Instrument::instrument(run, span.clone()).await;
+        tracing::Instrument::instrument(run, span.span().clone()).await;
         let result = ex
             .output::<C>()
             .unwrap_or_else(|| Err(unanswered(ex.info())));
-        record(
-            &span,
-            ex.info(),
-            result.as_ref().err(),
-            ex.started(),
-            rt.now(),
-        );
+        if let Some(a) = result.as_ref().ok().and_then(answer) {
+            span.on_answer(&a);
+        }
+        span.finish(ex.info(), result.as_ref().err(), rt.now());
         result
     }
 
@@ -200,11 +205,11 @@ impl<R: Runtime> Client<R> {
         let rt = &self.runtime;
         let mut ex = Exchange::stream(&self.config, call, rt.now())?
             .through_forwarding_proxy(self.plan.forward_proxy());
-        let span = request_span(ex.info());
+        let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let mut body = None;
         let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
-        tracing::Instrument::instrument(run, span.clone()).await;
+        tracing::Instrument::instrument(run, span.span().clone()).await;
         match body {
             Some(body) if ex.is_streaming() => {
                 Ok(EventStream::new(rt.clone(), ex, body, timer, span))
@@ -214,7 +219,7 @@ impl<R: Runtime> Client<R> {
                     Some(Err(e)) => e,
                     _ => unanswered(ex.info()),
                 };
-                record(&span, ex.info(), Some(&error), ex.started(), rt.now());
+                span.finish(ex.info(), Some(&error), rt.now());
                 Err(error)
             }
         }
@@ -236,58 +241,4 @@ impl<R: Runtime> ClientBuilder<R> {
 /// The call ended without an answer or an error: a bug in a runtime (it reported nothing).
 fn unanswered(info: &CallInfo) -> ClientError {
     ClientError::io(&info.origin, "", "the call ended without an answer")
-}
-
-/// One span per request: method, API path and model now; status, attempts, duration, error
-/// kind and (chat/generate) eval counts and tokens/s when known. The same on every transport.
-fn request_span(info: &CallInfo) -> Span {
-    let span = tracing::info_span!(
-        "ollama_request",
-        method = %info.method,
-        path = %info.path,
-        model = Empty,
-        status = Empty,
-        attempts = Empty,
-        duration_ms = Empty,
-        eval_count = Empty,
-        prompt_eval_count = Empty,
-        tokens_per_second = Empty,
-        error = Empty,
-        cancelled = Empty,
-    );
-    if let Some(model) = &info.model {
-        span.record("model", model.as_str());
-    }
-    span
-}
-
-/// Records how a call ended on its span: status, attempts, whole milliseconds, metrics, error.
-fn record(
-    span: &Span,
-    info: &CallInfo,
-    error: Option<&ClientError>,
-    started: std::time::Instant,
-    now: std::time::Instant,
-) {
-    if let Some(status) = info.status {
-        span.record("status", status);
-    }
-    span.record("attempts", info.attempts);
-    let ms = now.saturating_duration_since(started).as_millis();
-    span.record("duration_ms", u64::try_from(ms).unwrap_or(u64::MAX));
-    if let Some(m) = &info.metrics {
-        if let Some(n) = m.eval_count {
-            span.record("eval_count", n);
-        }
-        if let Some(n) = m.prompt_eval_count {
-            span.record("prompt_eval_count", n);
-        }
-        if let Some(tps) = m.tokens_per_second() {
-            span.record("tokens_per_second", (tps * 10.0).round() / 10.0);
-        }
-    }
-    if let Some(e) = error {
-        span.record("error", e.kind_str());
-        tracing::debug!(parent: span, error = %e, "request failed");
-    }
 }

@@ -3,15 +3,14 @@
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tracing::Span;
-
 use super::drive::{poll_read, release};
 use super::runtime::Runtime;
-use super::{record, unanswered};
+use super::unanswered;
 use crate::accumulate::Accumulator;
 use crate::client_error::ClientError;
 use crate::event::OwnedEvent;
 use crate::exchange::{Action, Exchange};
+use crate::telemetry::span::CallSpan;
 use crate::types::{ChatResponse, GenerateResponse};
 
 /// The events of one streaming call (chat, generate, pull, push, create): a
@@ -32,7 +31,7 @@ pub struct EventStream<R: Runtime> {
     ex: Exchange,
     body: Option<R::Body>,
     timer: R::Timer,
-    span: Span,
+    span: CallSpan,
     /// Nothing more will be yielded.
     ended: bool,
 }
@@ -47,7 +46,7 @@ impl<R: Runtime> std::fmt::Debug for EventStream<R> {
 }
 
 impl<R: Runtime> EventStream<R> {
-    pub(super) fn new(rt: R, ex: Exchange, body: R::Body, timer: R::Timer, span: Span) -> Self {
+    pub(super) fn new(rt: R, ex: Exchange, body: R::Body, timer: R::Timer, span: CallSpan) -> Self {
         Self {
             rt,
             ex,
@@ -107,11 +106,17 @@ impl<R: Runtime> EventStream<R> {
                 return Poll::Ready(None);
             }
             if let Some(event) = self.ex.poll_event() {
-                let event = event.map(|e| e.to_owned());
-                if let Err(e) = &event {
-                    self.span.record("error", e.kind_str());
-                    tracing::debug!(parent: &self.span, error = %e, "stream failed");
-                }
+                let rt = &self.rt;
+                let event = match event {
+                    Ok(e) => {
+                        self.span.on_event(&e, || rt.now());
+                        Ok(e.to_owned())
+                    }
+                    Err(e) => {
+                        self.span.on_stream_error(&e);
+                        Err(e)
+                    }
+                };
                 return Poll::Ready(Some(event));
             }
             match self.ex.poll_action() {
@@ -119,7 +124,7 @@ impl<R: Runtime> EventStream<R> {
                     let Some(body) = self.body.as_mut() else {
                         return Poll::Ready(Some(Err(unanswered(self.ex.info()))));
                     };
-                    let _entered = self.span.enter();
+                    let _entered = self.span.span().enter();
                     ready!(poll_read(&self.rt, &mut self.ex, body, &mut self.timer, cx));
                 }
                 Action::Finish { body_ended } => {
@@ -140,13 +145,7 @@ impl<R: Runtime> EventStream<R> {
         if let Some(body) = self.body.take() {
             release(&self.rt, body, body_ended);
         }
-        record(
-            &self.span,
-            self.ex.info(),
-            None,
-            self.ex.started(),
-            self.rt.now(),
-        );
+        self.span.finish(self.ex.info(), None, self.rt.now());
     }
 }
 
@@ -171,13 +170,6 @@ impl<R: Runtime> Drop for EventStream<R> {
             return;
         }
         // Cancelled mid-stream: dropping the body closes the connection.
-        self.span.record("cancelled", true);
-        record(
-            &self.span,
-            self.ex.info(),
-            None,
-            self.ex.started(),
-            self.rt.now(),
-        );
+        self.span.cancel(self.ex.info(), self.rt.now());
     }
 }
