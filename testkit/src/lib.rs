@@ -57,6 +57,7 @@ mod respond;
 mod routes;
 mod server;
 mod sha256;
+pub mod telemetry;
 mod tls;
 
 pub use body::ENDLESS_STREAM_MAX_LINES;

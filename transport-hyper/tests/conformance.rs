@@ -11,7 +11,7 @@ use ollama_proto::ClientConfig;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, PullRequest,
+    GenerateRequest, GenerateResponse, PullRequest,
 };
 use serde::de::DeserializeOwned;
 use testkit::conformance::tools::describe;
@@ -149,6 +149,14 @@ impl Transport for Hyper {
 
     fn chat(&self, c: &HyperClient, request: ChatRequest) -> Result<ChatResponse, Failure> {
         c.run(|client| async move { client.chat(request).await.map_err(failure) })
+    }
+
+    fn generate(
+        &self,
+        c: &HyperClient,
+        request: GenerateRequest,
+    ) -> Result<GenerateResponse, Failure> {
+        c.run(|client| async move { client.generate(request).await.map_err(failure) })
     }
 
     fn version(&self, c: &HyperClient) -> Result<String, Failure> {

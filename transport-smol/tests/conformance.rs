@@ -8,7 +8,7 @@ use ollama_proto::ClientConfig;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, PullRequest,
+    GenerateRequest, GenerateResponse, PullRequest,
 };
 use ollama_smol::Client;
 use serde::de::DeserializeOwned;
@@ -57,6 +57,14 @@ impl Transport for Smol {
 
     fn chat(&self, client: &Client, request: ChatRequest) -> Result<ChatResponse, Failure> {
         block_on(client.chat(request)).map_err(failure)
+    }
+
+    fn generate(
+        &self,
+        client: &Client,
+        request: GenerateRequest,
+    ) -> Result<GenerateResponse, Failure> {
+        block_on(client.generate(request)).map_err(failure)
     }
 
     fn version(&self, client: &Client) -> Result<String, Failure> {

@@ -130,7 +130,7 @@ impl CallSpan {
         }
         let base = &config.request.base_url;
         span.record("server.address", base.host());
-        span.record("server.port", base.port());
+        span.record("server.port", i64::from(base.port()));
         let view = RequestView::parse(body);
         if let Some(stream) = view.stream {
             span.record("gen_ai.request.stream", stream);
@@ -225,7 +225,7 @@ impl CallSpan {
         self.input_tokens = answer.input_tokens;
         if let (true, Some(n)) = (self.listening, answer.dimensions) {
             self.span
-                .record("gen_ai.embeddings.dimension.count", n as u64);
+                .record("gen_ai.embeddings.dimension.count", int(n as u64));
         }
         if let Some(c) = &mut self.captured {
             Captured::push(&mut c.content, answer.content, self.max_content);
@@ -285,12 +285,12 @@ impl CallSpan {
 
     fn record_end(&self, info: &CallInfo, usage: Usage, time_per_token: Option<Duration>) {
         let span = &self.span;
-        span.record("ollama.attempts", info.attempts);
+        span.record("ollama.attempts", i64::from(info.attempts));
         if let Some(model) = &self.response_model {
             span.record("gen_ai.response.model", model.as_str());
         }
-        record_some(span, "gen_ai.usage.input_tokens", usage.input);
-        record_some(span, "gen_ai.usage.output_tokens", usage.output);
+        record_some(span, "gen_ai.usage.input_tokens", usage.input.map(int));
+        record_some(span, "gen_ai.usage.output_tokens", usage.output.map(int));
         if let Some(m) = &info.metrics {
             if let Some(tps) = m.tokens_per_second() {
                 span.record("ollama.tokens_per_second", (tps * 10.0).round() / 10.0);
@@ -339,6 +339,12 @@ fn record_some<V: tracing::Value>(span: &Span, field: &str, value: Option<V>) {
     if let Some(v) = value {
         span.record(field, v);
     }
+}
+
+/// Integers are recorded as `i64`: `tracing-opentelemetry` exports an `i64` as an integer
+/// attribute, a `u64` as text.
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// `error.type`: the status code of an error status (as the conventions suggest), else the

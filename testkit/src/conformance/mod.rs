@@ -30,7 +30,7 @@ use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, Message, PullRequest,
+    GenerateRequest, GenerateResponse, Message, PullRequest,
 };
 use ollama_proto::{
     Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
@@ -155,6 +155,13 @@ pub trait Transport {
 
     /// A non-streaming chat.
     fn chat(&self, client: &Self::Client, request: ChatRequest) -> Result<ChatResponse, Failure>;
+
+    /// A non-streaming generate.
+    fn generate(
+        &self,
+        client: &Self::Client,
+        request: GenerateRequest,
+    ) -> Result<GenerateResponse, Failure>;
 
     /// `GET /api/version`, returning the version string.
     fn version(&self, client: &Self::Client) -> Result<String, Failure>;
@@ -314,6 +321,11 @@ macro_rules! conformance_tests {
             unknown_ca_is_a_clear_tls_error,
             added_ca_is_trusted,
             ssl_cert_file_is_trusted,
+            telemetry_streamed_chat,
+            telemetry_generate_with_content,
+            telemetry_embed,
+            telemetry_failed_calls,
+            telemetry_cancelled_stream,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -362,6 +374,7 @@ mod proxy;
 mod requests;
 mod retries;
 mod support;
+mod telemetry;
 mod timeouts;
 mod tls;
 pub mod tools;
@@ -401,6 +414,10 @@ pub use retries::{
     blobs_round_trip, connect_refused_is_connect, no_retry_for_unsafe_calls,
     no_retry_once_a_stream_started, no_retry_when_disabled, retries_503_then_succeeds,
     retry_after_is_honoured,
+};
+pub use telemetry::{
+    telemetry_cancelled_stream, telemetry_embed, telemetry_failed_calls,
+    telemetry_generate_with_content, telemetry_streamed_chat,
 };
 pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,
