@@ -339,9 +339,9 @@ fn repeated_keys_keep_the_last_value_in_streams_and_single_bodies() {
         assert_eq!(c.metrics.eval_count, Some(7));
     }
     let body = br#"{"model":"m","message":{"role":"assistant","content":"WRONG","content":"right","tool_calls":[{"function":{"name":"a","arguments":{}}}],"tool_calls":[{"function":{"name":"b","arguments":{}}}]},"done":true,"done_reason":"length","done_reason":"stop","eval_duration":5,"eval_duration":9}"#;
-    let r = crate::accumulate::collect(StreamKind::Chat, 200, body, &DecoderConfig::default())
-        .unwrap()
-        .into_chat_response();
+    let (acc, err) = run(StreamKind::Chat, body, body.len());
+    assert_eq!(err, None);
+    let r = acc.into_chat_response();
     assert_eq!(r.message.content, "right");
     let names: Vec<_> = r
         .message

@@ -64,20 +64,41 @@ pub struct Body {
     pub content_type: &'static str,
 }
 
+/// How the [`Exchange`](crate::exchange::Exchange) reads the body of a success status (2xx)
+/// into a call's answer. Error statuses never reach it: the exchange makes every
+/// [`StatusError`](crate::StatusError) itself.
+pub enum SuccessBody<T> {
+    /// The whole body is collected (bounded by `max_body`), then decoded by this function.
+    Whole(fn(&[u8]) -> Result<T, crate::Error>),
+    /// The body is one or more NDJSON objects of this family, decoded as the bytes arrive by
+    /// the same [`Decoder`](crate::Decoder) as a stream and merged by an
+    /// [`Accumulator`](crate::Accumulator); the function makes the answer of the merge. The line
+    /// limit does not apply (the whole body is bounded by `max_body`).
+    Merged(StreamKind, fn(crate::Accumulator) -> T),
+}
+
+impl<T> std::fmt::Debug for SuccessBody<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Whole(_) => f.write_str("Whole"),
+            Self::Merged(kind, _) => f.debug_tuple("Merged").field(kind).finish(),
+        }
+    }
+}
+
 /// A call answered by one body.
 pub trait Call: Endpoint {
     /// What a successful answer decodes to.
     type Output;
-    /// Decodes the complete answer with the caller's decoder settings (line limit, thinking
-    /// separation): an error status becomes [`crate::Error::Status`] or
-    /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]). Chat and
-    /// generate answers go through the same [`Decoder`](crate::Decoder) as streams, so a
-    /// non-streamed answer is split exactly like a streamed one.
-    fn decode_output(
-        status: u16,
-        body: &[u8],
-        config: &crate::DecoderConfig,
-    ) -> Result<Self::Output, crate::Error>;
+    /// How a success body becomes the answer.
+    const SUCCESS: SuccessBody<Self::Output>;
+
+    /// A status that is not a success but is an answer of this call, declared here (a blob's
+    /// `HEAD` answered 404 is `false`). `None` (the default) for every status: it is an error.
+    fn status_answer(status: u16) -> Option<Self::Output> {
+        let _ = status;
+        None
+    }
 
     /// The eval counts and timings of a decoded answer, for a transport's tracing: chat and
     /// generate answers have them, other calls `None`.

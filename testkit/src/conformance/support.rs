@@ -80,3 +80,10 @@ pub(super) fn quick_retries(n: u32) -> RetryPolicy {
         .initial_backoff(Duration::from_millis(10))
         .max_backoff(Duration::from_secs(3))
 }
+
+/// What the core answers `call` for a 200 with `body` in one piece: the ground truth for a
+/// single call over a real connection.
+pub(super) fn recorded_answer<C: ollama_proto::request::Call>(call: &C, body: &[u8]) -> C::Output {
+    let config = ClientConfig::default();
+    ollama_proto::exchange::Exchange::answer_of(&config, call, 200, body, Instant::now()).unwrap()
+}
