@@ -5,9 +5,7 @@
 //! metrics and `context` come from the final chunk.
 
 use crate::event::{Completion, Event, OwnedEvent, OwnedProgress};
-use crate::types::{
-    ChatResponse, GenerateResponse, Logprob, Message, ProgressResponse, ToolCall,
-};
+use crate::types::{ChatResponse, GenerateResponse, Logprob, Message, ProgressResponse, ToolCall};
 
 /// Collects a stream's events; feed it every event, then read the merged result.
 ///

@@ -213,10 +213,7 @@ mod tests {
     fn exponential_backoff_capped() {
         let p = RetryPolicy::retries(20).max_backoff(Duration::from_secs(2));
         let d: Vec<_> = (1..=5)
-            .map(|n| {
-                p.next_delay(n, true, Failure::BeforeResponse)
-                    .unwrap()
-            })
+            .map(|n| p.next_delay(n, true, Failure::BeforeResponse).unwrap())
             .collect();
         assert_eq!(
             d,
@@ -225,10 +222,7 @@ mod tests {
                 .to_vec()
         );
         assert_eq!(p.next_delay(21, true, Failure::BeforeResponse), None);
-        assert!(
-            p.next_delay(20, true, Failure::BeforeResponse)
-                .is_some()
-        );
+        assert!(p.next_delay(20, true, Failure::BeforeResponse).is_some());
     }
 
     #[test]

@@ -467,9 +467,10 @@ fn blobs() {
     assert_eq!(post.body(), &Bytes::from_static(b"GGUF\x00\x01"));
     answer(&blob, 201, b"").unwrap();
     answer(&blob, 200, b"").unwrap();
-    let e = answer(&blob, 
+    let e = answer(
+        &blob,
         400,
-        br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#
+        br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#,
     );
     assert!(
         matches!(e, Err(ClientError::Protocol(Error::Status(s))) if s.message == r#"digest mismatch, expected "a", got "b""#)

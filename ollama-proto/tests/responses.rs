@@ -519,17 +519,11 @@ fn recorded_error_bodies() {
 #[test]
 fn decode_output_end_to_end() {
     let (bytes, _) = read("lc-tags-16-models.json");
-    assert_eq!(
-        answer(&ListModels, 200, &bytes)
-            .unwrap()
-            .models
-            .len(),
-        16
-    );
+    assert_eq!(answer(&ListModels, 200, &bytes).unwrap().models.len(), 16);
     assert_eq!(
         answer(&GetVersion, 200, br#"{"version":"0.33.0-rc2"}"#)
-        .unwrap()
-        .version,
+            .unwrap()
+            .version,
         "0.33.0-rc2"
     );
     let e = answer(&GetVersion, 404, b"404 page not found").unwrap_err();

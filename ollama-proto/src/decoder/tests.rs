@@ -283,49 +283,6 @@ fn whitespace_after_done_is_fine() {
 }
 
 #[test]
-fn status_error_body_is_collected_and_bounded() {
-    let cfg = DecoderConfig {
-        max_error_body: 16,
-        ..DecoderConfig::default()
-    };
-    let body = b"404 page not found, and a very long tail that is dropped";
-    for chunk in CHUNKS {
-        let d = Decoder::with_status(StreamKind::Chat, cfg.clone(), 404);
-        let (acc, err) = run_with(d, body, chunk);
-        assert_eq!(acc.events(), 0);
-        let err = err.unwrap();
-        assert_eq!(err.kind(), ErrorKind::Status);
-        assert_eq!(err.status().unwrap().status, 404);
-        assert_eq!(err.status().unwrap().message, "404 page not fou");
-    }
-    let d = Decoder::with_status(StreamKind::Chat, cfg, 401);
-    let (_, err) = run_with(d, b"", 1);
-    assert!(matches!(err, Some(Error::Unauthorized(_))));
-}
-
-#[test]
-fn thinking_unsupported_is_told_apart_from_other_400s() {
-    let body = br#"{"error":"\"gemma3:1b\" does not support thinking"}"#;
-    let (_, err) = run_with(
-        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
-        body,
-        5,
-    );
-    let err = err.unwrap();
-    assert!(err.is_thinking_unsupported());
-    assert_eq!(
-        err.status().unwrap().message,
-        "\"gemma3:1b\" does not support thinking"
-    );
-    let (_, other) = run_with(
-        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
-        br#"{"error":"registry.ollama.ai/library/gemma3:1b does not support tools"}"#,
-        5,
-    );
-    assert!(!other.unwrap().is_thinking_unsupported());
-}
-
-#[test]
 fn repeated_keys_keep_the_last_value_in_streams_and_single_bodies() {
     // Issue 10: the reused buffers appended (`WRONGright`).
     let stream = b"{\"message\":{\"role\":\"assistant\",\"content\":\"WRONG\",\"content\":\"right\",\"thinking\":\"no\",\"thinking\":\"yes\"},\"done\":false}\n\

@@ -703,8 +703,9 @@ impl Exchange {
             (Outcome::Failed(Some(e)), _) => return Some(Err(e)),
             (Outcome::Whole(body), SuccessBody::Whole(decode)) => decode(&body),
             (Outcome::Merged(merged), SuccessBody::Merged(_, make)) => merged.map(make),
-            (Outcome::StatusAnswer(status), _) => C::status_answer(status)
-                .ok_or_else(|| crate::response::status_error(status, b"")),
+            (Outcome::StatusAnswer(status), _) => {
+                C::status_answer(status).ok_or_else(|| crate::response::status_error(status, b""))
+            }
             _ => {
                 return Some(Err(ClientError::Usage(UsageError::InvalidRequest(
                     "output() asked for the answer of another call type".to_owned(),

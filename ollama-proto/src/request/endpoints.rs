@@ -16,9 +16,9 @@ use crate::response::decode_json;
 use crate::types::{
     BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest, DeleteRequest,
     EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, GenerateRequest,
-    GenerateResponse, ListResponse, Metrics, Options, ProcessResponse, ProgressResponse, PullRequest,
-    PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest, WebFetchResponse,
-    WebSearchRequest, WebSearchResponse,
+    GenerateResponse, ListResponse, Metrics, Options, ProcessResponse, ProgressResponse,
+    PullRequest, PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest,
+    WebFetchResponse, WebSearchRequest, WebSearchResponse,
 };
 use crate::{Error, UsageError};
 
