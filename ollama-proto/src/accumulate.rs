@@ -45,7 +45,7 @@ impl Accumulator {
             Event::Content(s) => self.content.push_str(s),
             Event::ToolCalls(c) => self.tool_calls.extend_from_slice(c),
             Event::Logprobs(l) => self.logprobs.extend_from_slice(l),
-            Event::Progress(p) => self.progress = Some(p.to_owned()),
+            Event::Progress(p) => self.progress = Some(p.into_owned()),
             Event::Done(c) => self.completion = Some(c.clone()),
         }
     }

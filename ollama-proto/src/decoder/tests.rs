@@ -63,7 +63,7 @@ fn progress_stream_ends_at_success() {
     d.finish();
     let mut seen = Vec::new();
     while let Some(ev) = d.poll_event() {
-        seen.push(ev.unwrap().to_owned());
+        seen.push(ev.unwrap().into_owned());
     }
     assert_eq!(seen.len(), 4);
     match &seen[1] {
@@ -199,7 +199,7 @@ fn line_too_long_keeps_memory_bounded() {
     for _ in 0..10_000 {
         d.feed(&piece).unwrap();
         while let Some(ev) = d.poll_event() {
-            got.push(ev.map(|e| e.to_owned()));
+            got.push(ev.map(|e| e.into_owned()));
         }
         assert!(d.framer.buffer().len() <= 2 * 1024);
     }

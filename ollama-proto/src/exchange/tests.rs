@@ -41,7 +41,7 @@ fn to_head(ex: &mut Exchange, status: u16, h: &HeaderMap, now: Instant) {
 fn events(ex: &mut Exchange) -> Vec<Result<OwnedEvent, String>> {
     let mut out = Vec::new();
     while let Some(e) = ex.poll_event() {
-        out.push(e.map(|e| e.to_owned()).map_err(|e| e.kind_str()));
+        out.push(e.map(|e| e.into_owned()).map_err(|e| e.kind_str()));
     }
     out
 }

@@ -83,7 +83,7 @@ pub fn decode_with(
     let drain = |d: &mut Decoder, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
         while let Some(ev) = d.poll_event() {
             match ev {
-                Ok(ev) => events.push(ev.to_owned()),
+                Ok(ev) => events.push(ev.into_owned()),
                 Err(e) => {
                     assert!(error.is_none(), "two errors");
                     *error = Some(e);
@@ -138,7 +138,7 @@ pub fn status_through_exchange(
     let drain = |ex: &mut Exchange, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
         while let Some(ev) = ex.poll_event() {
             match ev {
-                Ok(ev) => events.push(ev.to_owned()),
+                Ok(ev) => events.push(ev.into_owned()),
                 Err(e) => {
                     assert!(error.is_none(), "two errors");
                     *error = Some(e.as_protocol().cloned().unwrap());

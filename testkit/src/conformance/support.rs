@@ -14,7 +14,7 @@ pub(super) fn reference_events(
     decoder.finish();
     let mut out = Vec::new();
     while let Some(Ok(event)) = decoder.poll_event() {
-        out.push(event.to_owned());
+        out.push(event.into_owned());
     }
     out
 }
