@@ -11,8 +11,6 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::request::ApiKey;
-
 const DEFAULT_PORT: u16 = 11434;
 
 /// Where the server is: scheme, host, port and an optional path prefix that every API path is
@@ -588,5 +586,34 @@ fn env_var(var: &'static str) -> Result<Option<String>, EnvError> {
         Ok(value) => Ok(Some(value)),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotUnicode { var }),
+    }
+}
+
+/// A bearer key for ollama.com (`Authorization: Bearer <key>`). Its `Debug` and `Display`
+/// never show the secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The secret itself, for the `Authorization` header.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
     }
 }

@@ -126,9 +126,9 @@ pub use client_error::{BoxError, ClientError};
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
-pub use host::{BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
+pub use host::{ApiKey, BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
 pub use request::{
-    ApiKey, Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
+    Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
 };
 pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,

@@ -10,7 +10,6 @@
 
 mod config;
 mod endpoints;
-mod soft_switch;
 
 use std::borrow::Cow;
 
@@ -18,10 +17,9 @@ use bytes::Bytes;
 use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 
-pub use config::{ApiKey, RequestConfig, default_user_agent};
+pub use crate::host::ApiKey;
+pub use config::{RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
-pub(crate) use soft_switch::strip_leading_blocks;
-pub use soft_switch::{apply_soft_switch, strip_think_blocks};
 
 use crate::UsageError;
 use crate::decoder::StreamKind;

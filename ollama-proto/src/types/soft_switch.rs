@@ -1,9 +1,9 @@
-//! Request-side helpers for reasoning models: the Qwen3 `/think` / `/no_think` soft switch and
+//! Helpers on the message types for reasoning models: the Qwen3 `/think` / `/no_think` soft switch and
 //! removing old reasoning from history.
 
 use std::ops::Range;
 
-use crate::types::{Message, Role};
+use super::{Message, Role};
 
 const THINK: &str = "/think";
 const NO_THINK: &str = "/no_think";
