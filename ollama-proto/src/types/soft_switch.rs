@@ -1,5 +1,5 @@
-//! Helpers on the message types for reasoning models: the Qwen3 `/think` / `/no_think` soft switch and
-//! removing old reasoning from history.
+//! Helpers on the message types for reasoning models: the Qwen3 `/think` / `/no_think` soft
+//! switch and removing old reasoning from history.
 
 use std::ops::Range;
 
