@@ -41,7 +41,7 @@
 //! # Connections and cancellation
 //!
 //! A [`Client`] holds one small pool of idle HTTP/1.1 connections ([`PoolOptions`]); clones (and
-//! [`Client::with_think`], [`Client::with_options`]) share it, so a long-lived service creates
+//! [`Client::with_options`]) share it, so a long-lived service creates
 //! one client and clones it into each task.
 //!
 //! - There is no connection task: the task that reads a response drives its connection, so a

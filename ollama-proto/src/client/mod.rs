@@ -40,7 +40,6 @@ use crate::client_error::ClientError;
 use crate::exchange::{CallInfo, Exchange};
 use crate::proxy::ProxyUrl;
 use crate::request::{Call, StreamCall};
-use crate::think::ThinkConfig;
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
 /// connection pool) and the configuration.
@@ -123,7 +122,8 @@ impl<R: Runtime> Client<R> {
     }
 
     /// The same client (same connection pool) with `options` applied to every call made
-    /// through it: per-call timeouts, retry policy or extra headers without a second pool.
+    /// through it: per-call timeouts, retry policy, thinking separation or extra headers without
+    /// a second pool.
     ///
     /// ```ignore
     /// let quick = client.with_options(CallOptions::new().total_timeout(Duration::from_secs(5)));
@@ -132,17 +132,6 @@ impl<R: Runtime> Client<R> {
     pub fn with_options(&self, options: CallOptions) -> Self {
         let mut config = ClientConfig::clone(&self.config);
         options.apply(&mut config);
-        Self {
-            runtime: self.runtime.clone(),
-            config: Arc::new(config),
-            forward_proxy: self.forward_proxy.clone(),
-        }
-    }
-
-    /// The same client (same connection pool) with another thinking separation.
-    pub fn with_think(&self, think: ThinkConfig) -> Self {
-        let mut config = ClientConfig::clone(&self.config);
-        config.decoder.think = think;
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
