@@ -128,7 +128,7 @@ pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, Us
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
 pub use host::{ApiKey, BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
 pub use request::{
-    Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
+    Body, Direct, Endpoint, RequestConfig, SingleCall, StreamCall, Streaming, build_request,
 };
 pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,

@@ -10,8 +10,8 @@ use http::{HeaderName, HeaderValue, Method};
 use ollama_proto::decoder::StreamKind;
 use ollama_proto::host::{BaseUrl, Environment};
 use ollama_proto::request::{
-    ApiKey, Call, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig, StreamCall,
-    Streaming, build_request,
+    ApiKey, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig, SingleCall,
+    StreamCall, Streaming, build_request,
 };
 use ollama_proto::types::*;
 use ollama_proto::{ClientError, Error, UsageError};
@@ -308,7 +308,7 @@ fn stream_flag_accept_and_kind() {
         let body: Value = serde_json::from_slice(&s.body().unwrap().unwrap().bytes).unwrap();
         assert_eq!(body["stream"], json!(true));
     }
-    fn check_call<C: Call>(c: &C) {
+    fn check_call<C: SingleCall>(c: &C) {
         assert_eq!(c.accept(), "application/json");
         let body: Value = serde_json::from_slice(&c.body().unwrap().unwrap().bytes).unwrap();
         assert_eq!(body["stream"], json!(false));
@@ -701,7 +701,7 @@ fn recorded_request_details() {
 }
 
 /// The answer `call` gets for `status` and `body` in one piece, through the exchange.
-fn answer<C: Call>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
+fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
     let now = std::time::Instant::now();
     let config = ollama_proto::ClientConfig::default();
     ollama_proto::exchange::Exchange::answer_of(&config, call, status, body, now)

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use ollama_proto::exchange::Exchange;
-use ollama_proto::request::{Call, GetVersion, ListModels};
+use ollama_proto::request::{GetVersion, ListModels, SingleCall};
 use ollama_proto::response::{decode_json, status_error};
 use ollama_proto::types::*;
 use ollama_proto::{BodyKind, ClientConfig, ClientError, Error};
@@ -26,7 +26,7 @@ fn read(name: &str) -> (Vec<u8>, Value) {
 }
 
 /// The answer `call` gets for `status` and `body` in one piece.
-fn answer<C: Call>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
+fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
     let now = std::time::Instant::now();
     Exchange::answer_of(&ClientConfig::default(), call, status, body, now)
 }

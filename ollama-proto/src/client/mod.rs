@@ -39,7 +39,7 @@ use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::exchange::{CallInfo, Exchange};
 use crate::proxy::ProxyUrl;
-use crate::request::{Call, StreamCall};
+use crate::request::{SingleCall, StreamCall};
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
 /// connection pool) and the configuration.
@@ -149,9 +149,9 @@ impl<R: Runtime> Client<R> {
     /// [`ClientError::Timeout`] from the network; [`ClientError::Protocol`] for an HTTP status
     /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
     /// over `max_body`, or a body that does not decode.
-    pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+    pub async fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?
+        let mut ex = Exchange::single(&self.config, call, rt.now())?
             .through_forwarding_proxy(self.forward_proxy.as_deref());
         let span = request_span(ex.info());
         let mut timer = rt.timer();

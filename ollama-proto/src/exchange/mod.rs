@@ -70,7 +70,7 @@ use crate::decoder::{Decoder, DecoderConfig, StreamKind};
 use crate::error::{Error, UsageError};
 use crate::event::Event;
 use crate::proxy::{ProxyError, ProxyUrl};
-use crate::request::{Call, Endpoint, StreamCall, SuccessBody, build_request};
+use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
 use crate::retry::{Failure, RetryPolicy};
 use crate::types::Metrics;
 
@@ -156,7 +156,7 @@ enum State {
         body: Vec<u8>,
         /// When the last bytes arrived (the stall bound runs from here).
         progress: Instant,
-        /// The call declared this status an answer ([`Call::status_answer`]).
+        /// The call declared this status an answer ([`SingleCall::status_answer`]).
         declared: bool,
     },
     Finished {
@@ -204,7 +204,7 @@ pub struct Exchange {
     started: Instant,
     info: CallInfo,
     read: Read,
-    /// Whether the call declared a status an answer ([`Call::status_answer`]).
+    /// Whether the call declared a status an answer ([`SingleCall::status_answer`]).
     declared: fn(u16) -> bool,
     safe: bool,
     retry: RetryPolicy,
@@ -224,7 +224,7 @@ fn declares_none(_: u16) -> bool {
     false
 }
 
-fn declares<C: Call + ?Sized>(status: u16) -> bool {
+fn declares<C: SingleCall + ?Sized>(status: u16) -> bool {
     C::status_answer(status).is_some()
 }
 
@@ -266,7 +266,7 @@ impl Exchange {
     ///
     /// # Errors
     /// [`ClientError::Usage`] when the request cannot be built.
-    pub fn call<C: Call + ?Sized>(
+    pub fn single<C: SingleCall + ?Sized>(
         config: &ClientConfig,
         call: &C,
         now: Instant,
@@ -284,14 +284,14 @@ impl Exchange {
     ///
     /// # Errors
     /// As [`Exchange::output`].
-    pub fn answer_of<C: Call + ?Sized>(
+    pub fn answer_of<C: SingleCall + ?Sized>(
         config: &ClientConfig,
         call: &C,
         status: u16,
         body: &[u8],
         now: Instant,
     ) -> Result<C::Output, ClientError> {
-        let mut ex = Self::call(config, call, now)?;
+        let mut ex = Self::single(config, call, now)?;
         ex.on_connected(now, false);
         ex.on_head(status, &HeaderMap::new(), now);
         ex.on_body(body, now);
@@ -502,7 +502,7 @@ impl Exchange {
     /// are not reported; any status below 200 that is reported is not an answer.
     ///
     /// This is the one place a status is decided: a success is read as the call's answer; a
-    /// status the call declared an answer ([`Call::status_answer`]) is that answer; 429, 502
+    /// status the call declared an answer ([`SingleCall::status_answer`]) is that answer; 429, 502
     /// and 503 may be retried; anything else becomes the call's [`StatusError`](crate::StatusError)
     /// (with its `Retry-After`) once its body, bounded by `max_error_body`, is read.
     pub fn on_head(&mut self, status: u16, headers: &HeaderMap, now: Instant) {
@@ -694,7 +694,7 @@ impl Exchange {
 
     /// The answer of a single call, once [`Action::Finish`] was reached (`None` before, and
     /// after it was taken). `C` is the call the exchange was made for.
-    pub fn output<C: Call + ?Sized>(&mut self) -> Option<Result<C::Output, ClientError>> {
+    pub fn output<C: SingleCall + ?Sized>(&mut self) -> Option<Result<C::Output, ClientError>> {
         let State::Finished { outcome, .. } = &mut self.state else {
             return None;
         };

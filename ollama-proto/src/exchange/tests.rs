@@ -136,7 +136,7 @@ fn a_stalled_or_broken_error_body_still_reports_the_status() {
     assert_eq!(status_of(&e).status, 502);
     assert_eq!(status_of(&e).message, "{\"error\":\"upstream");
 
-    let mut ex = Exchange::call(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 500, &HeaderMap::new(), t0);
     ex.on_body(b"{\"error\":\"boom\"}", t0);
     ex.on_body_failed("reset".into(), t0);
@@ -178,10 +178,10 @@ fn retries_follow_the_policy_and_the_endpoint() {
     assert_eq!(ex.info().attempts, 3);
 
     // Delete changes the server: never sent twice.
-    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 503, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::ReadBody);
-    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
     ex.on_connect_failed("refused".into(), t0);
     assert!(
         ex.output::<DeleteRequest>()
@@ -282,7 +282,7 @@ fn a_stale_pooled_connection_is_replaced_once() {
 fn single_bodies_are_limited_and_encodings_named() {
     let t0 = Instant::now();
     let config = ClientConfig::default().max_body(8);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(b"{\"model\":", t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
@@ -298,21 +298,21 @@ fn single_bodies_are_limited_and_encodings_named() {
     let body = br#"{"model":"m","message":{"role":"assistant","content":"a long enough answer"},"done":true}"#;
     let mut config = ClientConfig::default().max_body(body.len());
     config.decoder = config.decoder.max_line_len(16);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(body, t0);
     ex.on_end(t0);
     let r = ex.output::<ChatRequest>().unwrap().unwrap();
     assert_eq!(r.message.content, "a long enough answer");
     let config = config.max_body(body.len() - 1);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(body, t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
     assert_eq!(e.kind_str(), "protocol.body_too_large");
 
     let config = ClientConfig::default().max_body(8);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &headers(&[("content-encoding", "gzip")]), t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
     assert!(e.to_string().contains("Content-Encoding: gzip"), "{e}");
@@ -322,7 +322,7 @@ fn single_bodies_are_limited_and_encodings_named() {
 fn a_head_answered_404_is_an_answer_for_blob_exists() {
     let t0 = Instant::now();
     let digest: BlobDigest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
-    let mut ex = Exchange::call(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
     to_head(&mut ex, 404, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
     assert!(!ex.output::<BlobExists>().unwrap().unwrap());
@@ -455,7 +455,7 @@ fn both_ways(
 ) -> (ClientError, ClientError) {
     let t0 = Instant::now();
     let mut stream = Exchange::stream(config, &chat(), t0).unwrap();
-    let mut single = Exchange::call(config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut single = Exchange::single(config, &ChatRequest::new("m", []), t0).unwrap();
     for ex in [&mut stream, &mut single] {
         to_head(ex, status, h, t0);
         for piece in body.chunks(chunk) {
@@ -532,7 +532,7 @@ fn an_error_body_is_bounded_once_at_max_error_body() {
     }
     // Reading stops at the bound: the connection is not read to its end.
     let t0 = Instant::now();
-    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 404, &HeaderMap::new(), t0);
     ex.on_body(&body[..15], t0);
     assert_eq!(ex.poll_action(), Action::ReadBody);
@@ -582,7 +582,7 @@ fn only_a_declared_status_is_an_answer() {
     let digest: BlobDigest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
     let answer = |status: u16| {
         let mut ex =
-            Exchange::call(&ClientConfig::default(), &BlobExists(digest.clone()), t0).unwrap();
+            Exchange::single(&ClientConfig::default(), &BlobExists(digest.clone()), t0).unwrap();
         to_head(&mut ex, status, &HeaderMap::new(), t0);
         if status == 200 {
             // The HTTP layer reports the end of a HEAD's (empty) body.
@@ -598,14 +598,14 @@ fn only_a_declared_status_is_an_answer() {
     let e = answer(400).unwrap_err();
     assert_eq!(status_of(&e).status, 400);
     // A 404 that no call declared is an error.
-    let mut ex = Exchange::call(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 404, &HeaderMap::new(), t0);
     ex.on_body(br#"{"error":"model 'm' not found"}"#, t0);
     ex.on_end(t0);
     let e = ex.output::<DeleteRequest>().unwrap().unwrap_err();
     assert_eq!(status_of(&e).message, "model 'm' not found");
     // Asking for another call's answer is a usage error, not a wrong value.
-    let mut ex = Exchange::call(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_end(t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
@@ -624,7 +624,7 @@ fn a_non_streamed_chat_is_decoded_once_as_it_arrives() {
     let t0 = Instant::now();
     let answer = |pieces: &[&[u8]]| {
         let mut ex =
-            Exchange::call(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
+            Exchange::single(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
         to_head(&mut ex, 200, &HeaderMap::new(), t0);
         for piece in pieces {
             ex.on_body(piece, t0);
@@ -678,7 +678,7 @@ fn a_malformed_line_in_a_non_streamed_body_says_where() {
     let t0 = Instant::now();
     for chunk in [1, 4, body.len()] {
         let mut ex =
-            Exchange::call(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
+            Exchange::single(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
         to_head(&mut ex, 200, &HeaderMap::new(), t0);
         for piece in body.chunks(chunk) {
             ex.on_body(piece, t0);

@@ -1,4 +1,4 @@
-//! [`Endpoint`], [`Call`] and [`StreamCall`] for every request type.
+//! [`Endpoint`], [`SingleCall`] and [`StreamCall`] for every request type.
 
 use std::borrow::Cow;
 
@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Body, Call, Direct, Endpoint, JSON, NDJSON, OCTET_STREAM, StreamCall, Streaming, SuccessBody,
+    Body, Direct, Endpoint, JSON, NDJSON, OCTET_STREAM, SingleCall, StreamCall, Streaming,
+    SuccessBody,
 };
 use crate::accumulate::Accumulator;
 use crate::decoder::StreamKind;
@@ -178,7 +179,7 @@ macro_rules! json_call {
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?; $decoder:path) => {
         json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
             const SUCCESS: SuccessBody<$output> = SuccessBody::Whole($decoder);
         }
@@ -216,7 +217,7 @@ macro_rules! stream_call {
             }
         }
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
             const SUCCESS: SuccessBody<$output> = SuccessBody::Merged(StreamKind::$kind, $merge);
             fn output_metrics(output: &$output) -> Option<&crate::types::Metrics> {
@@ -276,7 +277,7 @@ macro_rules! get_call {
             }
         }
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
             const SUCCESS: SuccessBody<$output> = json();
         }
@@ -377,7 +378,7 @@ macro_rules! empty_call {
         // Copy and delete change what the server holds: never sent twice.
         json_endpoint!($ty, $method, $path, safe = false);
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = ();
             const SUCCESS: SuccessBody<()> = SuccessBody::Whole(empty);
         }
@@ -409,7 +410,7 @@ macro_rules! direct_call {
             }
         }
 
-        impl Call for Direct<$ty> {
+        impl SingleCall for Direct<$ty> {
             type Output = $output;
             const SUCCESS: SuccessBody<$output> = json();
         }
@@ -437,7 +438,7 @@ impl Endpoint for BlobExists {
     }
 }
 
-impl Call for BlobExists {
+impl SingleCall for BlobExists {
     /// `true` on 2xx, `false` on 404.
     type Output = bool;
     const SUCCESS: SuccessBody<bool> = SuccessBody::Whole(|_| Ok(true));
@@ -468,7 +469,7 @@ impl Endpoint for CreateBlob {
     }
 }
 
-impl Call for CreateBlob {
+impl SingleCall for CreateBlob {
     /// 201 (created) and 200 (already present) are both success.
     type Output = ();
     const SUCCESS: SuccessBody<()> = SuccessBody::Whole(empty);

@@ -1,8 +1,9 @@
 //! Turning typed requests into transport-neutral `http::Request<Bytes>`.
 //!
 //! Every request type implements [`Endpoint`] (method, path, body, `Accept`). Those answered
-//! by one body also implement [`Call`], which decodes that body; those answered by an NDJSON
-//! stream are wrapped in [`Streaming`] and implement [`StreamCall`]. [`build_request`] adds the
+//! by one body also implement [`SingleCall`], which says how a success body becomes the answer
+//! (error statuses are the exchange's); those answered by an NDJSON stream are wrapped in
+//! [`Streaming`] and implement [`StreamCall`]. [`build_request`] adds the
 //! base URL and the headers of a [`RequestConfig`].
 //!
 //! Streaming is chosen by the wrapper, never by a field: `ChatRequest` sends `"stream":false`,
@@ -85,7 +86,7 @@ impl<T> std::fmt::Debug for SuccessBody<T> {
 }
 
 /// A call answered by one body.
-pub trait Call: Endpoint {
+pub trait SingleCall: Endpoint {
     /// What a successful answer decodes to.
     type Output;
     /// How a success body becomes the answer.

@@ -83,7 +83,10 @@ pub(super) fn quick_retries(n: u32) -> RetryPolicy {
 
 /// What the core answers `call` for a 200 with `body` in one piece: the ground truth for a
 /// single call over a real connection.
-pub(super) fn recorded_answer<C: ollama_proto::request::Call>(call: &C, body: &[u8]) -> C::Output {
+pub(super) fn recorded_answer<C: ollama_proto::request::SingleCall>(
+    call: &C,
+    body: &[u8],
+) -> C::Output {
     let config = ClientConfig::default();
     ollama_proto::exchange::Exchange::answer_of(&config, call, 200, body, Instant::now()).unwrap()
 }
