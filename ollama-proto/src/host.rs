@@ -98,7 +98,11 @@ impl BaseUrl {
     /// # Errors
     /// A [`HostError`] naming the problem and the input.
     pub fn parse(input: &str) -> Result<Self, HostError> {
+        // Quotes are stripped because shells and service files often keep them in the value
+        // (`OLLAMA_HOST="0.0.0.0"`), and Go does the same.
         let s = input.trim().trim_matches(['"', '\'']).trim();
+        // Without a scheme the port defaults to Ollama's 11434 (a bare `OLLAMA_HOST=host` names
+        // the server); an explicit scheme means a URL, whose port defaults to the scheme's.
         let mut default_port = DEFAULT_PORT;
         let (scheme, hostport, needs_host) = match s.split_once("://") {
             None if s == "ollama.com" => ("https", "ollama.com:443", true),
@@ -121,6 +125,8 @@ impl BaseUrl {
                 at,
             });
         }
+        // Credentials in the URL would be sent to whoever the host is and printed in every
+        // error message: refused, not silently kept or dropped.
         if hostport.contains('@') {
             return Err(HostError::bad_host(input, hostport));
         }
@@ -135,6 +141,8 @@ impl BaseUrl {
                     });
                 }
             },
+            // No port: Go's SplitHostPort fails, and the whole text is the host (a bare IPv6
+            // address has colons but no port, so it is tried as an address first).
             None => match hostport.trim_matches(['[', ']']).parse::<IpAddr>() {
                 Ok(ip) => (ip_string(ip), default_port),
                 Err(_) => (hostport.to_owned(), default_port),
@@ -458,6 +466,9 @@ fn is_host(host: &str) -> bool {
 }
 
 /// Go's `net.SplitHostPort`; `None` where Go returns an error.
+///
+/// Why not `str::rsplit_once(':')`: an IPv6 host has colons of its own, so only a bracketed
+/// host (`[::1]:11434`) may have a port, and stray brackets are errors rather than host text.
 fn split_host_port(hostport: &str) -> Option<(&str, &str)> {
     let colon = hostport.rfind(':')?;
     let (host, rest_start) = if let Some(inner) = hostport.strip_prefix('[') {
@@ -502,6 +513,10 @@ fn ip_string(ip: IpAddr) -> String {
 }
 
 /// Client-side fixes: empty host and unspecified addresses become loopback.
+///
+/// Why: `OLLAMA_HOST` is shared with the server, which *binds* to it; `0.0.0.0` (listen on
+/// every interface) is a common setting there, but it is not an address to connect to. Every
+/// official client maps it to loopback, where that server is reachable.
 fn connectable(host: String) -> String {
     if host.is_empty() {
         return "127.0.0.1".to_owned();
