@@ -77,7 +77,7 @@ impl LineScratch {
     /// allocates fresh `String`s and `Vec`s for every line, which is the cost of a stream
     /// (thousands of one-token lines). The seeds below write into this scratch's buffers,
     /// whose capacity survives from line to line; `de.end()` then rejects anything after the
-    /// object on the same line (two objects on one line are an error, as for the server).
+    /// object on the same line (two objects on one line are an error).
     pub(crate) fn parse(&mut self, line: &[u8]) -> Result<(), serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(line);
         TopLevel(self).deserialize(&mut de)?;
