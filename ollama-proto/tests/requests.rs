@@ -701,6 +701,7 @@ fn recorded_request_details() {
 }
 
 /// The answer `call` gets for `status` and `body` in one piece, through the exchange.
+#[allow(clippy::disallowed_methods)] // a test needs an origin instant
 fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
     let now = std::time::Instant::now();
     let config = ollama_proto::ClientConfig::default();

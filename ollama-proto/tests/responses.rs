@@ -26,6 +26,7 @@ fn read(name: &str) -> (Vec<u8>, Value) {
 }
 
 /// The answer `call` gets for `status` and `body` in one piece.
+#[allow(clippy::disallowed_methods)] // a test needs an origin instant
 fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
     let now = std::time::Instant::now();
     Exchange::answer_of(&ClientConfig::default(), call, status, body, now)
