@@ -518,7 +518,7 @@ fn recorded_error_bodies() {
 }
 
 #[test]
-fn decode_output_end_to_end() {
+fn single_call_answers_end_to_end() {
     let (bytes, _) = read("lc-tags-16-models.json");
     assert_eq!(answer(&ListModels, 200, &bytes).unwrap().models.len(), 16);
     assert_eq!(
