@@ -36,10 +36,9 @@ use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
-use crate::request::{Call, StreamCall};
+use crate::request::{SingleCall, StreamCall};
 use crate::telemetry::Answer;
 use crate::telemetry::span::CallSpan;
-use crate::think::ThinkConfig;
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
 /// connection pool) and the configuration.
@@ -127,7 +126,8 @@ impl<R: Runtime> Client<R> {
     }
 
     /// The same client (same connection pool) with `options` applied to every call made
-    /// through it: per-call timeouts, retry policy or extra headers without a second pool.
+    /// through it: per-call timeouts, retry policy, thinking separation or extra headers without
+    /// a second pool.
     ///
     /// ```ignore
     /// let quick = client.with_options(CallOptions::new().total_timeout(Duration::from_secs(5)));
@@ -136,17 +136,6 @@ impl<R: Runtime> Client<R> {
     pub fn with_options(&self, options: CallOptions) -> Self {
         let mut config = ClientConfig::clone(&self.config);
         options.apply(&mut config);
-        Self {
-            runtime: self.runtime.clone(),
-            config: Arc::new(config),
-            plan: Arc::clone(&self.plan),
-        }
-    }
-
-    /// The same client (same connection pool) with another thinking separation.
-    pub fn with_think(&self, think: ThinkConfig) -> Self {
-        let mut config = ClientConfig::clone(&self.config);
-        config.decoder.think = think;
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
@@ -164,18 +153,18 @@ impl<R: Runtime> Client<R> {
     /// [`ClientError::Timeout`] from the network; [`ClientError::Protocol`] for an HTTP status
     /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
     /// over `max_body`, or a body that does not decode.
-    pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+    pub async fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         self.call_observed(call, |_| None).await
     }
 
     /// [`Client::call`], with what the decoded answer tells the span (`answer`).
-    pub(crate) async fn call_observed<C: Call + ?Sized>(
+    pub(crate) async fn call_observed<C: SingleCall + ?Sized>(
         &self,
         call: &C,
         answer: fn(&C::Output) -> Option<Answer<'_>>,
     ) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?
+        let mut ex = Exchange::single(&self.config, call, rt.now())?
             .through_forwarding_proxy(self.plan.forward_proxy());
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();

@@ -110,7 +110,7 @@ impl<R: Runtime> EventStream<R> {
                 let event = match event {
                     Ok(e) => {
                         self.span.on_event(&e, || rt.now());
-                        Ok(e.to_owned())
+                        Ok(e.into_owned())
                     }
                     Err(e) => {
                         self.span.on_stream_error(&e);
