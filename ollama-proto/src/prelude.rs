@@ -10,9 +10,9 @@ pub use crate::retry::RetryPolicy;
 /// `use ollama_*::{schemars, JsonSchema};` in scope (no `schemars` dependency needed).
 #[cfg(feature = "schemars")]
 pub use crate::schemars::{self, JsonSchema};
-pub use crate::telemetry::TelemetryConfig;
 #[cfg(feature = "otel-metrics")]
 pub use crate::telemetry::GenAiMetrics;
+pub use crate::telemetry::TelemetryConfig;
 pub use crate::think::ThinkConfig;
 pub use crate::tls::TlsRoots;
 pub use crate::tools::{

@@ -326,6 +326,7 @@ macro_rules! conformance_tests {
             telemetry_embed,
             telemetry_failed_calls,
             telemetry_cancelled_stream,
+            telemetry_metrics,
         );
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
@@ -417,7 +418,7 @@ pub use retries::{
 };
 pub use telemetry::{
     telemetry_cancelled_stream, telemetry_embed, telemetry_failed_calls,
-    telemetry_generate_with_content, telemetry_streamed_chat,
+    telemetry_generate_with_content, telemetry_metrics, telemetry_streamed_chat,
 };
 pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,

@@ -205,3 +205,128 @@ pub fn telemetry_cancelled_stream<T: Transport>(t: &T) {
     assert!(span.get("error.type").is_none());
     assert_eq!(span.status, Status::Unset);
 }
+
+/// The GenAI client metrics, recorded into the application's own meter provider (no global
+/// one): duration (with `error.type` for a failed call), input and output tokens, and a
+/// stream's time to first chunk and time per output chunk.
+pub fn telemetry_metrics<T: Transport>(t: &T) {
+    use ollama_proto::telemetry::GenAiMetrics;
+    use opentelemetry::metrics::MeterProvider as _;
+    use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+    use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+
+    let exporter = InMemoryMetricExporter::default();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter.clone()).build())
+        .build();
+    let metrics = GenAiMetrics::new(&provider.meter("testkit"));
+    let server = TestServer::start();
+    let mut config = config_for(&server);
+    config.telemetry = TelemetryConfig::new().metrics(metrics);
+    let client = t.client(config);
+    server.push_reply(
+        Reply::ndjson([
+            r#"{"model":"qwen3","message":{"role":"assistant","content":"Hel"},"done":false}"#,
+            r#"{"model":"qwen3","message":{"role":"assistant","content":"lo"},"done":false}"#,
+            r#"{"model":"qwen3","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":3}"#,
+        ])
+        .delay_between_writes(Duration::from_millis(100)),
+    );
+    let request = ChatRequest::new("qwen3", vec![Message::user("hi")]);
+    assert_eq!(
+        t.chat_stream(&client, request.clone(), None)
+            .unwrap()
+            .failure,
+        None
+    );
+    server.push_reply(Reply::status_json(503, "busy"));
+    assert_eq!(status_of(t.chat(&client, request).unwrap_err()).status, 503);
+    provider.force_flush().unwrap();
+
+    // (name, unit, sorted attribute text, count, sum) of every histogram data point.
+    let mut points = Vec::new();
+    for resource in exporter.get_finished_metrics().unwrap() {
+        for scope in resource.scope_metrics() {
+            for metric in scope.metrics() {
+                let mut push = |attributes: Vec<String>, count: u64, sum: f64| {
+                    let mut attributes = attributes;
+                    attributes.sort();
+                    points.push((
+                        metric.name().to_owned(),
+                        metric.unit().to_owned(),
+                        attributes,
+                        count,
+                        sum,
+                    ));
+                };
+                let text = |kv: &opentelemetry::KeyValue| format!("{}={}", kv.key, kv.value);
+                match metric.data() {
+                    AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                        for p in h.data_points() {
+                            push(p.attributes().map(text).collect(), p.count(), p.sum());
+                        }
+                    }
+                    AggregatedMetrics::U64(MetricData::Histogram(h)) => {
+                        for p in h.data_points() {
+                            push(
+                                p.attributes().map(text).collect(),
+                                p.count(),
+                                p.sum() as f64,
+                            );
+                        }
+                    }
+                    other => panic!("{}: not a histogram: {other:?}", metric.name()),
+                }
+            }
+        }
+    }
+    let port = server.addr().port();
+    let base = |extra: &[&str]| {
+        let mut a: Vec<String> = [
+            "gen_ai.operation.name=chat".to_owned(),
+            "gen_ai.provider.name=ollama".to_owned(),
+            "gen_ai.request.model=qwen3".to_owned(),
+            "server.address=127.0.0.1".to_owned(),
+            format!("server.port={port}"),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|s| (*s).to_owned()))
+        .collect();
+        a.sort();
+        a
+    };
+    let find = |name: &str, attributes: Vec<String>| {
+        points
+            .iter()
+            .find(|p| p.0 == name && p.2 == attributes)
+            .unwrap_or_else(|| panic!("no {name} with {attributes:?} in {points:#?}"))
+            .clone()
+    };
+    let ok = ["gen_ai.response.model=qwen3"];
+    let d = find("gen_ai.client.operation.duration", base(&ok));
+    assert_eq!((d.1.as_str(), d.3), ("s", 1));
+    assert!(d.4 >= 0.2, "{d:?}");
+    let failed = find(
+        "gen_ai.client.operation.duration",
+        base(&["error.type=503"]),
+    );
+    assert_eq!(failed.3, 1);
+    let input = find(
+        "gen_ai.client.token.usage",
+        base(&["gen_ai.response.model=qwen3", "gen_ai.token.type=input"]),
+    );
+    assert_eq!((input.1.as_str(), input.3, input.4), ("{token}", 1, 12.0));
+    let output = find(
+        "gen_ai.client.token.usage",
+        base(&["gen_ai.response.model=qwen3", "gen_ai.token.type=output"]),
+    );
+    assert_eq!((output.3, output.4), (1, 3.0));
+    let first = find("gen_ai.client.operation.time_to_first_chunk", base(&ok));
+    assert_eq!((first.1.as_str(), first.3), ("s", 1));
+    assert!(first.4 < d.4, "{first:?} {d:?}");
+    // From the first text to the final object (two writes 100 ms apart), over two tokens.
+    let per = find("gen_ai.client.operation.time_per_output_chunk", base(&ok));
+    assert_eq!(per.3, 1);
+    assert!((0.09..5.0).contains(&per.4), "{per:?}");
+    assert_eq!(points.len(), 6, "{points:#?}");
+}
