@@ -1,5 +1,7 @@
-//! Tracing and metrics: every request is an `ollama_request` span with model, path, status,
-//! duration and (chat/generate) eval counts and tokens/s, printed here when the span closes.
+//! Tracing and metrics: every request is an `ollama_request` span in the OpenTelemetry GenAI
+//! conventions (operation, model, usage, finish reason, time to first chunk, tokens/s; see
+//! `ollama_proto::telemetry`), printed here when the span closes. `otlp_export` sends the same
+//! spans to an OpenTelemetry collector.
 //!
 //! ```sh
 //! RUST_LOG is not read; this example logs at INFO.
