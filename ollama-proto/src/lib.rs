@@ -107,6 +107,7 @@ pub mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod host;
+pub mod keepalive;
 pub mod net_env;
 pub mod prelude;
 pub mod proxy;

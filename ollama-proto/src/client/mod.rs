@@ -38,7 +38,7 @@ use crate::client_builder::{BuildClient, ClientBuilder};
 use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::exchange::{CallInfo, Exchange};
-use crate::proxy::ProxyUrl;
+use crate::proxy::Route;
 use crate::request::{Call, StreamCall};
 use crate::think::ThinkConfig;
 
@@ -47,8 +47,8 @@ use crate::think::ThinkConfig;
 pub struct Client<R: Runtime> {
     runtime: R,
     config: Arc<ClientConfig>,
-    /// The forwarding proxy of every request, if the route has one.
-    forward_proxy: Option<Arc<ProxyUrl>>,
+    /// Direct, through a forwarding proxy or a tunnel: decided once, when the client is built.
+    route: Arc<Route>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -56,7 +56,7 @@ impl<R: Runtime> Clone for Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::clone(&self.config),
-            forward_proxy: self.forward_proxy.clone(),
+            route: Arc::clone(&self.route),
         }
     }
 }
@@ -92,7 +92,7 @@ impl<R: Runtime> Client<R> {
         let runtime = R::new(&config, &network, options)?;
         Ok(Self {
             runtime,
-            forward_proxy: network.route.forward_proxy().cloned().map(Arc::new),
+            route: Arc::new(network.route),
             config: Arc::new(config),
         })
     }
@@ -135,7 +135,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
-            forward_proxy: self.forward_proxy.clone(),
+            route: Arc::clone(&self.route),
         }
     }
 
@@ -146,7 +146,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
-            forward_proxy: self.forward_proxy.clone(),
+            route: Arc::clone(&self.route),
         }
     }
 }
@@ -162,8 +162,7 @@ impl<R: Runtime> Client<R> {
     /// over `max_body`, or a body that does not decode.
     pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.forward_proxy.as_deref());
+        let mut ex = Exchange::call(&self.config, call, rt.now())?.through_route(&self.route);
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -193,8 +192,7 @@ impl<R: Runtime> Client<R> {
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::stream(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.forward_proxy.as_deref());
+        let mut ex = Exchange::stream(&self.config, call, rt.now())?.through_route(&self.route);
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
