@@ -90,6 +90,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod conn;
+mod keepalive;
 mod net;
 pub mod runtime;
 

@@ -30,6 +30,7 @@ pub(crate) struct Inner {
     https: bool,
     /// Direct, forwarding proxy or tunnel.
     pub(crate) route: Route,
+    keepalive: Option<ollama_proto::keepalive::TcpKeepalive>,
     #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
     tls: TlsPlan,
     #[cfg(feature = "rustls")]
@@ -42,6 +43,7 @@ impl Connector {
             target: config.request.base_url.clone(),
             https: network.https,
             route: network.route.clone(),
+            keepalive: config.tcp_keepalive,
             tls: network.tls.clone(),
             #[cfg(feature = "rustls")]
             rustls: std::sync::OnceLock::new(),
@@ -57,6 +59,7 @@ impl Connector {
                 .await
                 .map_err(|e| ProxyError::unreachable(p, e))?,
         };
+        crate::keepalive::set_keepalive(&tcp, self.0.keepalive.as_ref())?;
         if let Route::Tunnel(proxy) = &self.0.route {
             tunnel(&mut tcp, proxy, target).await?;
         }

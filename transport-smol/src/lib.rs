@@ -106,6 +106,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod http1;
+mod keepalive;
 mod net;
 mod pool;
 pub mod runtime;

@@ -25,6 +25,7 @@ pub(crate) struct Target {
     /// `scheme://authority`: the pool key and the name in error messages.
     pub(crate) origin: String,
     pub(crate) route: Route,
+    keepalive: Option<ollama_proto::keepalive::TcpKeepalive>,
     https: bool,
     #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
     tls: TlsPlan,
@@ -39,6 +40,7 @@ impl Target {
             origin: base.origin(),
             base,
             route: network.route.clone(),
+            keepalive: config.tcp_keepalive,
             https: network.https,
             tls: network.tls.clone(),
             #[cfg(feature = "rustls")]
@@ -64,6 +66,7 @@ pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
             .await
             .map_err(|e| ProxyError::unreachable(p, e))?,
     };
+    crate::keepalive::set_keepalive(&tcp, target.keepalive.as_ref())?;
     if let Route::Tunnel(proxy) = &target.route {
         tunnel(&mut tcp, proxy, &target.base).await?;
     }
