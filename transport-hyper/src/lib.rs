@@ -59,7 +59,10 @@
 //!
 //! All decided by the core, identically on every transport (see [`ollama_proto::exchange`]
 //! and the shared conformance suite): four optional timeouts (connect, response head, idle,
-//! total), opt-in retries of calls that are safe to repeat, redirects never followed.
+//! total), opt-in retries of calls that are safe to repeat, redirects never followed. By
+//! default a connect times out after 30 s and every connection has TCP keepalive (a vanished
+//! server is found within about a minute, [`ClientBuilder::tcp_keepalive`]); no other timeout
+//! is set, so a model may load for as long as it needs.
 //!
 //! # Proxies, TLS and credentials
 //!
