@@ -228,8 +228,8 @@ impl fmt::Display for TimedOut {
                 write!(
                     f,
                     " stopped answering {phase}: the OS closed the connection after {limit:?} \
-                     without an answer to TCP keepalive probes, so the peer or the network \
-                     path to it is gone (TCP keepalive; change or remove it with {setting})"
+                     without an answer (TCP keepalive), so the peer or the network path to it \
+                     is gone (change or remove keepalive with {setting})"
                 )
             }
         }
@@ -503,8 +503,8 @@ mod tests {
                 TimeoutKind::Keepalive,
                 site(None, body),
                 "the server h:1 stopped answering after 42 body bytes: the OS closed the \
-                 connection after 2s without an answer to TCP keepalive probes, so the peer \
-                 or the network path to it is gone (TCP keepalive; change or remove it with \
+                 connection after 2s without an answer (TCP keepalive), so the peer or the \
+                 network path to it is gone (change or remove keepalive with \
                  ClientBuilder::tcp_keepalive)",
             ),
             (
@@ -512,8 +512,8 @@ mod tests {
                 site(Some("http://p:3128"), CallPhase::ResponseHead),
                 "the proxy http://p:3128 (on the way to h:1) stopped answering while waiting \
                  for the response head: the OS closed the connection after 2s without an \
-                 answer to TCP keepalive probes, so the peer or the network path to it is \
-                 gone (TCP keepalive; change or remove it with ClientBuilder::tcp_keepalive)",
+                 answer (TCP keepalive), so the peer or the network path to it is gone \
+                 (change or remove keepalive with ClientBuilder::tcp_keepalive)",
             ),
         ];
         for (kind, site, want) in cases {

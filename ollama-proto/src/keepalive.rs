@@ -12,6 +12,13 @@
 //! Probes are answered by the peer's kernel, not by Ollama: a server busy loading a model or
 //! evaluating a long prompt answers them, so keepalive never cuts slow work, however long.
 //!
+//! The OS sends no probe while data it sent waits for an acknowledgement (a request written
+//! to a server that has just vanished, or on a pooled connection whose server vanished less
+//! than a minute ago); it retransmits instead, for about 15 minutes on Linux. So on Linux the
+//! transports also set `TCP_USER_TIMEOUT` to [`TcpKeepalive::dead_after`]: unacknowledged
+//! data ends the connection after the same silence (as gRPC does with its keepalive).
+//! Ollama reads a request whole before it starts working, so this cuts no slow work either.
+//!
 //! ```
 //! use std::time::Duration;
 //! use ollama_proto::keepalive::TcpKeepalive;
@@ -83,7 +90,8 @@ impl TcpKeepalive {
         self.probes
     }
 
-    /// How long a silent peer takes to be declared dead: `idle + interval × probes`.
+    /// How long a silent peer takes to be declared dead: `idle + interval × probes`; also the
+    /// longest sent data may stay unacknowledged (`TCP_USER_TIMEOUT`, on Linux).
     pub fn dead_after(&self) -> Duration {
         self.idle
             .saturating_add(self.interval.saturating_mul(self.probes))

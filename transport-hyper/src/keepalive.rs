@@ -5,8 +5,9 @@
 use ollama_proto::keepalive::TcpKeepalive;
 use tokio::net::TcpStream;
 
-/// Turns on TCP keepalive with `keepalive`'s idle time, interval and probe count; nothing
-/// when `None` (keepalive off).
+/// Turns on TCP keepalive with `keepalive`'s idle time, interval and probe count, and on
+/// Linux bounds unacknowledged data by the same [`TcpKeepalive::dead_after`]
+/// (`TCP_USER_TIMEOUT`); nothing when `None` (keepalive off).
 pub(crate) fn set_keepalive(
     tcp: &TcpStream,
     keepalive: Option<&TcpKeepalive>,
@@ -24,5 +25,11 @@ pub(crate) fn set_keepalive(
         target_os = "windows"
     ))]
     let params = params.with_interval(k.interval()).with_retries(k.probes());
-    socket2::SockRef::from(tcp).set_tcp_keepalive(&params)
+    let socket = socket2::SockRef::from(tcp);
+    socket.set_tcp_keepalive(&params)?;
+    // Keepalive does not probe while sent data waits for its acknowledgement (a request
+    // written to a server that just vanished): bound that wait the same way (Linux).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    socket.set_tcp_user_timeout(Some(k.dead_after()))?;
+    Ok(())
 }

@@ -509,8 +509,8 @@ fn keepalive_deaths_are_typed_and_located() {
         e.to_string(),
         format!(
             "the server 10.0.0.1:1 stopped answering after {} body bytes: the OS closed the \
-             connection after 60s without an answer to TCP keepalive probes, so the peer or \
-             the network path to it is gone (TCP keepalive; change or remove it with \
+             connection after 60s without an answer (TCP keepalive), so the peer or the \
+             network path to it is gone (change or remove keepalive with \
              ClientBuilder::tcp_keepalive)",
             LINE.len()
         )
@@ -530,8 +530,8 @@ fn keepalive_deaths_are_typed_and_located() {
         e.to_string(),
         "the proxy http://proxy.test:3128 (on the way to 10.0.0.1:2) stopped answering while \
          waiting for the response head: the OS closed the connection after 3s without an \
-         answer to TCP keepalive probes, so the peer or the network path to it is gone (TCP \
-         keepalive; change or remove it with ClientBuilder::tcp_keepalive)"
+         answer (TCP keepalive), so the peer or the network path to it is gone (change or \
+         remove keepalive with ClientBuilder::tcp_keepalive)"
     );
     assert!(!e.to_string().contains("u:p"), "no credentials in errors");
 

@@ -135,9 +135,8 @@ impl FullBacklog {
 fn keepalive_message(port: u16, phase: &str, dead_after: &str) -> String {
     format!(
         "the server 127.0.0.1:{port} stopped answering {phase}: the OS closed the connection \
-         after {dead_after} without an answer to TCP keepalive probes, so the peer or the \
-         network path to it is gone (TCP keepalive; change or remove it with \
-         ClientBuilder::tcp_keepalive)"
+         after {dead_after} without an answer (TCP keepalive), so the peer or the network \
+         path to it is gone (change or remove keepalive with ClientBuilder::tcp_keepalive)"
     )
 }
 
@@ -197,6 +196,39 @@ pub fn vanished_server_before_the_head_is_a_keepalive_error<T: Transport>(t: &T)
         Failure::Timeout(TimeoutKind::Keepalive, keepalive_message(port, phase, "3s"))
     );
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+/// A pooled connection whose server vanished while it sat idle: the next request is written
+/// but never acknowledged, and keepalive does not probe while data waits; the OS still gives up
+/// after the keepalive's silence (`TCP_USER_TIMEOUT` on Linux), not after 15 minutes of
+/// retransmissions. A call that is not safe to repeat reports it, naming the head it waited
+/// for.
+pub fn vanished_server_of_a_pooled_connection_is_a_keepalive_error<T: Transport>(t: &T) {
+    netns::loopback(true);
+    let server = TestServer::start();
+    let config = config_for(&server)
+        .timeouts(Timeouts::none().total(Duration::from_secs(60)))
+        .tcp_keepalive(Some(short_keepalive()));
+    let client = t.client(config);
+    assert_eq!(t.version(&client).unwrap(), crate::VERSION);
+    let port = server.addr().port();
+    netns::wait_acked(port);
+    assert!(netns::client_socket(port).contains("timer:(keepalive,"));
+    netns::loopback(false);
+    let started = Instant::now();
+    let failure = t.delete(&client, DeleteRequest::new("m")).unwrap_err();
+    let elapsed = started.elapsed();
+    let phase = "while waiting for the response head";
+    assert_eq!(
+        failure,
+        Failure::Timeout(TimeoutKind::Keepalive, keepalive_message(port, phase, "3s"))
+    );
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    assert_eq!(
+        server.connections_accepted(),
+        1,
+        "the pooled connection was used"
+    );
 }
 
 /// With keepalive off, the connection has no keepalive timer, and the explicit idle (or

@@ -320,6 +320,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
             vanished_server_before_the_head_is_a_keepalive_error,
+            vanished_server_of_a_pooled_connection_is_a_keepalive_error,
             vanished_server_without_keepalive_hits_the_idle_timeout,
             unanswered_connect_is_a_connect_timeout,
         );
@@ -409,6 +410,7 @@ pub use dead_peers::{
     defaults_end_dead_calls, unanswered_connect_is_a_connect_timeout,
     vanished_server_before_the_head_is_a_keepalive_error,
     vanished_server_mid_stream_is_a_keepalive_error,
+    vanished_server_of_a_pooled_connection_is_a_keepalive_error,
     vanished_server_without_keepalive_hits_the_idle_timeout,
 };
 pub use errors::{
