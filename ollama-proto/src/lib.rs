@@ -115,6 +115,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod think;
+mod timed_out;
 pub mod tls;
 pub mod tools;
 pub mod types;
