@@ -7,6 +7,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use ollama_proto::connect::ConnectError;
 use ollama_proto::exchange::{Action, Exchange};
 use ollama_proto::types::{ChatRequest, Message};
 use ollama_proto::{ClientConfig, Event, Streaming};
@@ -54,7 +55,7 @@ fn main() -> Result<(), BoxError> {
                 let addr = (uri.host().unwrap_or_default(), uri.port_u16().unwrap_or(80));
                 match TcpStream::connect(addr) {
                     Ok(s) => (socket, _) = (Some(s), ex.on_connected(now, false)),
-                    Err(e) => ex.on_connect_failed(e.into(), now),
+                    Err(e) => ex.on_connect_failed(ConnectError::server(e), now),
                 }
                 continue;
             }

@@ -8,9 +8,10 @@
 //!
 //! ```
 //! use ollama_proto::ClientError;
+//! use ollama_proto::connect::ConnectError;
 //!
 //! let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-//! let e = ClientError::connect("http://127.0.0.1:1", refused);
+//! let e = ClientError::connect("http://127.0.0.1:1", ConnectError::server(refused));
 //! assert!(e.is_connect());
 //! assert_eq!(e.kind_str(), "connect");
 //! assert_eq!(e.to_string(), "cannot connect to http://127.0.0.1:1: refused");
@@ -18,16 +19,16 @@
 
 use std::fmt;
 
-use crate::client_config::ConfigError;
+use crate::config_error::ConfigError;
+use crate::connect::ConnectError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
 use crate::proxy::ProxyError;
 use crate::tools::{DecodeError, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
-/// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
-/// [`ClientError::Io`] (the transport's runtime error, whatever its crate).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// Re-exported from [`crate::error`], its home, so `client_error::BoxError` keeps working.
+pub use crate::error::BoxError;
 
 /// Everything a call can fail with.
 ///
@@ -70,36 +71,30 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// For transports: a [`ClientError::Connect`] that says which server (`target`: scheme,
-    /// host and port only, never a path, query or credential) could not be reached, and why.
-    ///
-    /// A source that is a [`ProxyError`] becomes [`ClientError::Proxy`].
-    pub fn connect(target: &str, source: impl Into<BoxError>) -> Self {
-        match source.into().downcast::<ProxyError>() {
-            Ok(proxy) => Self::Proxy(*proxy),
-            Err(source) => Self::Connect(Box::new(Located {
-                target: target.to_owned(),
-                context: String::new(),
-                source,
-            })),
-        }
+    /// A [`ClientError::Connect`] that says which server (`target`: scheme, host and port
+    /// only, never a path, query or credential) could not be reached, and why; a proxy's
+    /// failure ([`ConnectError::Proxy`]) is [`ClientError::Proxy`].
+    pub fn connect(target: &str, error: ConnectError) -> Self {
+        let source = match error {
+            ConnectError::Proxy(proxy) => return Self::Proxy(proxy),
+            ConnectError::Server(e) | ConnectError::Tunnel(e) | ConnectError::Tls(e) => e,
+        };
+        Self::Connect(Box::new(Located {
+            target: target.to_owned(),
+            context: String::new(),
+            source,
+        }))
     }
 
     /// For transports: a [`ClientError::Io`] that says which server (`target`, as for
     /// [`ClientError::connect`]), at what point (`context`, e.g. `after 10 body bytes`), and
     /// the runtime's error.
-    ///
-    /// A source that is a [`ProxyError`] (a forwarding proxy's 407) becomes
-    /// [`ClientError::Proxy`].
     pub fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
-        match source.into().downcast::<ProxyError>() {
-            Ok(proxy) => Self::Proxy(*proxy),
-            Err(source) => Self::Io(Box::new(Located {
-                target: target.to_owned(),
-                context: context.into(),
-                source,
-            })),
-        }
+        Self::Io(Box::new(Located {
+            target: target.to_owned(),
+            context: context.into(),
+            source: source.into(),
+        }))
     }
 
     /// The proxy error, for [`ClientError::Proxy`].
@@ -314,7 +309,7 @@ mod tests {
     #[test]
     fn display_says_what_and_where() {
         let refused = io_error(std::io::ErrorKind::ConnectionRefused, "refused");
-        let e = ClientError::connect("http://127.0.0.1:1", refused);
+        let e = ClientError::connect("http://127.0.0.1:1", ConnectError::server(refused));
         assert_eq!(
             e.to_string(),
             "cannot connect to http://127.0.0.1:1: refused"
@@ -389,7 +384,7 @@ mod tests {
                 false,
             ),
             (
-                ClientError::connect("t", io()),
+                ClientError::connect("t", ConnectError::server(io())),
                 "connect",
                 false,
                 true,

@@ -8,21 +8,22 @@ use std::time::Instant;
 
 use async_io::Timer;
 use bytes::Bytes;
-use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
-use ollama_proto::client_config::{ClientConfig, Network};
-use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::connect::{ConnectError, ConnectPlan, TargetForm};
+use ollama_proto::pool::{IdlePool, PoolOptions};
+use ollama_proto::{BoxError, ClientError};
 
 pub use crate::http1::Body;
 use crate::http1::{self, Connection};
-use crate::net::{self, Target};
-use crate::pool::Pool;
+use crate::net::Connector;
 
-/// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
-/// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
+/// The async-io runtime: sockets and timers on async-io's reactor, connections opened as the
+/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's [`IdlePool`]. No
+/// tasks: all IO happens in the futures you poll.
 #[derive(Debug, Clone)]
 pub struct Smol {
-    pool: Pool,
-    target: Arc<Target>,
+    pool: IdlePool<Connection>,
+    connector: Arc<Connector>,
 }
 
 /// A connection being used for one request.
@@ -42,14 +43,10 @@ impl Runtime for Smol {
     type Body = Body;
     type Timer = SmolTimer;
 
-    fn new(
-        config: &ClientConfig,
-        network: &Network,
-        options: &PoolOptions,
-    ) -> Result<Self, ClientError> {
+    fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
-            pool: Pool::new(options.max_idle, options.idle_expiry),
-            target: Arc::new(Target::new(config, network)),
+            pool: IdlePool::new(options),
+            connector: Arc::new(Connector::new(plan)),
         })
     }
 
@@ -59,21 +56,22 @@ impl Runtime for Smol {
 
     fn connect(
         &self,
-        _request: &http::Request<Bytes>,
         fresh: bool,
-    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
-        let pooled = if fresh {
-            None
-        } else {
-            self.pool.checkout(&self.target.origin)
-        };
-        let target = Arc::clone(&self.target);
+    ) -> impl Future<Output = Result<(Conn, bool), ConnectError>> + Send {
+        let key = self.connector.plan.pool_key();
+        let pooled = (!fresh)
+            .then(|| {
+                self.pool
+                    .checkout(key, self.now(), Connection::is_idle_alive)
+            })
+            .flatten();
+        let connector = Arc::clone(&self.connector);
         async move {
             if let Some(conn) = pooled {
                 return Ok((Conn(conn), true));
             }
-            let conn = Connection::new(net::connect(&target).await?);
-            tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
+            let conn = Connection::new(connector.open().await?);
+            tracing::debug!(conn = conn.id, to = connector.plan.pool_key(), "connected");
             Ok((Conn(conn), false))
         }
     }
@@ -83,11 +81,8 @@ impl Runtime for Smol {
         connection: Conn,
         request: &http::Request<Bytes>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        http1::exchange(
-            connection.0,
-            request,
-            self.target.route.forward_proxy().is_some(),
-        )
+        let absolute_form = self.connector.plan.target_form() == TargetForm::Absolute;
+        http1::exchange(connection.0, request, absolute_form)
     }
 
     fn poll_body<'b>(
@@ -103,7 +98,9 @@ impl Runtime for Smol {
         // closes its connection.
         if body_ended {
             if let Some(conn) = body.into_reusable() {
-                self.pool.checkin(&self.target.origin, conn);
+                tracing::trace!(conn = conn.id, "connection back in the pool");
+                let key = self.connector.plan.pool_key();
+                self.pool.checkin(key, conn, self.now());
             }
         }
     }

@@ -23,8 +23,7 @@ pub(super) async fn drive<R: Runtime>(
     loop {
         match ex.poll_action() {
             Action::Connect { fresh } => {
-                let request = ex.shared_request();
-                let outcome = race(rt, ex, timer, rt.connect(&request, fresh)).await;
+                let outcome = race(rt, ex, timer, rt.connect(fresh)).await;
                 match outcome {
                     Some(Ok((conn, reused))) => {
                         connection = Some(conn);

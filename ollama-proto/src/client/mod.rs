@@ -10,16 +10,16 @@
 //! # Write your own transport
 //!
 //! Implement [`Runtime`] for your IO (about 150 lines over any async socket and timer): open a
-//! connection for a request's URI (pooling is yours to choose), write the request and read the
-//! response head with any HTTP/1.1 implementation, hand out de-framed body bytes, and arm a
-//! timer. Then `Client::<YourRuntime>::new(config)` has every method below. Without an async
+//! connection the way the core's [`ConnectPlan`] says (pool idle ones in the core's
+//! [`IdlePool`](crate::pool::IdlePool)), write the request and read the response head with any
+//! HTTP/1.1 implementation, hand out de-framed body bytes, and arm a timer. Then
+//! `Client::<YourRuntime>::builder()` (or `Client::new(config)`) has every method below. Without an async
 //! runtime at all, drive an [`Exchange`] yourself: `ollama-proto/examples/blocking_client.rs`
 //! does it over `std::net::TcpStream` with ureq-proto for the HTTP framing.
 
 mod drive;
 mod endpoints;
 mod options;
-mod pool_options;
 mod runtime;
 mod stream;
 mod tools;
@@ -29,16 +29,16 @@ use std::sync::Arc;
 use tracing::Span;
 use tracing::field::Empty;
 
+pub use crate::pool::PoolOptions;
 pub use options::CallOptions;
-pub use pool_options::PoolOptions;
 pub use runtime::{Head, Runtime, SendError};
 pub use stream::EventStream;
 
-use crate::client_builder::{BuildClient, ClientBuilder};
+use crate::client_builder::ClientBuilder;
 use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
+use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
-use crate::proxy::Route;
 use crate::request::{Call, StreamCall};
 use crate::think::ThinkConfig;
 
@@ -47,8 +47,9 @@ use crate::think::ThinkConfig;
 pub struct Client<R: Runtime> {
     runtime: R,
     config: Arc<ClientConfig>,
-    /// Direct, through a forwarding proxy or a tunnel: decided once, when the client is built.
-    route: Arc<Route>,
+    /// How connections are opened: the runtime executes it; calls take the forwarding proxy
+    /// from it.
+    plan: Arc<ConnectPlan>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -56,7 +57,7 @@ impl<R: Runtime> Clone for Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::clone(&self.config),
-            route: Arc::clone(&self.route),
+            plan: Arc::clone(&self.plan),
         }
     }
 }
@@ -88,11 +89,10 @@ impl<R: Runtime> Client<R> {
         config: ClientConfig,
         options: &R::Options,
     ) -> Result<Self, ClientError> {
-        let network = config.network()?;
-        let runtime = R::new(&config, &network, options)?;
+        let plan = Arc::new(ConnectPlan::new(&config)?);
         Ok(Self {
-            runtime,
-            route: Arc::new(network.route),
+            runtime: R::new(&plan, options)?,
+            plan,
             config: Arc::new(config),
         })
     }
@@ -108,13 +108,18 @@ impl<R: Runtime> Client<R> {
 
     /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
     /// retries).
-    pub fn builder() -> ClientBuilder<Self> {
+    pub fn builder() -> ClientBuilder<R> {
         ClientBuilder::default()
     }
 
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// How connections are opened (the route, TLS, the request-target form).
+    pub fn connect_plan(&self) -> &ConnectPlan {
+        &self.plan
     }
 
     /// The transport.
@@ -135,7 +140,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
-            route: Arc::clone(&self.route),
+            plan: Arc::clone(&self.plan),
         }
     }
 
@@ -146,7 +151,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
-            route: Arc::clone(&self.route),
+            plan: Arc::clone(&self.plan),
         }
     }
 }
@@ -162,7 +167,7 @@ impl<R: Runtime> Client<R> {
     /// over `max_body`, or a body that does not decode.
     pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?.through_route(&self.route);
+        let mut ex = Exchange::call(&self.config, call, rt.now())?.through_route(self.plan.route());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -192,7 +197,8 @@ impl<R: Runtime> Client<R> {
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::stream(&self.config, call, rt.now())?.through_route(&self.route);
+        let mut ex =
+            Exchange::stream(&self.config, call, rt.now())?.through_route(self.plan.route());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -214,12 +220,15 @@ impl<R: Runtime> Client<R> {
     }
 }
 
-impl<R: Runtime> BuildClient for Client<R> {
-    type Error = ClientError;
-
-    /// As [`Client::new`].
-    fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
-        Self::new(config)
+impl<R: Runtime> ClientBuilder<R> {
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// A [`ConfigError`](crate::ConfigError) from a setter (a base URL that does not parse)
+    /// or from the environment (a proxy variable that cannot be used), as
+    /// [`ClientError::Config`]; else as [`Client::new`].
+    pub fn build(self) -> Result<Client<R>, ClientError> {
+        Client::new(self.into_config()?)
     }
 }
 

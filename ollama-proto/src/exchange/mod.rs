@@ -64,6 +64,7 @@ use http::HeaderMap;
 
 use crate::client_config::ClientConfig;
 use crate::client_error::{BoxError, ClientError};
+use crate::connect::ConnectError;
 use crate::deadline::{CallPhase, CallSite, Deadlines, TimedOut, TimeoutKind};
 use crate::decoder::{Decoder, DecoderConfig, StreamKind};
 use crate::error::{Error, Position};
@@ -409,7 +410,7 @@ impl Exchange {
     }
 
     /// No connection could be made (refused, DNS, TLS handshake, proxy…).
-    pub fn on_connect_failed(&mut self, error: BoxError, now: Instant) {
+    pub fn on_connect_failed(&mut self, error: ConnectError, now: Instant) {
         if let State::Connect { .. } = self.state {
             let error = ClientError::connect(&self.info.origin, error);
             self.retry_or_fail(error, None, now);

@@ -149,7 +149,7 @@ fn retries_follow_the_policy_and_the_endpoint() {
     let t0 = Instant::now();
     let config = ClientConfig::default().retry(RetryPolicy::retries(2));
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed("refused".into(), t0);
+    ex.on_connect_failed(ConnectError::server("refused"), t0);
     assert_eq!(
         ex.poll_action(),
         Action::Retry(t0 + Duration::from_millis(250))
@@ -182,7 +182,7 @@ fn retries_follow_the_policy_and_the_endpoint() {
     to_head(&mut ex, 503, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::ReadBody);
     let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
-    ex.on_connect_failed("refused".into(), t0);
+    ex.on_connect_failed(ConnectError::server("refused"), t0);
     assert!(
         ex.output::<DeleteRequest>()
             .unwrap()
@@ -356,7 +356,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         sent_credentials: false,
     };
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, auth)), t0);
+    ex.on_connect_failed(ProxyError::new(&proxy, auth).into(), t0);
     assert!(matches!(ex.poll_action(), Action::Finish { .. }));
     match ex.poll_event().unwrap().unwrap_err() {
         ClientError::Proxy(e) => {
@@ -378,7 +378,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         },
     ] {
         let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-        ex.on_connect_failed(Box::new(ProxyError::new(&proxy, kind)), t0);
+        ex.on_connect_failed(ProxyError::new(&proxy, kind).into(), t0);
         assert_eq!(
             ex.poll_action(),
             Action::Retry(t0 + Duration::from_millis(250))
@@ -389,7 +389,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         reason: "Forbidden".into(),
     };
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, refused)), t0);
+    ex.on_connect_failed(ProxyError::new(&proxy, refused).into(), t0);
     assert!(matches!(ex.poll_action(), Action::Finish { .. }));
 }
 

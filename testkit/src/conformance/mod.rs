@@ -313,6 +313,7 @@ macro_rules! conformance_tests {
             http_goes_through_the_forwarding_proxy,
             forwarding_proxy_basic_auth,
             https_goes_through_a_connect_tunnel,
+            an_unreachable_proxy_is_a_proxy_error,
             unknown_ca_is_a_clear_tls_error,
             added_ca_is_trusted,
             ssl_cert_file_is_trusted,
@@ -429,8 +430,8 @@ pub use limits::{
     whole_answer_over_max_body_is_a_body_limit,
 };
 pub use proxy::{
-    forwarding_proxy_basic_auth, http_goes_through_the_forwarding_proxy,
-    https_goes_through_a_connect_tunnel,
+    an_unreachable_proxy_is_a_proxy_error, forwarding_proxy_basic_auth,
+    http_goes_through_the_forwarding_proxy, https_goes_through_a_connect_tunnel,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
