@@ -1,8 +1,9 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Five variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`],
-//! [`ProxyError`]); the other two carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! Seven of the nine variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`],
+//! [`ConfigError`], [`DecodeError`], [`ToolLoopError`], [`ProxyError`]); the other two
+//! (`Connect`, `Io`) carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
 //!
@@ -32,8 +33,8 @@ pub use crate::error::BoxError;
 
 /// Everything a call can fail with.
 ///
-/// The first three variants, [`ClientError::Config`] and [`ClientError::Proxy`] come from this
-/// crate and mean the same for every transport; `Connect` and `Io` carry the transport's own
+/// Every variant but `Connect` and `Io` comes from this crate and means the same for every
+/// transport; `Connect` and `Io` carry the transport's own
 /// error as their source (walk [`std::error::Error::source`] for the underlying `hyper`,
 /// `ureq-proto`, `rustls` or `std::io` error).
 #[derive(Debug)]
@@ -61,8 +62,9 @@ pub enum ClientError {
     /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
     Config(ConfigError),
     /// A structured answer (`Client::chat_structured`, feature `schemars`) that
-    /// does not fit its type: what, where, and the raw text.
-    Decode(DecodeError),
+    /// does not fit its type: what, where, and the raw text. (A body or stream that does not
+    /// decode at all is [`ClientError::Protocol`].)
+    Structured(DecodeError),
     /// A tool run that stopped without an answer (the bound on rounds).
     Tools(ToolLoopError),
     /// A proxy failed the call: unreachable, wants credentials (or rejected them), refused the
@@ -158,7 +160,7 @@ impl ClientError {
             Self::Connect(_) => "connect".to_owned(),
             Self::Io(_) => "io".to_owned(),
             Self::Config(_) => "config".to_owned(),
-            Self::Decode(_) => "decode".to_owned(),
+            Self::Structured(_) => "structured".to_owned(),
             Self::Tools(_) => "tools".to_owned(),
             Self::Proxy(_) => "proxy".to_owned(),
         }
@@ -174,7 +176,7 @@ impl fmt::Display for ClientError {
             Self::Connect(e) => write!(f, "cannot connect to {e}"),
             Self::Io(e) => write!(f, "connection failed: {e}"),
             Self::Config(e) => e.fmt(f),
-            Self::Decode(e) => e.fmt(f),
+            Self::Structured(e) => e.fmt(f),
             Self::Tools(e) => e.fmt(f),
             Self::Proxy(e) => e.fmt(f),
         }
@@ -189,7 +191,7 @@ impl std::error::Error for ClientError {
             Self::Timeout(t) => Some(t),
             Self::Connect(e) | Self::Io(e) => Some(&**e),
             Self::Config(e) => Some(e),
-            Self::Decode(e) => Some(e),
+            Self::Structured(e) => Some(e),
             Self::Tools(e) => Some(e),
             Self::Proxy(e) => Some(e),
         }
@@ -230,7 +232,7 @@ impl From<HostError> for ClientError {
 
 impl From<DecodeError> for ClientError {
     fn from(e: DecodeError) -> Self {
-        Self::Decode(e)
+        Self::Structured(e)
     }
 }
 

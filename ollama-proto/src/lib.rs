@@ -133,9 +133,9 @@ pub use error::{
     BodyKind, BoxError, Error, ErrorKind, JsonError, Position, StatusError, UsageError,
 };
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
-pub use host::{BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
+pub use host::{ApiKey, BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
 pub use request::{
-    ApiKey, Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
+    Body, Direct, Endpoint, RequestConfig, SingleCall, StreamCall, Streaming, build_request,
 };
 pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,

@@ -42,7 +42,7 @@
 //!
 //! A [`Client`] holds one small pool of idle HTTP/1.1 connections (the core's
 //! [`IdlePool`](ollama_proto::pool::IdlePool) policy, [`PoolOptions`]); clones (and
-//! [`Client::with_think`], [`Client::with_options`]) share it, so a long-lived service creates
+//! [`Client::with_options`]) share it, so a long-lived service creates
 //! one client and clones it into each task.
 //!
 //! - There is no connection task: the task that reads a response drives its connection, so a

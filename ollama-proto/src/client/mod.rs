@@ -39,8 +39,7 @@ use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
-use crate::request::{Call, StreamCall};
-use crate::think::ThinkConfig;
+use crate::request::{SingleCall, StreamCall};
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
 /// connection pool) and the configuration.
@@ -128,7 +127,8 @@ impl<R: Runtime> Client<R> {
     }
 
     /// The same client (same connection pool) with `options` applied to every call made
-    /// through it: per-call timeouts, retry policy or extra headers without a second pool.
+    /// through it: per-call timeouts, retry policy, thinking separation or extra headers without
+    /// a second pool.
     ///
     /// ```ignore
     /// let quick = client.with_options(CallOptions::new().total_timeout(Duration::from_secs(5)));
@@ -137,17 +137,6 @@ impl<R: Runtime> Client<R> {
     pub fn with_options(&self, options: CallOptions) -> Self {
         let mut config = ClientConfig::clone(&self.config);
         options.apply(&mut config);
-        Self {
-            runtime: self.runtime.clone(),
-            config: Arc::new(config),
-            plan: Arc::clone(&self.plan),
-        }
-    }
-
-    /// The same client (same connection pool) with another thinking separation.
-    pub fn with_think(&self, think: ThinkConfig) -> Self {
-        let mut config = ClientConfig::clone(&self.config);
-        config.decoder.think = think;
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
@@ -165,9 +154,10 @@ impl<R: Runtime> Client<R> {
     /// [`ClientError::Timeout`] from the network; [`ClientError::Protocol`] for an HTTP status
     /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
     /// over `max_body`, or a body that does not decode.
-    pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+    pub async fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?.through_route(self.plan.route());
+        let mut ex =
+            Exchange::single(&self.config, call, rt.now())?.through_route(self.plan.route());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;

@@ -61,7 +61,7 @@ pub enum Failure {
     /// The connection failed after it was made (reset, closed mid-body…).
     Io(String),
     /// A structured answer did not fit its type.
-    Decode(ollama_proto::tools::DecodeError),
+    Structured(ollama_proto::tools::DecodeError),
     /// A tool run stopped without an answer.
     Tools(ollama_proto::tools::ToolLoopError),
     /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
@@ -89,7 +89,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Timeout(t) => Failure::Timeout(t.kind, t.to_string()),
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
-        ClientError::Decode(e) => Failure::Decode(e),
+        ClientError::Structured(e) => Failure::Structured(e),
         ClientError::Tools(e) => Failure::Tools(e),
         ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
