@@ -109,6 +109,7 @@ pub mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod host;
+pub mod keepalive;
 pub mod net_env;
 pub mod pool;
 pub mod prelude;
@@ -118,6 +119,7 @@ pub mod response;
 pub mod retry;
 pub mod telemetry;
 pub mod think;
+mod timed_out;
 pub mod tls;
 pub mod tools;
 pub mod types;

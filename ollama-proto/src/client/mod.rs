@@ -164,8 +164,8 @@ impl<R: Runtime> Client<R> {
         answer: fn(&C::Output) -> Option<Answer<'_>>,
     ) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::single(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.plan.forward_proxy());
+        let mut ex =
+            Exchange::single(&self.config, call, rt.now())?.through_route(self.plan.route());
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let mut body = None;
@@ -192,8 +192,8 @@ impl<R: Runtime> Client<R> {
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::stream(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.plan.forward_proxy());
+        let mut ex =
+            Exchange::stream(&self.config, call, rt.now())?.through_route(self.plan.route());
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let mut body = None;
