@@ -57,6 +57,7 @@ impl Runtime for Hyper {
         &self,
         _request: &http::Request<Bytes>,
         fresh: bool,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
         let pooled = if fresh { None } else { self.checkout() };
         let connector = self.connector.clone();
@@ -73,6 +74,7 @@ impl Runtime for Hyper {
         &self,
         connection: Conn,
         request: &http::Request<Bytes>,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
         connection.send(request, self.connector.0.route.forward_proxy().is_some())
     }
@@ -80,6 +82,7 @@ impl Runtime for Hyper {
     fn poll_body<'b>(
         &self,
         body: &'b mut Body,
+        _deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
         body.poll_chunk(cx)

@@ -5,54 +5,55 @@
 
 use std::io;
 use std::pin::Pin;
-#[cfg(feature = "rustls")]
-use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use ollama_proto::client_config::Network;
+use ollama_http1::Target;
+use ollama_proto::BaseUrl;
 use ollama_proto::client_error::BoxError;
 use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
-use ollama_proto::tls::TlsPlan;
-use ollama_proto::{BaseUrl, ClientConfig};
 
-/// Where to connect and how, from the client's configuration.
+/// A connected socket, plain or TLS: the byte stream under a [`Body`](crate::runtime::Body).
 #[derive(Debug)]
-pub(crate) struct Target {
-    pub(crate) base: BaseUrl,
-    /// `scheme://authority`: the pool key and the name in error messages.
-    pub(crate) origin: String,
-    pub(crate) route: Route,
-    https: bool,
-    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
-    tls: TlsPlan,
-    #[cfg(feature = "rustls")]
-    rustls: OnceLock<Arc<futures_rustls::rustls::ClientConfig>>,
-}
+pub struct Stream(Socket);
 
-impl Target {
-    pub(crate) fn new(config: &ClientConfig, network: &Network) -> Self {
-        let base = config.request.base_url.clone();
-        Self {
-            origin: base.origin(),
-            base,
-            route: network.route.clone(),
-            https: network.https,
-            tls: network.tls.clone(),
-            #[cfg(feature = "rustls")]
-            rustls: OnceLock::new(),
-        }
-    }
-}
-
-/// A connected socket, plain or TLS.
 #[derive(Debug)]
-pub(crate) enum Stream {
+enum Socket {
     Plain(TcpStream),
     #[cfg(feature = "rustls")]
     Tls(Box<futures_rustls::client::TlsStream<TcpStream>>),
+}
+
+/// The async socket as ollama-http1 reads and writes it (deadlines are the run loop's timer's).
+impl ollama_http1::Io for Stream {
+    fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
 }
 
 /// Connects to `target`, directly or through its proxy: resolves, tries each address in
@@ -68,7 +69,7 @@ pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
         tunnel(&mut tcp, proxy, &target.base).await?;
     }
     if !target.https {
-        return Ok(Stream::Plain(tcp));
+        return Ok(Stream(Socket::Plain(tcp)));
     }
     tls_handshake(target, tcp).await
 }
@@ -103,21 +104,14 @@ async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxErr
     use futures_rustls::pki_types::ServerName;
     use ollama_proto::tls::TlsHandshakeError;
 
-    let config = match target.rustls.get() {
-        Some(config) => Arc::clone(config),
-        // Not cached on failure: a CA file created later is picked up.
-        None => {
-            let config = rustls_config(&target.tls)?;
-            Arc::clone(target.rustls.get_or_init(|| Arc::new(config)))
-        }
-    };
+    let config = target.rustls_config()?;
     let host = target.base.host();
     let name = ServerName::try_from(host.to_owned())?;
     let stream = futures_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
         .map_err(|e| TlsHandshakeError::new(host, e))?;
-    Ok(Stream::Tls(Box::new(stream)))
+    Ok(Stream(Socket::Tls(Box::new(stream))))
 }
 
 #[cfg(not(feature = "rustls"))]
@@ -126,38 +120,7 @@ async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxErr
     Err("https needs the `rustls` feature of ollama-smol".into())
 }
 
-/// The rustls configuration: ring, the roots and extra CAs of `plan`, HTTP/1.1 by ALPN.
-#[cfg(feature = "rustls")]
-fn rustls_config(plan: &TlsPlan) -> Result<futures_rustls::rustls::ClientConfig, BoxError> {
-    use futures_rustls::rustls;
-    use ollama_proto::tls::TlsError;
-
-    let mut roots = rustls::RootCertStore::empty();
-    if plan.roots.webpki() {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    if plan.roots.platform() {
-        let native = rustls_native_certs::load_native_certs();
-        if let (true, Some(e)) = (native.certs.is_empty(), native.errors.first()) {
-            return Err(TlsError::new("TlsRoots::Platform", e.to_string()).into());
-        }
-        roots.add_parsable_certificates(native.certs);
-    }
-    for (source, cert) in plan.extra_certificates(|path| std::fs::read(path))? {
-        roots
-            .add(cert)
-            .map_err(|e| TlsError::new(source, e.to_string()))?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
-}
-
-impl AsyncRead for Stream {
+impl AsyncRead for Socket {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -171,7 +134,7 @@ impl AsyncRead for Stream {
     }
 }
 
-impl AsyncWrite for Stream {
+impl AsyncWrite for Socket {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -12,22 +12,25 @@ use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
 use ollama_proto::client_config::{ClientConfig, Network};
 use ollama_proto::client_error::{BoxError, ClientError};
 
-pub use crate::http1::Body;
-use crate::http1::{self, Connection};
-use crate::net::{self, Target};
-use crate::pool::Pool;
+use ollama_http1::{Connection, Pool, Target};
+
+use crate::net;
+pub use crate::net::Stream;
+
+/// A response body being received, and its connection.
+pub type Body = ollama_http1::Body<Stream>;
 
 /// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
 /// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
 #[derive(Debug, Clone)]
 pub struct Smol {
-    pool: Pool,
+    pool: Pool<Stream>,
     target: Arc<Target>,
 }
 
 /// A connection being used for one request.
 #[derive(Debug)]
-pub struct Conn(Connection);
+pub struct Conn(Connection<Stream>);
 
 /// A timer and the instant it is armed for.
 #[derive(Debug)]
@@ -61,6 +64,7 @@ impl Runtime for Smol {
         &self,
         _request: &http::Request<Bytes>,
         fresh: bool,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
         let pooled = if fresh {
             None
@@ -82,20 +86,18 @@ impl Runtime for Smol {
         &self,
         connection: Conn,
         request: &http::Request<Bytes>,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        http1::exchange(
-            connection.0,
-            request,
-            self.target.route.forward_proxy().is_some(),
-        )
+        ollama_http1::exchange(connection.0, request, self.target.absolute_form(), None)
     }
 
     fn poll_body<'b>(
         &self,
         body: &'b mut Body,
+        _deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
-        body.poll_chunk(cx)
+        body.poll_chunk(cx, None)
     }
 
     fn release(&self, body: Body, body_ended: bool) {

@@ -18,6 +18,16 @@ use crate::client_error::{BoxError, ClientError};
 ///
 /// A runtime holds no protocol knowledge: it never looks at a status, never retries, never
 /// decides a timeout. It reports what happened, with its own errors boxed.
+///
+/// # Deadlines and blocking runtimes
+///
+/// [`connect`](Self::connect), [`send`](Self::send) and [`poll_body`](Self::poll_body) are told
+/// `deadline`: the exchange's next deadline (connect, head, idle or total timeout, error-body
+/// stall), `None` when there is none. A runtime on a reactor never blocks and ignores it: the
+/// run loop races its futures against [`poll_timer`](Self::poll_timer). A blocking runtime
+/// (`ollama-blocking`) does its IO inside `poll`, waiting on the socket at most until
+/// `deadline`, and returns `Pending` when it passes; its `poll_timer` then finds the deadline
+/// due and the exchange decides. A deadline at or before [`now`](Self::now) means: do not wait.
 pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// The transport's own settings (pool size, idle time…), with sensible defaults.
     type Options: Clone + Default + std::fmt::Debug + Send + Sync + 'static;
@@ -44,27 +54,31 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
 
     /// A connection for `request` (its absolute URI names the server): an idle pooled one that
     /// is still open, or a new one when there is none or `fresh` is set. The flag says whether
-    /// it came from the pool.
+    /// it came from the pool. A blocking runtime waits at most until `deadline`.
     fn connect(
         &self,
         request: &http::Request<Bytes>,
         fresh: bool,
+        deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Self::Connection, bool), BoxError>> + Send;
 
     /// Writes `request` on `connection` and reads the response head. If the response starts
     /// while the request body is still being written (a 413 during an upload), stop writing
-    /// and return that response.
+    /// and return that response. A blocking runtime waits at most until `deadline`.
     fn send(
         &self,
         connection: Self::Connection,
         request: &http::Request<Bytes>,
+        deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Self::Body>, SendError>> + Send;
 
     /// The next piece of de-framed body bytes (no chunk sizes, no trailers), `None` at the end
-    /// the framing announces, or the failure (reset, closed early, invalid framing).
+    /// the framing announces, or the failure (reset, closed early, invalid framing). A blocking
+    /// runtime waits at most until `deadline`.
     fn poll_body<'b>(
         &self,
         body: &'b mut Self::Body,
+        deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>>;
 

@@ -13,31 +13,48 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::http1::Connection;
+use crate::{Connection, Io};
 
 #[derive(Debug)]
-struct Idle {
-    conn: Connection,
+struct Idle<S> {
+    conn: Connection<S>,
     since: Instant,
 }
 
 /// Idle connections by origin (`scheme://host:port`). Cheap to clone; clones share the pool.
-#[derive(Clone)]
-pub(crate) struct Pool {
-    idle: Arc<Mutex<HashMap<String, Vec<Idle>>>>,
+pub struct Pool<S> {
+    idle: Arc<Mutex<HashMap<String, Vec<Idle<S>>>>>,
     max_idle: usize,
     expiry: Duration,
 }
 
-impl std::fmt::Debug for Pool {
+impl<S> Clone for Pool<S> {
+    fn clone(&self) -> Self {
+        Self {
+            idle: Arc::clone(&self.idle),
+            max_idle: self.max_idle,
+            expiry: self.expiry,
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for Pool<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let idle: usize = self.lock().values().map(Vec::len).sum();
         f.debug_struct("Pool").field("idle", &idle).finish()
     }
 }
 
-impl Pool {
-    pub(crate) fn new(max_idle: usize, expiry: Duration) -> Self {
+impl<S> Pool<S> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Idle<S>>>> {
+        // A panic while holding the lock cannot leave the map inconsistent: keep using it.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<S: Io> Pool<S> {
+    /// An empty pool keeping at most `max_idle` connections per origin, each at most `expiry`.
+    pub fn new(max_idle: usize, expiry: Duration) -> Self {
         Self {
             idle: Arc::default(),
             max_idle,
@@ -45,13 +62,8 @@ impl Pool {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Idle>>> {
-        // A panic while holding the lock cannot leave the map inconsistent: keep using it.
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The most recently used idle connection to `origin` that is still open, if any.
-    pub(crate) fn checkout(&self, origin: &str) -> Option<Connection> {
+    pub fn checkout(&self, origin: &str) -> Option<Connection<S>> {
         let now = Instant::now();
         let mut dead = Vec::new();
         let found = {
@@ -78,7 +90,7 @@ impl Pool {
     }
 
     /// Puts a connection whose last response was read to the end back for reuse.
-    pub(crate) fn checkin(&self, origin: &str, conn: Connection) {
+    pub fn checkin(&self, origin: &str, conn: Connection<S>) {
         tracing::trace!(conn = conn.id, "connection back in the pool");
         let now = Instant::now();
         let evicted = {

@@ -1,0 +1,132 @@
+//! [`Blocking`]: the core's [`Runtime`] on `std::net` — connect (pooled), write, read, sleep,
+//! each inside `poll`, each wait bounded by the deadline the run loop passes in.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use ollama_http1::{Connection, Pool, Target};
+use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
+use ollama_proto::client_config::{ClientConfig, Network};
+use ollama_proto::client_error::{BoxError, ClientError};
+
+pub use crate::net::Stream;
+
+/// A response body being received, and its connection.
+pub type Body = ollama_http1::Body<Stream>;
+
+/// The blocking runtime: `std::net` sockets with timeouts, HTTP/1.1 by ureq-proto, an
+/// idle-connection pool. Its futures do their IO when polled and complete on their first poll;
+/// when the core's deadline passes first they return `Pending`, and its timer (a sleep, of what
+/// is left of the deadline) lets the core apply it.
+#[derive(Debug, Clone)]
+pub struct Blocking {
+    pool: Pool<Stream>,
+    target: Arc<Target>,
+}
+
+/// A connection being used for one request.
+#[derive(Debug)]
+pub struct Conn(Connection<Stream>);
+
+/// The blocking timer: nothing to arm; polling it sleeps until the instant.
+#[derive(Debug, Default)]
+pub struct Sleep;
+
+impl Runtime for Blocking {
+    type Options = PoolOptions;
+    type Connection = Conn;
+    type Body = Body;
+    type Timer = Sleep;
+
+    fn new(
+        config: &ClientConfig,
+        network: &Network,
+        options: &PoolOptions,
+    ) -> Result<Self, ClientError> {
+        Ok(Self {
+            pool: Pool::new(options.max_idle, options.idle_expiry),
+            target: Arc::new(Target::new(config, network)),
+        })
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn connect(
+        &self,
+        _request: &http::Request<Bytes>,
+        fresh: bool,
+        deadline: Option<Instant>,
+    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
+        let pooled = if fresh {
+            None
+        } else {
+            self.pool.checkout(&self.target.origin)
+        };
+        let target = Arc::clone(&self.target);
+        async move {
+            if let Some(conn) = pooled {
+                return Ok((Conn(conn), true));
+            }
+            match crate::net::connect(&target, deadline) {
+                Ok(stream) => {
+                    let conn = Connection::new(stream);
+                    tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
+                    Ok((Conn(conn), false))
+                }
+                // The deadline passed first: the core names the timeout.
+                Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    std::future::pending().await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    fn send(
+        &self,
+        connection: Conn,
+        request: &http::Request<Bytes>,
+        deadline: Option<Instant>,
+    ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
+        let absolute_form = self.target.absolute_form();
+        ollama_http1::exchange(connection.0, request, absolute_form, deadline)
+    }
+
+    fn poll_body<'b>(
+        &self,
+        body: &'b mut Body,
+        deadline: Option<Instant>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
+        body.poll_chunk(cx, deadline)
+    }
+
+    fn release(&self, body: Body, body_ended: bool) {
+        // A body that has not ended (the core already read what had arrived) closes its
+        // connection: draining it would keep the caller waiting.
+        if body_ended {
+            if let Some(conn) = body.into_reusable() {
+                self.pool.checkin(&self.target.origin, conn);
+            }
+        }
+    }
+
+    fn timer(&self) -> Sleep {
+        Sleep
+    }
+
+    fn poll_timer(&self, _timer: &mut Sleep, at: Instant, _cx: &mut Context<'_>) -> Poll<()> {
+        // Reached after a socket wait that ended at `at` (little or nothing left), or for a
+        // retry's backoff.
+        let left = at.saturating_duration_since(Instant::now());
+        if !left.is_zero() {
+            std::thread::sleep(left);
+        }
+        Poll::Ready(())
+    }
+}
