@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod endpoint;
 mod exchange;
 mod pool;
 mod target;
@@ -19,6 +20,7 @@ use std::io;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+pub use endpoint::Endpoint;
 pub use exchange::{Body, Connection, exchange};
 pub use pool::Pool;
 #[cfg(feature = "rustls")]

@@ -46,38 +46,3 @@ pub(crate) fn block<F: Future>(future: F) -> F::Output {
         }
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, Instant};
-
-    #[test]
-    fn ready_futures_complete_at_once() {
-        assert_eq!(block(async { 6 * 7 }), 42);
-    }
-
-    /// A future woken from another thread parks this one meanwhile, and completes.
-    #[test]
-    fn a_pending_future_parks_until_woken() {
-        let mut spawned = None;
-        let started = Instant::now();
-        let mut polls = 0;
-        let out = block(std::future::poll_fn(|cx| {
-            polls += 1;
-            if spawned.is_some() {
-                return Poll::Ready("woken");
-            }
-            let waker = cx.waker().clone();
-            spawned = Some(thread::spawn(move || {
-                thread::sleep(Duration::from_millis(50));
-                waker.wake();
-            }));
-            Poll::Pending
-        }));
-        assert_eq!(out, "woken");
-        assert!(started.elapsed() >= Duration::from_millis(50));
-        assert!(polls <= 3, "parked, not spinning: {polls} polls");
-        spawned.unwrap().join().unwrap();
-    }
-}

@@ -112,7 +112,7 @@ impl Io for Stream {
         deadline: Option<Instant>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.wait(deadline, |s| s.read(buf))
+        self.wait(deadline, |s| s.rw().read(buf))
     }
 
     fn poll_write(
@@ -121,7 +121,7 @@ impl Io for Stream {
         deadline: Option<Instant>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.wait(deadline, |s| s.write(buf))
+        self.wait(deadline, |s| s.rw().write(buf))
     }
 
     fn poll_flush(
@@ -129,34 +129,20 @@ impl Io for Stream {
         _cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<io::Result<()>> {
-        self.wait(deadline, Write::flush)
+        self.wait(deadline, |s| s.rw().flush())
     }
 }
 
-impl Read for Socket {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            #[cfg(feature = "rustls")]
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
+/// Reads and writes, plain or TLS.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
-impl Write for Socket {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+impl Socket {
+    fn rw(&mut self) -> &mut dyn ReadWrite {
         match self {
-            Self::Plain(s) => s.write(buf),
+            Self::Plain(s) => s,
             #[cfg(feature = "rustls")]
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            #[cfg(feature = "rustls")]
-            Self::Tls(s) => s.flush(),
+            Self::Tls(s) => &mut **s,
         }
     }
 }
@@ -210,11 +196,11 @@ fn tunnel(
     deadline: Option<Instant>,
 ) -> Result<(), BoxError> {
     let mut handshake = Tunnel::new(proxy, target);
-    stream.until(deadline, |s| s.write_all(handshake.request()))?;
+    stream.until(deadline, |s| s.rw().write_all(handshake.request()))?;
     let mut buf = [0u8; 1024];
     // Bounded by the core's MAX_TUNNEL_HEAD.
     loop {
-        let n = stream.until(deadline, |s| s.read(&mut buf))?;
+        let n = stream.until(deadline, |s| s.rw().read(&mut buf))?;
         if n == 0 {
             return Err(handshake.closed().into());
         }

@@ -2,12 +2,11 @@
 //! each inside `poll`, each wait bounded by the deadline the run loop passes in.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use ollama_http1::{Connection, Pool, Target};
+use ollama_http1::{Connection, Endpoint};
 use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
 use ollama_proto::client_config::{ClientConfig, Network};
 use ollama_proto::client_error::{BoxError, ClientError};
@@ -22,14 +21,7 @@ pub type Body = ollama_http1::Body<Stream>;
 /// when the core's deadline passes first they return `Pending`, and its timer (a sleep, of what
 /// is left of the deadline) lets the core apply it.
 #[derive(Debug, Clone)]
-pub struct Blocking {
-    pool: Pool<Stream>,
-    target: Arc<Target>,
-}
-
-/// A connection being used for one request.
-#[derive(Debug)]
-pub struct Conn(Connection<Stream>);
+pub struct Blocking(Endpoint<Stream>);
 
 /// The blocking timer: nothing to arm; polling it sleeps until the instant.
 #[derive(Debug, Default)]
@@ -37,7 +29,7 @@ pub struct Sleep;
 
 impl Runtime for Blocking {
     type Options = PoolOptions;
-    type Connection = Conn;
+    type Connection = Connection<Stream>;
     type Body = Body;
     type Timer = Sleep;
 
@@ -46,10 +38,7 @@ impl Runtime for Blocking {
         network: &Network,
         options: &PoolOptions,
     ) -> Result<Self, ClientError> {
-        Ok(Self {
-            pool: Pool::new(options.max_idle, options.idle_expiry),
-            target: Arc::new(Target::new(config, network)),
-        })
+        Ok(Self(Endpoint::new(config, network, options)))
     }
 
     fn now(&self) -> Instant {
@@ -61,23 +50,15 @@ impl Runtime for Blocking {
         _request: &http::Request<Bytes>,
         fresh: bool,
         deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
-        let pooled = if fresh {
-            None
-        } else {
-            self.pool.checkout(&self.target.origin)
-        };
-        let target = Arc::clone(&self.target);
+    ) -> impl Future<Output = Result<(Connection<Stream>, bool), BoxError>> + Send {
+        let pooled = self.0.checkout(fresh);
+        let endpoint = self.0.clone();
         async move {
             if let Some(conn) = pooled {
-                return Ok((Conn(conn), true));
+                return Ok((conn, true));
             }
-            match crate::net::connect(&target, deadline) {
-                Ok(stream) => {
-                    let conn = Connection::new(stream);
-                    tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
-                    Ok((Conn(conn), false))
-                }
+            match crate::net::connect(&endpoint.target, deadline) {
+                Ok(stream) => Ok((endpoint.connected(stream), false)),
                 // The deadline passed first: the core names the timeout.
                 Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => {
                     std::future::pending().await
@@ -89,12 +70,12 @@ impl Runtime for Blocking {
 
     fn send(
         &self,
-        connection: Conn,
+        connection: Connection<Stream>,
         request: &http::Request<Bytes>,
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        let absolute_form = self.target.absolute_form();
-        ollama_http1::exchange(connection.0, request, absolute_form, deadline)
+        let absolute_form = self.0.target.absolute_form();
+        ollama_http1::exchange(connection, request, absolute_form, deadline)
     }
 
     fn poll_body<'b>(
@@ -107,13 +88,8 @@ impl Runtime for Blocking {
     }
 
     fn release(&self, body: Body, body_ended: bool) {
-        // A body that has not ended (the core already read what had arrived) closes its
-        // connection: draining it would keep the caller waiting.
-        if body_ended {
-            if let Some(conn) = body.into_reusable() {
-                self.pool.checkin(&self.target.origin, conn);
-            }
-        }
+        // A body that has not ended is closed: draining it would keep the caller waiting.
+        self.0.release(body, body_ended);
     }
 
     fn timer(&self) -> Sleep {

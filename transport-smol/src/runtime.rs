@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -12,7 +11,7 @@ use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
 use ollama_proto::client_config::{ClientConfig, Network};
 use ollama_proto::client_error::{BoxError, ClientError};
 
-use ollama_http1::{Connection, Pool, Target};
+use ollama_http1::{Connection, Endpoint};
 
 use crate::net;
 pub use crate::net::Stream;
@@ -23,14 +22,7 @@ pub type Body = ollama_http1::Body<Stream>;
 /// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
 /// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
 #[derive(Debug, Clone)]
-pub struct Smol {
-    pool: Pool<Stream>,
-    target: Arc<Target>,
-}
-
-/// A connection being used for one request.
-#[derive(Debug)]
-pub struct Conn(Connection<Stream>);
+pub struct Smol(Endpoint<Stream>);
 
 /// A timer and the instant it is armed for.
 #[derive(Debug)]
@@ -41,7 +33,7 @@ pub struct SmolTimer {
 
 impl Runtime for Smol {
     type Options = PoolOptions;
-    type Connection = Conn;
+    type Connection = Connection<Stream>;
     type Body = Body;
     type Timer = SmolTimer;
 
@@ -50,10 +42,7 @@ impl Runtime for Smol {
         network: &Network,
         options: &PoolOptions,
     ) -> Result<Self, ClientError> {
-        Ok(Self {
-            pool: Pool::new(options.max_idle, options.idle_expiry),
-            target: Arc::new(Target::new(config, network)),
-        })
+        Ok(Self(Endpoint::new(config, network, options)))
     }
 
     fn now(&self) -> Instant {
@@ -65,30 +54,28 @@ impl Runtime for Smol {
         _request: &http::Request<Bytes>,
         fresh: bool,
         _deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
-        let pooled = if fresh {
-            None
-        } else {
-            self.pool.checkout(&self.target.origin)
-        };
-        let target = Arc::clone(&self.target);
+    ) -> impl Future<Output = Result<(Connection<Stream>, bool), BoxError>> + Send {
+        let pooled = self.0.checkout(fresh);
+        let endpoint = self.0.clone();
         async move {
-            if let Some(conn) = pooled {
-                return Ok((Conn(conn), true));
+            match pooled {
+                Some(conn) => Ok((conn, true)),
+                None => Ok((
+                    endpoint.connected(net::connect(&endpoint.target).await?),
+                    false,
+                )),
             }
-            let conn = Connection::new(net::connect(&target).await?);
-            tracing::debug!(conn = conn.id, origin = %target.origin, "connected");
-            Ok((Conn(conn), false))
         }
     }
 
     fn send(
         &self,
-        connection: Conn,
+        connection: Connection<Stream>,
         request: &http::Request<Bytes>,
         _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        ollama_http1::exchange(connection.0, request, self.target.absolute_form(), None)
+        let absolute_form = self.0.target.absolute_form();
+        ollama_http1::exchange(connection, request, absolute_form, None)
     }
 
     fn poll_body<'b>(
@@ -101,13 +88,8 @@ impl Runtime for Smol {
     }
 
     fn release(&self, body: Body, body_ended: bool) {
-        // No tasks here: a body that has not ended (the core already read what was buffered)
-        // closes its connection.
-        if body_ended {
-            if let Some(conn) = body.into_reusable() {
-                self.pool.checkin(&self.target.origin, conn);
-            }
-        }
+        // No tasks here: a body that has not ended is closed.
+        self.0.release(body, body_ended);
     }
 
     fn timer(&self) -> SmolTimer {

@@ -136,7 +136,7 @@ impl StreamOutcome {
                 return false;
             }
         }
-        !stop_after.is_some_and(|n| self.events.len() >= n)
+        stop_after.is_none_or(|n| self.events.len() < n)
     }
 }
 
