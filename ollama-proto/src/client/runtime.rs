@@ -13,8 +13,8 @@ use crate::client_error::{BoxError, ClientError};
 
 /// The IO a [`Client`](super::Client) needs: a connection to the base URL (pooled or new), one
 /// request written and its response head read, body bytes, a clock and timers. Implemented by
-/// `ollama-hyper` (tokio) and `ollama-smol` (async-io); implement it to run the client on
-/// another runtime.
+/// `ollama-hyper` (tokio), `ollama-smol` (async-io) and `ollama-blocking` (`std::net`, no
+/// runtime); implement it to run the client on another runtime.
 ///
 /// A runtime holds no protocol knowledge: it never looks at a status, never retries, never
 /// decides a timeout. It reports what happened, with its own errors boxed.
