@@ -91,8 +91,9 @@ impl ProxyServer {
                 }
                 panic!(
                     "tinyproxy in `unshare --mount` exited ({status}): {stderr}\n\
-                     proxy tests need tinyproxy (apt-get install tinyproxy) and the right to \
-                     create a mount namespace (root)"
+                     proxy tests need tinyproxy and the right to create a mount namespace \
+                     (root): run the tests with `scripts/test`, which installs tinyproxy, or \
+                     `apt-get install tinyproxy` first"
                 );
             }
             std::thread::sleep(Duration::from_millis(20));
