@@ -16,16 +16,13 @@ use crate::{Blocking, EventStream};
 #[derive(Debug, Clone)]
 pub struct Client(ollama_proto::Client<Blocking>);
 
-/// One blocking method per async endpoint method of the core: the same arguments, the same
-/// result, documented there.
+/// One blocking method per async endpoint method of the core: the same arguments, result and
+/// errors, documented there.
 macro_rules! blocking {
     ($($name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {
         impl Client {
             $(
                 #[doc = concat!("[`ollama_proto::Client::", stringify!($name), "`], blocking.")]
-                ///
-                /// # Errors
-                /// As the core's method.
                 pub fn $name(&self $(, $arg: $ty)*) -> Result<$out, ClientError> {
                     block(self.0.$name($($arg),*))
                 }
@@ -63,9 +60,6 @@ macro_rules! streaming {
             $(
                 #[doc = concat!("[`ollama_proto::Client::", stringify!($name), "`], blocking: ")]
                 /// `Ok` once a success head arrived; the events are read as you iterate.
-                ///
-                /// # Errors
-                /// As the core's method, for everything up to the response head.
                 pub fn $name(&self, req: $req) -> Result<EventStream, ClientError> {
                     block(self.0.$name(req)).map(EventStream::new)
                 }
@@ -83,18 +77,13 @@ streaming! {
 }
 
 impl Client {
-    /// A client with `config` and the default pool.
-    ///
-    /// # Errors
-    /// When the configuration cannot be used (e.g. a bad extra CA certificate).
+    /// A client with `config` and the default pool; fails when the configuration cannot be
+    /// used (e.g. a bad extra CA certificate).
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
         ollama_proto::Client::new(config).map(Self)
     }
 
-    /// A client with `config` and its own pool settings.
-    ///
-    /// # Errors
-    /// As [`Client::new`].
+    /// A client with `config` and its own pool settings; fails as [`Client::new`].
     pub fn with_pool_options(
         config: ClientConfig,
         pool: &PoolOptions,
@@ -102,10 +91,7 @@ impl Client {
         ollama_proto::Client::with_transport_options(config, pool).map(Self)
     }
 
-    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY`.
-    ///
-    /// # Errors
-    /// As [`Client::new`].
+    /// A client configured from `OLLAMA_HOST` and `OLLAMA_API_KEY`; fails as [`Client::new`].
     pub fn from_env() -> Result<Self, ClientError> {
         ollama_proto::Client::from_env().map(Self)
     }
@@ -137,26 +123,17 @@ impl Client {
     }
 
     /// Any call answered by one body: [`ollama_proto::Client::call`], blocking.
-    ///
-    /// # Errors
-    /// As the core's method.
     pub fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         block(self.0.call(call))
     }
 
     /// Any streaming call: [`ollama_proto::Client::stream`], blocking.
-    ///
-    /// # Errors
-    /// As the core's method.
     pub fn stream<S: StreamCall + ?Sized>(&self, call: &S) -> Result<EventStream, ClientError> {
         block(self.0.stream(call)).map(EventStream::new)
     }
 
     /// [`ollama_proto::Client::run_tools_streaming`], blocking: `on_event` sees every piece
     /// of the model's replies, every tool call and every result.
-    ///
-    /// # Errors
-    /// As the core's method.
     pub fn run_tools_streaming<F>(
         &self,
         request: ChatRequest,
@@ -170,9 +147,6 @@ impl Client {
     }
 
     /// [`ollama_proto::Client::chat_structured`], blocking: the answer decoded into a `T`.
-    ///
-    /// # Errors
-    /// As the core's method.
     #[cfg(feature = "schemars")]
     pub fn chat_structured<T>(&self, request: ChatRequest) -> Result<T, ClientError>
     where
