@@ -33,13 +33,12 @@
 //!
 //! # The HTTP/1.1 implementation: ureq-proto
 //!
-//! Requests and responses go through [`ureq_proto`]'s sans-IO client state machine (ureq's own
+//! Requests and responses go through `ureq-proto`'s sans-IO client state machine (ureq's own
 //! protocol core, pinned to `~0.7.1` since it is a 0.x support crate, with only its `client`
 //! feature) over an [`async_net::TcpStream`], or a `futures_rustls` stream over one for https.
 //! The `ollama-http1` crate (shared with `ollama-blocking`) feeds it socket bytes and writes
-//! its output; it decides
-//! the request line and headers, `Content-Length`/chunked/close-delimited framing, 1xx
-//! handling and whether a connection may be reused.
+//! its output; it decides the request line and headers, `Content-Length`/chunked/
+//! close-delimited framing, 1xx handling and whether a connection may be reused.
 //!
 //! Why not hyper's `client::conn::http1` with smol-hyper adapters, the other candidate:
 //! **hyper 1.x always depends on tokio** (`tokio` with its `sync` feature, for the channels of
@@ -97,7 +96,7 @@
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
-//! - The pool is this crate's own ([`PoolOptions`], the same knobs as ollama-hyper's). Idle
+//! - The pool is ollama-http1's, shared with ollama-blocking ([`PoolOptions`], the same knobs as ollama-hyper's). Idle
 //!   connections are checked when taken out, not watched.
 //! - No background tasks: after `Done` a connection is kept only if the end of its body has
 //!   already arrived; otherwise it is closed.
