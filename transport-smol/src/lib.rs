@@ -96,8 +96,8 @@
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
-//! - The pool is ollama-http1's, shared with ollama-blocking ([`PoolOptions`], the same knobs as ollama-hyper's). Idle
-//!   connections are checked when taken out, not watched.
+//! - The pool is ollama-http1's, shared with ollama-blocking ([`PoolOptions`], the same knobs
+//!   as ollama-hyper's). Idle connections are checked when taken out, not watched.
 //! - No background tasks: after `Done` a connection is kept only if the end of its body has
 //!   already arrived; otherwise it is closed.
 //! - Request bodies are always sent with `Content-Length`.
