@@ -5,7 +5,7 @@
 
 use std::future::poll_fn;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -38,17 +38,19 @@ fn a_waiting_async_handler_parks_the_thread() {
     let counter = Arc::clone(&polls);
     let toolbox = Toolbox::new().tool(move |w: Wait| {
         let counter = Arc::clone(&counter);
-        let mut woken: Option<std::thread::JoinHandle<()>> = None;
+        let done = Arc::new(AtomicBool::new(false));
+        let mut waker_thread = None;
         async move {
             poll_fn(|cx| {
                 counter.fetch_add(1, Ordering::Relaxed);
-                if woken.as_ref().is_some_and(|t| t.is_finished()) {
+                if done.load(Ordering::Acquire) {
                     return Poll::Ready(());
                 }
-                if woken.is_none() {
-                    let waker = cx.waker().clone();
-                    woken = Some(std::thread::spawn(move || {
+                if waker_thread.is_none() {
+                    let (waker, done) = (cx.waker().clone(), Arc::clone(&done));
+                    waker_thread = Some(std::thread::spawn(move || {
                         std::thread::sleep(Duration::from_millis(w.ms));
+                        done.store(true, Ordering::Release);
                         waker.wake();
                     }));
                 }
