@@ -3,7 +3,7 @@
 //! Inputs: a generated `/api/chat` stream with a thinking phase, a generated `/api/generate`
 //! stream with inline `<think>` tags, a generated `/api/pull` progress stream, and the real
 //! recorded streams. Each is fed whole, in 8 KiB pieces, and in 1-byte pieces (on a smaller
-//! input). Paths: `ours-borrowed` (`poll_event`, zero-copy), `ours-owned` (`to_owned()` on
+//! input). Paths: `ours-borrowed` (`poll_event`, zero-copy), `ours-owned` (`into_owned()` on
 //! every event), `serde-line` (memchr + `serde_json::from_slice` into a borrowing struct: the
 //! baseline) and `serde-ignored` (serde_json validation only, `IgnoredAny`: the upper
 //! reference). Throughput is reported in bytes/s and lines/s.

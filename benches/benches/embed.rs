@@ -1,5 +1,5 @@
 //! `/api/embed` decoding: the path `Client::embed` takes on both transports
-//! (`<EmbedRequest as Call>::decode_output`, the exact scanner of `ollama_proto::embed_decode`)
+//! (`<EmbedRequest as SingleCall>::SUCCESS`, the exact scanner of `ollama_proto::embed_decode`)
 //! against `serde_json::from_slice` into a struct with `embeddings: Vec<Vec<f32>>`, and into
 //! `EmbedResponse` (the path before issue 10), in the same run.
 //! Input: 1,000 vectors × 1,024 floats written like the server writes float32 (shortest
@@ -10,14 +10,16 @@ use std::time::Duration;
 
 use benches::{recordings, synth};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use ollama_proto::DecoderConfig;
-use ollama_proto::request::Call;
+use ollama_proto::request::{SingleCall, SuccessBody};
 use ollama_proto::types::{EmbedRequest, EmbedResponse};
 use serde::Deserialize;
 
 /// What `Client::embed` does with a 200 body.
 fn decode_embed(body: &[u8]) -> Result<EmbedResponse, ollama_proto::Error> {
-    EmbedRequest::decode_output(200, body, &DecoderConfig::default())
+    match EmbedRequest::SUCCESS {
+        SuccessBody::Whole(decode) => decode(body),
+        SuccessBody::Merged(..) => unreachable!("an embed answer is one JSON body"),
+    }
 }
 
 /// What a serde_json user would write for the same body.

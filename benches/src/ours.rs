@@ -7,7 +7,7 @@ use ollama_proto::{Decoder, DecoderConfig, Event, StreamKind};
 pub enum Path {
     /// `poll_event` and use the borrowed [`Event`] in place (zero-copy).
     Borrowed,
-    /// `poll_event` then [`Event::to_owned`] for every event.
+    /// `poll_event` then [`Event::into_owned`] for every event.
     Owned,
 }
 
@@ -29,7 +29,7 @@ pub fn drain(d: &mut Decoder, path: Path) -> u64 {
         n += match path {
             Path::Borrowed => consume(&event),
             Path::Owned => {
-                let owned = std::hint::black_box(event.to_owned());
+                let owned = std::hint::black_box(event.into_owned());
                 drop(owned);
                 1
             }

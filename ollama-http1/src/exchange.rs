@@ -8,8 +8,8 @@ use std::task::{Context, Poll, Waker, ready};
 use std::time::Instant;
 
 use bytes::Bytes;
+use ollama_proto::BoxError;
 use ollama_proto::client::{Head, SendError};
-use ollama_proto::client_error::BoxError;
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};

@@ -2,7 +2,8 @@
 //! (`ollama-smol` on async-io, `ollama-blocking` on `std::net`): [`ureq_proto`]'s sans-IO
 //! client state machine decides every byte (request line and headers, `Content-Length` /
 //! chunked / close-delimited framing, 1xx handling, whether a connection may be reused); this
-//! crate moves its bytes over an [`Io`], and keeps idle connections in a [`Pool`].
+//! crate moves its bytes over an [`Io`]. [`Endpoint`] keeps a client's idle connections in
+//! the core's `IdlePool`, under the key of the core's `ConnectPlan`.
 //!
 //! One implementation for both: an async transport's [`Io`] returns `Pending` and wakes the
 //! task like any `AsyncRead`; a blocking one waits on its socket inside the call, at most until
@@ -13,8 +14,6 @@
 
 mod endpoint;
 mod exchange;
-mod pool;
-mod target;
 
 use std::io;
 use std::task::{Context, Poll};
@@ -22,10 +21,6 @@ use std::time::Instant;
 
 pub use endpoint::Endpoint;
 pub use exchange::{Body, Connection, exchange};
-pub use pool::Pool;
-#[cfg(feature = "rustls")]
-pub use rustls;
-pub use target::Target;
 
 /// A byte stream to the server (plain TCP or TLS), read and written poll-style.
 ///

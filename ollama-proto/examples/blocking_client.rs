@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use ollama_proto::ClientConfig;
+use ollama_proto::connect::ConnectError;
 use ollama_proto::exchange::{Action, Exchange};
 use ollama_proto::request::GetVersion;
 
@@ -29,7 +30,7 @@ fn main() -> Result<(), BoxError> {
         Some(server) => ClientConfig::new(server.url().parse()?),
         None => ClientConfig::from_env()?,
     };
-    let mut ex = Exchange::call(&config, &GetVersion, Instant::now())?;
+    let mut ex = Exchange::single(&config, &GetVersion, Instant::now())?;
     let (mut socket, mut answer) = (None::<TcpStream>, Vec::new());
     // Bounded by the exchange: each turn gives it an input, and it ends every call.
     loop {
@@ -40,7 +41,7 @@ fn main() -> Result<(), BoxError> {
                 let addr = (uri.host().unwrap_or_default(), uri.port_u16().unwrap_or(80));
                 match TcpStream::connect(addr) {
                     Ok(s) => (socket, _) = (Some(s), ex.on_connected(now, false)),
-                    Err(e) => ex.on_connect_failed(e.into(), now),
+                    Err(e) => ex.on_connect_failed(ConnectError::server(e), now),
                 }
             }
             Action::SendRequest => {

@@ -135,7 +135,7 @@ fn main() -> ExitCode {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let mut decoder = Decoder::with_status(kind, config, args.status);
+    let mut decoder = Decoder::new(kind, config);
     let mut acc = Accumulator::default();
     let mut error = None;
     let drain = |d: &mut Decoder, acc: &mut Accumulator, error: &mut Option<Error>| {
@@ -146,14 +146,19 @@ fn main() -> ExitCode {
             }
         }
     };
-    for piece in body.chunks(args.chunk) {
-        if decoder.feed(piece).is_err() {
-            break;
+    if args.status >= 400 {
+        // An error status is no stream: its body is the message, classified as a client does.
+        error = Some(ollama_proto::response::status_error(args.status, &body));
+    } else {
+        for piece in body.chunks(args.chunk) {
+            if decoder.feed(piece).is_err() {
+                break;
+            }
+            drain(&mut decoder, &mut acc, &mut error);
         }
+        decoder.finish();
         drain(&mut decoder, &mut acc, &mut error);
     }
-    decoder.finish();
-    drain(&mut decoder, &mut acc, &mut error);
 
     let completion = acc.completion();
     let summary = json!({

@@ -4,12 +4,8 @@
 //! tool calls are collected from every chunk (the final one included), and `done_reason`,
 //! metrics and `context` come from the final chunk.
 
-use crate::decoder::{Decoder, DecoderConfig, StreamKind};
-use crate::error::Error;
 use crate::event::{Completion, Event, OwnedEvent, OwnedProgress};
-use crate::types::{
-    ChatResponse, GenerateResponse, Logprob, Message, Metrics, ProgressResponse, ToolCall,
-};
+use crate::types::{ChatResponse, GenerateResponse, Logprob, Message, ProgressResponse, ToolCall};
 
 /// Collects a stream's events; feed it every event, then read the merged result.
 ///
@@ -49,7 +45,7 @@ impl Accumulator {
             Event::Content(s) => self.content.push_str(s),
             Event::ToolCalls(c) => self.tool_calls.extend_from_slice(c),
             Event::Logprobs(l) => self.logprobs.extend_from_slice(l),
-            Event::Progress(p) => self.progress = Some(p.to_owned()),
+            Event::Progress(p) => self.progress = Some(p.into_owned()),
             Event::Done(c) => self.completion = Some(c.clone()),
         }
     }
@@ -145,80 +141,15 @@ impl Accumulator {
         }
         r
     }
-}
 
-/// Runs a complete body through a [`Decoder`] and collects it.
-///
-/// The line limit ([`DecoderConfig::max_line_len`]) does not apply: the body is already whole
-/// in memory, bounded by the call's `max_body` ([`Error::BodyTooLarge`] names that limit). A
-/// one-object answer over the line limit is not an over-long line.
-///
-/// # Errors
-/// The decoder's error: an HTTP error status, a server error line, bad JSON, truncation…
-pub fn collect(
-    kind: StreamKind,
-    status: u16,
-    body: &[u8],
-    config: &DecoderConfig,
-) -> Result<Accumulator, Error> {
-    let config = config
-        .clone()
-        .max_line_len(config.max_line_len.max(body.len()));
-    let mut decoder = Decoder::with_status(kind, config, status);
-    let mut acc = Accumulator::default();
-    // Feeding cannot fail: the decoder is new and not finished.
-    let _ = decoder.feed(body);
-    decoder.finish();
-    while let Some(event) = decoder.poll_event() {
-        acc.push(&event?);
-    }
-    Ok(acc)
-}
-
-/// A typed answer of a call that can also stream: decoded from one complete body.
-pub trait FromBody: Sized {
-    /// Decodes the body that came with `status`.
-    ///
-    /// # Errors
-    /// As for [`collect`].
-    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error>;
-
-    /// The answer's eval counts and timings, if it has them (chat and generate).
-    fn metrics(&self) -> Option<&Metrics> {
-        None
-    }
-}
-
-impl FromBody for ChatResponse {
-    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
-        collect(StreamKind::Chat, status, body, config).map(Accumulator::into_chat_response)
-    }
-
-    fn metrics(&self) -> Option<&Metrics> {
-        Some(&self.metrics)
-    }
-}
-
-impl FromBody for GenerateResponse {
-    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
-        collect(StreamKind::Generate, status, body, config).map(Accumulator::into_generate_response)
-    }
-
-    fn metrics(&self) -> Option<&Metrics> {
-        Some(&self.metrics)
-    }
-}
-
-impl FromBody for ProgressResponse {
-    /// The last progress object (`{"status":"success"}` on success), as the server returns it
-    /// for `stream: false`.
-    fn from_body(status: u16, body: &[u8], config: &DecoderConfig) -> Result<Self, Error> {
-        let acc = collect(StreamKind::Progress, status, body, config)?;
-        let last = acc.progress.unwrap_or_default();
-        let mut r = Self::new(last.status);
+    /// The last progress object (`{"status":"success"}` on success), as `/api/pull`, `/api/push`
+    /// and `/api/create` with `stream: false` return it.
+    pub fn into_progress_response(self) -> ProgressResponse {
+        let last = self.progress.unwrap_or_default();
+        let mut r = ProgressResponse::new(last.status);
         r.digest = last.digest;
         r.total = last.total;
         r.completed = last.completed;
-        Ok(r)
+        r
     }
 }

@@ -1,35 +1,28 @@
 //! [`ClientBuilder`]: the one builder every transport's `Client::builder()` returns.
 //!
 //! Every setter wraps the [`ClientConfig`] setter of the same name, so switching transport
-//! keeps the same settings and the same defaults; [`ClientBuilder::build`] hands the finished
-//! configuration to the transport through [`BuildClient`].
+//! keeps the same settings and the same defaults; `build()` (defined with
+//! [`Client`](crate::Client)) makes a `Client<R>` over the runtime `R` from the finished
+//! configuration.
 //!
 //! [`ClientBuilder::base_url`] takes a string as well as a [`BaseUrl`](crate::BaseUrl); a
 //! string that does not parse is kept as a [`ConfigError`] and returned by
-//! [`ClientBuilder::build`] (as reqwest's builder does), so the chain of setters needs no `?`
+//! `build()` (as reqwest's builder does), so the chain of setters needs no `?`
 //! in the middle.
 //!
 //! ```
 //! use std::time::Duration;
-//! use ollama_proto::{BuildClient, ClientBuilder, ClientConfig};
+//! use ollama_proto::ClientBuilder;
+//! # #[derive(Clone)] struct MyRuntime;
 //!
-//! /// A transport's client (here, one that only keeps its configuration).
-//! struct MyClient(ClientConfig);
-//!
-//! impl BuildClient for MyClient {
-//!     type Error = ollama_proto::ConfigError;
-//!     fn from_config(config: ClientConfig) -> Result<Self, Self::Error> {
-//!         Ok(Self(config))
-//!     }
-//! }
-//!
-//! let client = ClientBuilder::<MyClient>::default()
+//! // `ollama_hyper::Client::builder()` is `ClientBuilder::<Hyper>::default()`.
+//! let config = ClientBuilder::<MyRuntime>::default()
 //!     .base_url("localhost:11434")
 //!     .idle_timeout(Duration::from_secs(60))
-//!     .build()?;
-//! assert_eq!(client.0.timeouts.idle, Some(Duration::from_secs(60)));
+//!     .into_config()?;
+//! assert_eq!(config.timeouts.idle, Some(Duration::from_secs(60)));
 //!
-//! let bad = ClientBuilder::<MyClient>::default().base_url("localhost:notaport").build();
+//! let bad = ClientBuilder::<MyRuntime>::default().base_url("localhost:notaport").into_config();
 //! assert_eq!(
 //!     bad.err().map(|e| e.to_string()).as_deref(),
 //!     Some(r#"base URL: invalid host "localhost:notaport": port "notaport" is not a number from 0 to 65535"#)
@@ -43,7 +36,8 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use crate::client_config::{ClientConfig, ConfigError};
+use crate::client_config::ClientConfig;
+use crate::config_error::ConfigError;
 use crate::deadline::Timeouts;
 use crate::host::IntoBaseUrl;
 use crate::net_env::NetEnv;
@@ -52,48 +46,36 @@ use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
 use crate::tls::TlsRoots;
 
-/// A client a [`ClientBuilder`] can build: what a transport implements for its `Client`.
-pub trait BuildClient: Sized {
-    /// What building can fail with (the transport's error): it carries the builder's own
-    /// [`ConfigError`] too.
-    type Error: From<ConfigError>;
-
-    /// A client with `config`.
-    ///
-    /// # Errors
-    /// When the transport cannot use the configuration (e.g. its TLS setup fails).
-    fn from_config(config: ClientConfig) -> Result<Self, Self::Error>;
-}
-
-/// Builds a client of type `C`; every setter wraps the [`ClientConfig`] setter of the same
-/// name. Transports name it `ClientBuilder` (`ollama_proto::ClientBuilder<Client>`).
+/// Builds a [`Client`](crate::Client) over the runtime `R`; every setter wraps the
+/// [`ClientConfig`] setter of the same name. Transports name it `ClientBuilder`
+/// (`ollama_proto::ClientBuilder<Hyper>`); `Client::builder()` returns it.
 #[must_use = "call build() to get a client"]
-pub struct ClientBuilder<C> {
+pub struct ClientBuilder<R> {
     config: ClientConfig,
     /// A setting that could not be used (a base URL that does not parse), for `build()`.
     error: Option<ConfigError>,
-    // `fn() -> C`: the builder neither owns a `C` nor needs `C: Send`, `Sync`, `Debug`….
-    client: PhantomData<fn() -> C>,
+    // `fn() -> R`: the builder neither owns an `R` nor needs `R: Send`, `Sync`, `Debug`….
+    runtime: PhantomData<fn() -> R>,
 }
 
-impl<C> Default for ClientBuilder<C> {
+impl<R> Default for ClientBuilder<R> {
     /// The defaults: `http://127.0.0.1:11434`, no key, no timeouts, no retries.
     fn default() -> Self {
         Self::from_config(ClientConfig::default())
     }
 }
 
-impl<C> Clone for ClientBuilder<C> {
+impl<R> Clone for ClientBuilder<R> {
     fn clone(&self) -> Self {
         Self {
             config: self.config.clone(),
             error: self.error.clone(),
-            client: PhantomData,
+            runtime: PhantomData,
         }
     }
 }
 
-impl<C> fmt::Debug for ClientBuilder<C> {
+impl<R> fmt::Debug for ClientBuilder<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The config's Debug redacts the API key.
         f.debug_struct("ClientBuilder")
@@ -103,19 +85,19 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     }
 }
 
-impl<C> ClientBuilder<C> {
+impl<R> ClientBuilder<R> {
     /// Starts from an existing configuration.
     pub fn from_config(config: ClientConfig) -> Self {
         Self {
             config,
             error: None,
-            client: PhantomData,
+            runtime: PhantomData,
         }
     }
 
     /// The server: a [`BaseUrl`](crate::BaseUrl) or a string parsed like `OLLAMA_HOST` (`localhost:11434`,
     /// `https://ollama.com`; see [`BaseUrl::parse`](crate::BaseUrl::parse)). A string that does not parse makes
-    /// [`ClientBuilder::build`] fail with [`ConfigError::BaseUrl`], unless a later call sets a
+    /// `build()` fail with [`ConfigError::BaseUrl`], unless a later call sets a
     /// valid base URL.
     pub fn base_url(mut self, url: impl IntoBaseUrl) -> Self {
         match url.into_base_url() {
@@ -194,7 +176,7 @@ impl<C> ClientBuilder<C> {
     /// Sends every request through the HTTP proxy at `url`
     /// (`http://[user:password@]host[:port]`, see [`ProxyUrl::parse`]), loopback servers
     /// included; the environment's proxy variables are not read then. A URL that does not
-    /// parse makes [`ClientBuilder::build`] fail with [`ConfigError::Proxy`]. See
+    /// parse makes `build()` fail with [`ConfigError::Proxy`]. See
     /// [`crate::proxy`] for every rule.
     pub fn proxy(mut self, url: &str) -> Self {
         match ProxyUrl::parse(url) {
@@ -211,7 +193,7 @@ impl<C> ClientBuilder<C> {
 
     /// Hosts reached without the proxy (a `NO_PROXY` list, see [`NoProxy`]); replaces
     /// `NO_PROXY` from the environment. A list that does not parse makes
-    /// [`ClientBuilder::build`] fail with [`ConfigError::NoProxy`].
+    /// `build()` fail with [`ConfigError::NoProxy`].
     pub fn no_proxy(mut self, list: &str) -> Self {
         match NoProxy::parse(list) {
             Ok(list) => self.config = self.config.no_proxy(list),
@@ -267,7 +249,7 @@ impl<C> ClientBuilder<C> {
     /// The configuration, without building a client.
     ///
     /// # Errors
-    /// The [`ConfigError`] [`ClientBuilder::build`] would return.
+    /// The [`ConfigError`] of a setter that could not be used (what `build()` returns first).
     pub fn into_config(self) -> Result<ClientConfig, ConfigError> {
         match self.error {
             Some(e) => Err(e),
@@ -281,29 +263,12 @@ impl<C> ClientBuilder<C> {
     }
 }
 
-impl<C: BuildClient> ClientBuilder<C> {
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// A [`ConfigError`] from a setter (a base URL that does not parse), else as for the
-    /// transport's [`BuildClient::from_config`].
-    pub fn build(self) -> Result<C, C::Error> {
-        C::from_config(self.into_config()?)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    struct Built(ClientConfig);
-
-    impl BuildClient for Built {
-        type Error = ConfigError;
-        fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {
-            Ok(Self(config))
-        }
-    }
+    /// A runtime type parameter only (the setters never touch it).
+    struct Built;
 
     #[test]
     fn every_setter_lands_in_the_config() {
@@ -323,9 +288,8 @@ mod tests {
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
             .max_body(20)
-            .build()
-            .unwrap()
-            .0;
+            .into_config()
+            .unwrap();
         let want = ClientConfig::new("https://example.com/ollama".parse().unwrap())
             .api_key("sk-secret")
             .user_agent("agent/1")
@@ -357,7 +321,7 @@ mod tests {
         let built = ClientBuilder::<Built>::default()
             .base_url("htp://bad host")
             .idle_timeout(Duration::from_secs(1))
-            .build();
+            .into_config();
         let Err(ConfigError::BaseUrl(e)) = built else {
             panic!("expected a base URL error")
         };
@@ -367,12 +331,12 @@ mod tests {
         let built = ClientBuilder::<Built>::default()
             .base_url(format!("h:{}", 70000))
             .base_url(&valid)
-            .build()
+            .into_config()
             .unwrap();
-        assert_eq!(built.0.request.base_url.to_string(), "http://h:1");
+        assert_eq!(built.request.base_url.to_string(), "http://h:1");
         let builder = ClientBuilder::<Built>::default().base_url(":-1");
         assert!(format!("{builder:?}").contains("BadPort"));
-        assert!(builder.clone().build().is_err());
+        assert!(builder.clone().into_config().is_err());
         assert!(builder.into_config().is_err());
     }
 }

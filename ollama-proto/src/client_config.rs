@@ -1,16 +1,16 @@
 //! Everything a client is configured with, in one value both transports share: switching
 //! transport keeps the same settings and the same defaults.
 
-use std::fmt;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
+pub use crate::config_error::ConfigError;
 use crate::deadline::Timeouts;
 use crate::decoder::DecoderConfig;
 use crate::host::{BaseUrl, EnvError, Environment, HostError};
 use crate::net_env::NetEnv;
-use crate::proxy::{NoProxy, NoProxyError, ProxyConfig, ProxyUrl, ProxyUrlError, Route};
+use crate::proxy::{NoProxy, ProxyConfig, ProxyUrl, Route};
 use crate::request::{ApiKey, RequestConfig};
 use crate::retry::RetryPolicy;
 use crate::think::ThinkConfig;
@@ -267,65 +267,4 @@ pub struct Network {
     pub route: Route,
     /// The trusted certificate authorities.
     pub tls: TlsPlan,
-}
-
-/// A setting a client cannot be built with, found before any request: what
-/// [`ClientBuilder::build`](crate::ClientBuilder::build) and a transport's `Client::from_env`
-/// fail with (as [`ClientError::Config`](crate::ClientError::Config)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The string given to [`ClientBuilder::base_url`](crate::ClientBuilder::base_url) is not
-    /// a valid host.
-    BaseUrl(HostError),
-    /// An environment variable (`OLLAMA_HOST`, …) cannot be used.
-    Env(EnvError),
-    /// A proxy URL cannot be used.
-    Proxy {
-        /// Where it came from: the variable (`HTTPS_PROXY`, …) or `ClientBuilder::proxy`.
-        setting: &'static str,
-        /// What is wrong.
-        error: ProxyUrlError,
-    },
-    /// A no-proxy list cannot be used.
-    NoProxy {
-        /// Where it came from: the variable (`NO_PROXY`, …) or `ClientBuilder::no_proxy`.
-        setting: &'static str,
-        /// What is wrong.
-        error: NoProxyError,
-    },
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::BaseUrl(e) => write!(f, "base URL: {e}"),
-            Self::Env(e) => e.fmt(f),
-            Self::Proxy { setting, error } => write!(f, "{setting}: {error}"),
-            Self::NoProxy { setting, error } => write!(f, "{setting}: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::BaseUrl(e) => Some(e),
-            Self::Env(e) => Some(e),
-            Self::Proxy { error, .. } => Some(error),
-            Self::NoProxy { error, .. } => Some(error),
-        }
-    }
-}
-
-impl From<HostError> for ConfigError {
-    fn from(e: HostError) -> Self {
-        Self::BaseUrl(e)
-    }
-}
-
-impl From<EnvError> for ConfigError {
-    fn from(e: EnvError) -> Self {
-        Self::Env(e)
-    }
 }

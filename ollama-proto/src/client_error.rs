@@ -1,16 +1,18 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Five variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`], [`ConfigError`],
-//! [`ProxyError`]); the other two carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! Seven of the nine variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`],
+//! [`ConfigError`], [`DecodeError`], [`ToolLoopError`], [`ProxyError`]); the other two
+//! (`Connect`, `Io`) carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
 //!
 //! ```
 //! use ollama_proto::ClientError;
+//! use ollama_proto::connect::ConnectError;
 //!
 //! let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-//! let e = ClientError::connect("http://127.0.0.1:1", refused);
+//! let e = ClientError::connect("http://127.0.0.1:1", ConnectError::server(refused));
 //! assert!(e.is_connect());
 //! assert_eq!(e.kind_str(), "connect");
 //! assert_eq!(e.to_string(), "cannot connect to http://127.0.0.1:1: refused");
@@ -18,21 +20,21 @@
 
 use std::fmt;
 
-use crate::client_config::ConfigError;
+use crate::config_error::ConfigError;
+use crate::connect::ConnectError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
 use crate::proxy::ProxyError;
 use crate::tools::{DecodeError, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
-/// A boxed, type-erased error source, as kept by [`ClientError::Connect`] and
-/// [`ClientError::Io`] (the transport's runtime error, whatever its crate).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// Re-exported from [`crate::error`], its home, so `client_error::BoxError` keeps working.
+pub use crate::error::BoxError;
 
 /// Everything a call can fail with.
 ///
-/// The first three variants, [`ClientError::Config`] and [`ClientError::Proxy`] come from this
-/// crate and mean the same for every transport; `Connect` and `Io` carry the transport's own
+/// Every variant but `Connect` and `Io` comes from this crate and means the same for every
+/// transport; `Connect` and `Io` carry the transport's own
 /// error as their source (walk [`std::error::Error::source`] for the underlying `hyper`,
 /// `ureq-proto`, `rustls` or `std::io` error).
 #[derive(Debug)]
@@ -57,8 +59,9 @@ pub enum ClientError {
     /// `OLLAMA_HOST` for `from_env`. Only building fails with this, never a call.
     Config(ConfigError),
     /// A structured answer (`Client::chat_structured`, feature `schemars`) that
-    /// does not fit its type: what, where, and the raw text.
-    Decode(DecodeError),
+    /// does not fit its type: what, where, and the raw text. (A body or stream that does not
+    /// decode at all is [`ClientError::Protocol`].)
+    Structured(DecodeError),
     /// A tool run that stopped without an answer (the bound on rounds).
     Tools(ToolLoopError),
     /// A proxy failed the call: unreachable, wants credentials (or rejected them), refused the
@@ -67,36 +70,30 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// For transports: a [`ClientError::Connect`] that says which server (`target`: scheme,
-    /// host and port only, never a path, query or credential) could not be reached, and why.
-    ///
-    /// A source that is a [`ProxyError`] becomes [`ClientError::Proxy`].
-    pub fn connect(target: &str, source: impl Into<BoxError>) -> Self {
-        match source.into().downcast::<ProxyError>() {
-            Ok(proxy) => Self::Proxy(*proxy),
-            Err(source) => Self::Connect(Box::new(Located {
-                target: target.to_owned(),
-                context: String::new(),
-                source,
-            })),
-        }
+    /// A [`ClientError::Connect`] that says which server (`target`: scheme, host and port
+    /// only, never a path, query or credential) could not be reached, and why; a proxy's
+    /// failure ([`ConnectError::Proxy`]) is [`ClientError::Proxy`].
+    pub fn connect(target: &str, error: ConnectError) -> Self {
+        let source = match error {
+            ConnectError::Proxy(proxy) => return Self::Proxy(proxy),
+            ConnectError::Server(e) | ConnectError::Tunnel(e) | ConnectError::Tls(e) => e,
+        };
+        Self::Connect(Box::new(Located {
+            target: target.to_owned(),
+            context: String::new(),
+            source,
+        }))
     }
 
     /// For transports: a [`ClientError::Io`] that says which server (`target`, as for
     /// [`ClientError::connect`]), at what point (`context`, e.g. `after 10 body bytes`), and
     /// the runtime's error.
-    ///
-    /// A source that is a [`ProxyError`] (a forwarding proxy's 407) becomes
-    /// [`ClientError::Proxy`].
     pub fn io(target: &str, context: impl Into<String>, source: impl Into<BoxError>) -> Self {
-        match source.into().downcast::<ProxyError>() {
-            Ok(proxy) => Self::Proxy(*proxy),
-            Err(source) => Self::Io(Box::new(Located {
-                target: target.to_owned(),
-                context: context.into(),
-                source,
-            })),
-        }
+        Self::Io(Box::new(Located {
+            target: target.to_owned(),
+            context: context.into(),
+            source: source.into(),
+        }))
     }
 
     /// The proxy error, for [`ClientError::Proxy`].
@@ -160,7 +157,7 @@ impl ClientError {
             Self::Connect(_) => "connect".to_owned(),
             Self::Io(_) => "io".to_owned(),
             Self::Config(_) => "config".to_owned(),
-            Self::Decode(_) => "decode".to_owned(),
+            Self::Structured(_) => "structured".to_owned(),
             Self::Tools(_) => "tools".to_owned(),
             Self::Proxy(_) => "proxy".to_owned(),
         }
@@ -176,7 +173,7 @@ impl fmt::Display for ClientError {
             Self::Connect(e) => write!(f, "cannot connect to {e}"),
             Self::Io(e) => write!(f, "connection failed: {e}"),
             Self::Config(e) => e.fmt(f),
-            Self::Decode(e) => e.fmt(f),
+            Self::Structured(e) => e.fmt(f),
             Self::Tools(e) => e.fmt(f),
             Self::Proxy(e) => e.fmt(f),
         }
@@ -191,7 +188,7 @@ impl std::error::Error for ClientError {
             Self::Timeout(t) => Some(t),
             Self::Connect(e) | Self::Io(e) => Some(&**e),
             Self::Config(e) => Some(e),
-            Self::Decode(e) => Some(e),
+            Self::Structured(e) => Some(e),
             Self::Tools(e) => Some(e),
             Self::Proxy(e) => Some(e),
         }
@@ -232,7 +229,7 @@ impl From<HostError> for ClientError {
 
 impl From<DecodeError> for ClientError {
     fn from(e: DecodeError) -> Self {
-        Self::Decode(e)
+        Self::Structured(e)
     }
 }
 
@@ -311,7 +308,7 @@ mod tests {
     #[test]
     fn display_says_what_and_where() {
         let refused = io_error(std::io::ErrorKind::ConnectionRefused, "refused");
-        let e = ClientError::connect("http://127.0.0.1:1", refused);
+        let e = ClientError::connect("http://127.0.0.1:1", ConnectError::server(refused));
         assert_eq!(
             e.to_string(),
             "cannot connect to http://127.0.0.1:1: refused"
@@ -389,7 +386,7 @@ mod tests {
                 false,
             ),
             (
-                ClientError::connect("t", io()),
+                ClientError::connect("t", ConnectError::server(io())),
                 "connect",
                 false,
                 true,

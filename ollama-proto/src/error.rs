@@ -6,6 +6,10 @@
 
 use std::fmt;
 
+/// A boxed, type-erased error source: a transport's own error (whatever its crate), as kept by
+/// [`ClientError::Connect`](crate::ClientError::Connect) and [`ClientError::Io`](crate::ClientError::Io).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Where in a response body something happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -4,7 +4,7 @@ use crate::types::{DoneReason, Logprob, Metrics, ToolCall};
 
 /// One decoded event, borrowing from the decoder's reused buffers.
 ///
-/// Valid until the next call on the decoder. Call [`Event::to_owned`] to keep it longer (or to
+/// Valid until the next call on the decoder. Call [`Event::into_owned`] to keep it longer (or to
 /// send it across an `.await` or a channel). One NDJSON line yields its events in this order:
 /// `Thinking`, `Content`, `ToolCalls`, `Logprobs`, `Progress`, `Done`; empty parts are skipped.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,14 +25,15 @@ pub enum Event<'a> {
 }
 
 impl Event<'_> {
-    /// Copies the event into an [`OwnedEvent`].
-    pub fn to_owned(&self) -> OwnedEvent {
-        match *self {
+    /// Copies the event into an [`OwnedEvent`] (another type: not [`ToOwned`], whose
+    /// `to_owned` of this `Copy` type would give back an `Event`).
+    pub fn into_owned(self) -> OwnedEvent {
+        match self {
             Self::Thinking(s) => OwnedEvent::Thinking(s.to_owned()),
             Self::Content(s) => OwnedEvent::Content(s.to_owned()),
             Self::ToolCalls(c) => OwnedEvent::ToolCalls(c.to_vec()),
             Self::Logprobs(l) => OwnedEvent::Logprobs(l.to_vec()),
-            Self::Progress(p) => OwnedEvent::Progress(p.to_owned()),
+            Self::Progress(p) => OwnedEvent::Progress(p.into_owned()),
             Self::Done(c) => OwnedEvent::Done(Box::new(c.clone())),
         }
     }
@@ -75,7 +76,7 @@ pub struct Progress<'a> {
 
 impl Progress<'_> {
     /// Copies into an [`OwnedProgress`].
-    pub fn to_owned(&self) -> OwnedProgress {
+    pub fn into_owned(self) -> OwnedProgress {
         OwnedProgress {
             status: self.status.to_owned(),
             digest: self.digest.map(str::to_owned),

@@ -11,8 +11,6 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::request::ApiKey;
-
 const DEFAULT_PORT: u16 = 11434;
 
 /// Where the server is: scheme, host, port and an optional path prefix that every API path is
@@ -100,7 +98,11 @@ impl BaseUrl {
     /// # Errors
     /// A [`HostError`] naming the problem and the input.
     pub fn parse(input: &str) -> Result<Self, HostError> {
+        // Quotes are stripped because shells and service files often keep them in the value
+        // (`OLLAMA_HOST="0.0.0.0"`), and Go does the same.
         let s = input.trim().trim_matches(['"', '\'']).trim();
+        // Without a scheme the port defaults to Ollama's 11434 (a bare `OLLAMA_HOST=host` names
+        // the server); an explicit scheme means a URL, whose port defaults to the scheme's.
         let mut default_port = DEFAULT_PORT;
         let (scheme, hostport, needs_host) = match s.split_once("://") {
             None if s == "ollama.com" => ("https", "ollama.com:443", true),
@@ -123,6 +125,8 @@ impl BaseUrl {
                 at,
             });
         }
+        // Credentials in the URL would be sent to whoever the host is and printed in every
+        // error message: refused, not silently kept or dropped.
         if hostport.contains('@') {
             return Err(HostError::bad_host(input, hostport));
         }
@@ -137,6 +141,8 @@ impl BaseUrl {
                     });
                 }
             },
+            // No port: Go's SplitHostPort fails, and the whole text is the host (a bare IPv6
+            // address has colons but no port, so it is tried as an address first).
             None => match hostport.trim_matches(['[', ']']).parse::<IpAddr>() {
                 Ok(ip) => (ip_string(ip), default_port),
                 Err(_) => (hostport.to_owned(), default_port),
@@ -460,6 +466,9 @@ fn is_host(host: &str) -> bool {
 }
 
 /// Go's `net.SplitHostPort`; `None` where Go returns an error.
+///
+/// Why not `str::rsplit_once(':')`: an IPv6 host has colons of its own, so only a bracketed
+/// host (`[::1]:11434`) may have a port, and stray brackets are errors rather than host text.
 fn split_host_port(hostport: &str) -> Option<(&str, &str)> {
     let colon = hostport.rfind(':')?;
     let (host, rest_start) = if let Some(inner) = hostport.strip_prefix('[') {
@@ -504,6 +513,10 @@ fn ip_string(ip: IpAddr) -> String {
 }
 
 /// Client-side fixes: empty host and unspecified addresses become loopback.
+///
+/// Why: `OLLAMA_HOST` is shared with the server, which *binds* to it; `0.0.0.0` (listen on
+/// every interface) is a common setting there, but it is not an address to connect to. Every
+/// official client maps it to loopback, where that server is reachable.
 fn connectable(host: String) -> String {
     if host.is_empty() {
         return "127.0.0.1".to_owned();
@@ -588,5 +601,34 @@ fn env_var(var: &'static str) -> Result<Option<String>, EnvError> {
         Ok(value) => Ok(Some(value)),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotUnicode { var }),
+    }
+}
+
+/// A bearer key for ollama.com (`Authorization: Bearer <key>`). Its `Debug` and `Display`
+/// never show the secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The secret itself, for the `Authorization` header.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
     }
 }

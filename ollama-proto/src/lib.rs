@@ -97,6 +97,8 @@ pub mod client;
 pub mod client_builder;
 pub mod client_config;
 pub mod client_error;
+mod config_error;
+pub mod connect;
 pub mod deadline;
 pub mod decoder;
 pub mod embed_decode;
@@ -108,6 +110,7 @@ pub mod exchange;
 pub mod fuzzing;
 pub mod host;
 pub mod net_env;
+pub mod pool;
 pub mod prelude;
 pub mod proxy;
 pub mod request;
@@ -120,15 +123,17 @@ pub mod types;
 
 pub use accumulate::Accumulator;
 pub use client::{CallOptions, Client, EventStream, Runtime};
-pub use client_builder::{BuildClient, ClientBuilder};
+pub use client_builder::ClientBuilder;
 pub use client_config::{ClientConfig, ConfigError, Network};
-pub use client_error::{BoxError, ClientError};
+pub use client_error::ClientError;
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
-pub use error::{BodyKind, Error, ErrorKind, JsonError, Position, StatusError, UsageError};
+pub use error::{
+    BodyKind, BoxError, Error, ErrorKind, JsonError, Position, StatusError, UsageError,
+};
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
-pub use host::{BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
+pub use host::{ApiKey, BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};
 pub use request::{
-    ApiKey, Body, Call, Direct, Endpoint, RequestConfig, StreamCall, Streaming, build_request,
+    Body, Direct, Endpoint, RequestConfig, SingleCall, StreamCall, Streaming, build_request,
 };
 pub use types::{
     ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Format, GenerateRequest,

@@ -3,8 +3,8 @@
 //! the same names and either is the only dependency a program needs.
 
 pub use crate::client::PoolOptions;
-pub use crate::client_error::BoxError;
 pub use crate::deadline::Timeouts;
+pub use crate::error::BoxError;
 pub use crate::retry::RetryPolicy;
 /// `#[derive(JsonSchema)]` for tool arguments and structured answers, with
 /// `use ollama_*::{schemars, JsonSchema};` in scope (no `schemars` dependency needed).

@@ -10,16 +10,23 @@ use std::time::{Duration, SystemTime};
 /// Why an attempt failed, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Failure<'a> {
+pub enum Failure {
     /// No response byte arrived: connect refused or reset, connection closed before the head.
     BeforeResponse,
-    /// The server answered with this status and optional `Retry-After` header value.
+    /// The server answered with this status.
     Status {
         /// The HTTP status.
         status: u16,
-        /// The raw `Retry-After` header, if any.
-        retry_after: Option<&'a str>,
+        /// The wait the response's `Retry-After` asked for, when it was readable (the exchange
+        /// measures an HTTP-date form from the response's own `Date`).
+        retry_after: Option<Duration>,
     },
+}
+
+/// 429 (rate limited), 502 and 503 (overloaded, queue full): the statuses another attempt may
+/// fix. Every other status is the server's answer.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503)
 }
 
 /// Retry settings. [`RetryPolicy::default`] never retries (retries are opt-in).
@@ -73,14 +80,13 @@ impl RetryPolicy {
     /// How long to wait before retry number `retry` (1-based), or `None` to give up.
     ///
     /// `safe_to_repeat` says whether the call may run twice (see
-    /// [`Endpoint::safe_to_repeat`](crate::Endpoint::safe_to_repeat)); `now` is only used to
-    /// read an HTTP-date `Retry-After` (the exchange passes the response's `Date`).
+    /// [`Endpoint::safe_to_repeat`](crate::Endpoint::safe_to_repeat)). A server's
+    /// `Retry-After` replaces the backoff, capped at `max_backoff`.
     pub fn next_delay(
         &self,
         retry: u32,
         safe_to_repeat: bool,
-        failure: Failure<'_>,
-        now: SystemTime,
+        failure: Failure,
     ) -> Option<Duration> {
         if retry == 0 || retry > self.max_retries || !safe_to_repeat {
             return None;
@@ -95,11 +101,10 @@ impl RetryPolicy {
         match failure {
             Failure::BeforeResponse => Some(backoff),
             Failure::Status {
-                status: 429 | 502 | 503,
+                status,
                 retry_after,
-            } => {
-                let server = retry_after.and_then(|v| parse_retry_after(v, now));
-                Some(server.map_or(backoff, |d| d.min(self.max_backoff)))
+            } if is_retryable_status(status) => {
+                Some(retry_after.map_or(backoff, |d| d.min(self.max_backoff)))
             }
             Failure::Status { .. } => None,
         }
@@ -201,17 +206,14 @@ mod tests {
     #[test]
     fn never_by_default() {
         let p = RetryPolicy::default();
-        assert_eq!(p.next_delay(1, true, Failure::BeforeResponse, at(0)), None);
+        assert_eq!(p.next_delay(1, true, Failure::BeforeResponse), None);
     }
 
     #[test]
     fn exponential_backoff_capped() {
         let p = RetryPolicy::retries(20).max_backoff(Duration::from_secs(2));
         let d: Vec<_> = (1..=5)
-            .map(|n| {
-                p.next_delay(n, true, Failure::BeforeResponse, at(0))
-                    .unwrap()
-            })
+            .map(|n| p.next_delay(n, true, Failure::BeforeResponse).unwrap())
             .collect();
         assert_eq!(
             d,
@@ -219,11 +221,8 @@ mod tests {
                 .map(Duration::from_millis)
                 .to_vec()
         );
-        assert_eq!(p.next_delay(21, true, Failure::BeforeResponse, at(0)), None);
-        assert!(
-            p.next_delay(20, true, Failure::BeforeResponse, at(0))
-                .is_some()
-        );
+        assert_eq!(p.next_delay(21, true, Failure::BeforeResponse), None);
+        assert!(p.next_delay(20, true, Failure::BeforeResponse).is_some());
     }
 
     #[test]
@@ -233,13 +232,13 @@ mod tests {
             .max_backoff(Duration::from_secs(9));
         for n in [1, 2, 31, 32, 33, 34, 64, 65, u32::MAX] {
             assert_eq!(
-                p.next_delay(n, true, Failure::BeforeResponse, at(0)),
+                p.next_delay(n, true, Failure::BeforeResponse),
                 Some(Duration::from_secs(9)),
                 "retry {n}"
             );
         }
         let p = RetryPolicy::retries(u32::MAX).max_backoff(Duration::MAX);
-        let delay = |n| p.next_delay(n, true, Failure::BeforeResponse, at(0));
+        let delay = |n| p.next_delay(n, true, Failure::BeforeResponse);
         assert_eq!(delay(32), Some(Duration::from_millis(250 << 31)));
         assert_eq!(
             delay(33),
@@ -266,13 +265,14 @@ mod tests {
         assert_eq!(parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), None);
         let hostile = "Sun, 06 Nov 1000000000000000 08:49:37 GMT";
         assert_eq!(parse_http_date(hostile), None);
+        assert_eq!(parse_retry_after(hostile, at(784_111_777)), None);
         let p = RetryPolicy::retries(3);
         let failure = Failure::Status {
             status: 503,
-            retry_after: Some(hostile),
+            retry_after: None,
         };
         assert_eq!(
-            p.next_delay(1, true, failure, at(784_111_777)),
+            p.next_delay(1, true, failure),
             Some(Duration::from_millis(250)),
             "an unreadable Retry-After falls back to the backoff"
         );
@@ -285,22 +285,17 @@ mod tests {
             status,
             retry_after: ra,
         };
+        let secs = |n| Some(Duration::from_secs(n));
+        assert_eq!(p.next_delay(1, true, st(503, secs(2))), secs(2));
         assert_eq!(
-            p.next_delay(1, true, st(503, Some("2")), at(0)),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            p.next_delay(1, true, st(429, None), at(0)),
+            p.next_delay(1, true, st(429, None)),
             Some(Duration::from_millis(250))
         );
-        assert_eq!(p.next_delay(1, true, st(500, None), at(0)), None);
-        assert_eq!(p.next_delay(1, true, st(400, None), at(0)), None);
-        assert_eq!(p.next_delay(1, false, st(503, None), at(0)), None);
+        assert_eq!(p.next_delay(1, true, st(500, None)), None);
+        assert_eq!(p.next_delay(1, true, st(400, None)), None);
+        assert_eq!(p.next_delay(1, false, st(503, None)), None);
         // A huge Retry-After is capped.
-        assert_eq!(
-            p.next_delay(1, true, st(503, Some("86400")), at(0)),
-            Some(Duration::from_secs(30))
-        );
+        assert_eq!(p.next_delay(1, true, st(503, secs(86400))), secs(30));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject as _;
 
-use crate::client_error::BoxError;
+use crate::error::BoxError;
 use crate::net_env::NetEnv;
 
 /// Which built-in certificate authorities to trust.
@@ -330,7 +330,10 @@ mod tests {
         assert_eq!(e.source, "add_root_certificate_pem #1");
         assert!(e.problem.starts_with("invalid PEM"), "{e}");
         let io = std::io::Error::other("invalid peer certificate: UnknownIssuer");
-        let e = crate::ClientError::connect("https://h:1", TlsHandshakeError::new("h", io));
+        let e = crate::ClientError::connect(
+            "https://h:1",
+            crate::connect::ConnectError::tls(TlsHandshakeError::new("h", io)),
+        );
         assert_eq!(
             e.to_string(),
             "cannot connect to https://h:1: TLS handshake with h failed (certificate verification: \

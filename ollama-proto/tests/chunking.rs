@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{decode_with, recordings};
+use common::{decode_recording, decode_with, recordings};
 use ollama_proto::{Decoder, DecoderConfig, StreamKind};
 use proptest::prelude::*;
 use serde_json::json;
@@ -19,18 +19,10 @@ fn decoder(kind: StreamKind) -> Decoder {
 fn every_split_point_of_every_recording() {
     for rec in recordings() {
         let Some(kind) = rec.kind else { continue };
-        let one_shot = decode_with(
-            Decoder::with_status(kind, DecoderConfig::default(), rec.status),
-            &rec.body,
-            &[usize::MAX],
-        );
+        let one_shot = decode_recording(&rec, kind, DecoderConfig::default(), &[usize::MAX]);
         // Two pieces, cut at every byte.
         for cut in 1..rec.body.len() {
-            let got = decode_with(
-                Decoder::with_status(kind, DecoderConfig::default(), rec.status),
-                &rec.body,
-                &[cut, usize::MAX],
-            );
+            let got = decode_recording(&rec, kind, DecoderConfig::default(), &[cut, usize::MAX]);
             assert_eq!(got, one_shot, "{} cut at {cut}", rec.name);
         }
     }
@@ -87,9 +79,9 @@ proptest! {
         let recs: Vec<_> = recordings().into_iter().filter(|r| r.kind.is_some()).collect();
         let rec = &recs[index % recs.len()];
         let kind = rec.kind.unwrap_or(StreamKind::Chat);
-        let mk = || Decoder::with_status(kind, DecoderConfig::default(), rec.status);
-        let one_shot = decode_with(mk(), &rec.body, &[usize::MAX]);
-        prop_assert_eq!(decode_with(mk(), &rec.body, &sizes), one_shot);
+        let config = DecoderConfig::default;
+        let one_shot = decode_recording(rec, kind, config(), &[usize::MAX]);
+        prop_assert_eq!(decode_recording(rec, kind, config(), &sizes), one_shot);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{decode_with, recordings};
+use common::{decode_with, recordings, status_through_exchange};
 use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
 use ollama_proto::{Decoder, DecoderConfig, Error, OwnedEvent, StreamKind};
 use serde_json::Value;
@@ -138,8 +138,7 @@ fn error_recordings_are_status_errors_with_the_server_message() {
         let v: Value = serde_json::from_slice(&rec.body).unwrap();
         let message = v["error"].as_str().unwrap();
         for chunk in CHUNKS {
-            let d = Decoder::with_status(StreamKind::Chat, raw_config(), rec.status);
-            let (events, err) = decode_with(d, &rec.body, &[chunk]);
+            let (events, err) = status_through_exchange(rec.status, &rec.body, &[chunk]);
             assert!(events.is_empty());
             match err {
                 Some(Error::Status(s)) => {

@@ -10,11 +10,11 @@ use http::{HeaderName, HeaderValue, Method};
 use ollama_proto::decoder::StreamKind;
 use ollama_proto::host::{BaseUrl, Environment};
 use ollama_proto::request::{
-    ApiKey, Call, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig, StreamCall,
-    Streaming, build_request,
+    ApiKey, Direct, Endpoint, GetVersion, ListModels, ListRunning, RequestConfig, SingleCall,
+    StreamCall, Streaming, build_request,
 };
 use ollama_proto::types::*;
-use ollama_proto::{Error, UsageError};
+use ollama_proto::{ClientError, Error, UsageError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -308,7 +308,7 @@ fn stream_flag_accept_and_kind() {
         let body: Value = serde_json::from_slice(&s.body().unwrap().unwrap().bytes).unwrap();
         assert_eq!(body["stream"], json!(true));
     }
-    fn check_call<C: Call>(c: &C) {
+    fn check_call<C: SingleCall>(c: &C) {
         assert_eq!(c.accept(), "application/json");
         let body: Value = serde_json::from_slice(&c.body().unwrap().unwrap().bytes).unwrap();
         assert_eq!(body["stream"], json!(false));
@@ -431,10 +431,10 @@ fn delete_has_a_json_body() {
     assert_eq!(req.uri().path(), "/api/delete");
     assert_eq!(req.headers()["content-type"], "application/json");
     assert_eq!(req.body(), &Bytes::from_static(br#"{"model":"llama3.2"}"#));
-    assert_eq!(DeleteRequest::decode_output(200, b"", &cfg()), Ok(()));
-    assert_eq!(CopyRequest::decode_output(200, b"", &cfg()), Ok(()));
+    answer(&DeleteRequest::new("m"), 200, b"").unwrap();
+    answer(&CopyRequest::new("a", "b"), 200, b"").unwrap();
     assert!(
-        matches!(DeleteRequest::decode_output(404, br#"{"error":"model 'x' not found"}"#, &cfg()), Err(Error::Status(s)) if s.message == "model 'x' not found")
+        matches!(answer(&DeleteRequest::new("m"), 404, br#"{"error":"model 'x' not found"}"#), Err(ClientError::Protocol(Error::Status(s))) if s.message == "model 'x' not found")
     );
 }
 
@@ -449,10 +449,10 @@ fn blobs() {
     );
     assert!(head.headers().get("content-type").is_none());
     assert!(head.body().is_empty());
-    assert_eq!(BlobExists::decode_output(200, b"", &cfg()), Ok(true));
-    assert_eq!(BlobExists::decode_output(404, b"", &cfg()), Ok(false));
+    assert!(answer(&BlobExists(digest.clone()), 200, b"").unwrap());
+    assert!(!answer(&BlobExists(digest.clone()), 404, b"").unwrap());
     assert!(
-        matches!(BlobExists::decode_output(400, b"", &cfg()), Err(Error::Status(s)) if s.status == 400)
+        matches!(answer(&BlobExists(digest.clone()), 400, b""), Err(ClientError::Protocol(Error::Status(s))) if s.status == 400)
     );
 
     let blob = CreateBlob::new(digest, Bytes::from_static(b"GGUF\x00\x01"));
@@ -465,15 +465,15 @@ fn blobs() {
     assert_eq!(post.uri().path(), format!("/api/blobs/{DIGEST}"));
     assert_eq!(post.headers()["content-type"], "application/octet-stream");
     assert_eq!(post.body(), &Bytes::from_static(b"GGUF\x00\x01"));
-    assert_eq!(CreateBlob::decode_output(201, b"", &cfg()), Ok(()));
-    assert_eq!(CreateBlob::decode_output(200, b"", &cfg()), Ok(()));
-    let e = CreateBlob::decode_output(
+    answer(&blob, 201, b"").unwrap();
+    answer(&blob, 200, b"").unwrap();
+    let e = answer(
+        &blob,
         400,
         br#"{"error":"digest mismatch, expected \"a\", got \"b\""}"#,
-        &cfg(),
     );
     assert!(
-        matches!(e, Err(Error::Status(s)) if s.message == r#"digest mismatch, expected "a", got "b""#)
+        matches!(e, Err(ClientError::Protocol(Error::Status(s))) if s.message == r#"digest mismatch, expected "a", got "b""#)
     );
 
     for bad in [
@@ -700,6 +700,10 @@ fn recorded_request_details() {
     assert_eq!(body_of(&r), r#"{"model":"llama3.2:3b"}"#);
 }
 
-fn cfg() -> ollama_proto::DecoderConfig {
-    ollama_proto::DecoderConfig::default()
+/// The answer `call` gets for `status` and `body` in one piece, through the exchange.
+#[allow(clippy::disallowed_methods)] // a test needs an origin instant
+fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
+    let now = std::time::Instant::now();
+    let config = ollama_proto::ClientConfig::default();
+    ollama_proto::exchange::Exchange::answer_of(&config, call, status, body, now)
 }

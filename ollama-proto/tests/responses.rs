@@ -1,15 +1,16 @@
 //! Recorded non-streamed native response bodies read into their response types, checked value
 //! by value against the same file parsed as `serde_json::Value`; error bodies through
-//! `status_error`; `Call::decode_output` end to end.
+//! `status_error`; a single call's answer through the `Exchange` end to end.
 
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
-use ollama_proto::request::{Call, GetVersion, ListModels};
+use ollama_proto::exchange::Exchange;
+use ollama_proto::request::{GetVersion, ListModels, SingleCall};
 use ollama_proto::response::{decode_json, status_error};
 use ollama_proto::types::*;
-use ollama_proto::{BodyKind, DecoderConfig, Error};
+use ollama_proto::{BodyKind, ClientConfig, ClientError, Error};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -22,6 +23,17 @@ fn read(name: &str) -> (Vec<u8>, Value) {
     let bytes = std::fs::read(format!("{FIXTURES}/{name}")).unwrap();
     let value = serde_json::from_slice(&bytes).unwrap();
     (bytes, value)
+}
+
+/// The answer `call` gets for `status` and `body` in one piece.
+#[allow(clippy::disallowed_methods)] // a test needs an origin instant
+fn answer<C: SingleCall>(call: &C, status: u16, body: &[u8]) -> Result<C::Output, ClientError> {
+    let now = std::time::Instant::now();
+    Exchange::answer_of(&ClientConfig::default(), call, status, body, now)
+}
+
+fn chat() -> ChatRequest {
+    ChatRequest::new("m", [])
 }
 
 fn nanos(v: &Value) -> Option<Duration> {
@@ -491,7 +503,7 @@ fn recorded_error_bodies() {
             }
             other => panic!("{other:?}"),
         }
-        let err = ChatRequest::decode_output(400, &bytes, &DecoderConfig::default()).unwrap_err();
+        let err = answer(&chat(), 400, &bytes).unwrap_err();
         assert_eq!(err.status().unwrap().message, message);
     }
     // The /v1 error bodies use the same classifier (OpenAI-style `error.message`).
@@ -506,53 +518,41 @@ fn recorded_error_bodies() {
 }
 
 #[test]
-fn decode_output_end_to_end() {
+fn single_call_answers_end_to_end() {
     let (bytes, _) = read("lc-tags-16-models.json");
+    assert_eq!(answer(&ListModels, 200, &bytes).unwrap().models.len(), 16);
     assert_eq!(
-        ListModels::decode_output(200, &bytes, &DecoderConfig::default())
+        answer(&GetVersion, 200, br#"{"version":"0.33.0-rc2"}"#)
             .unwrap()
-            .models
-            .len(),
-        16
-    );
-    assert_eq!(
-        GetVersion::decode_output(
-            200,
-            br#"{"version":"0.33.0-rc2"}"#,
-            &DecoderConfig::default()
-        )
-        .unwrap()
-        .version,
+            .version,
         "0.33.0-rc2"
     );
-    let e = GetVersion::decode_output(404, b"404 page not found", &DecoderConfig::default())
-        .unwrap_err();
+    let e = answer(&GetVersion, 404, b"404 page not found").unwrap_err();
     assert_eq!(e.status().unwrap().body, BodyKind::Text);
-    let e = ListModels::decode_output(403, b"", &DecoderConfig::default()).unwrap_err();
+    let e = answer(&ListModels, 403, b"").unwrap_err();
     assert_eq!(e.status().unwrap().body, BodyKind::Empty);
-    let e = ListModels::decode_output(200, b"", &DecoderConfig::default()).unwrap_err();
-    assert!(matches!(e, Error::Json { at, .. } if at.offset == 0));
-    let e = ChatRequest::decode_output(
+    let e = answer(&ListModels, 200, b"").unwrap_err();
+    assert!(matches!(e, ClientError::Protocol(Error::Json { at, .. }) if at.offset == 0));
+    let e = answer(
+        &chat(),
         401,
         br#"{"error":"unauthorized","signin_url":"https://ollama.com/connect?name=h&key=k"}"#,
-        &DecoderConfig::default(),
     )
     .unwrap_err();
-    assert!(matches!(e, Error::Unauthorized(_)));
+    assert!(matches!(e, ClientError::Protocol(Error::Unauthorized(_))));
     assert_eq!(
         e.signin_url(),
         Some("https://ollama.com/connect?name=h&key=k")
     );
     // Load short-circuit reply to a chat call.
-    let r = ChatRequest::decode_output(
+    let r = answer(
+        &chat(),
         200,
         br#"{"model":"m","created_at":"2026-08-01T10:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}"#,
-        &DecoderConfig::default(),
     )
     .unwrap();
     assert_eq!(r.done_reason, Some(DoneReason::Load));
-    let p = PullRequest::decode_output(200, br#"{"status":"success"}"#, &DecoderConfig::default())
-        .unwrap();
+    let p = answer(&PullRequest::new("m"), 200, br#"{"status":"success"}"#).unwrap();
     assert!(p.is_success());
 }
 

@@ -1,10 +1,9 @@
 //! [`Client`]: the core's client over [`Blocking`], every endpoint a blocking method.
 
 use bytes::Bytes;
-use ollama_proto::ClientError;
-use ollama_proto::client_builder::{BuildClient, ClientBuilder};
 use ollama_proto::prelude::*;
-use ollama_proto::request::{Call, StreamCall};
+use ollama_proto::request::{SingleCall, StreamCall};
+use ollama_proto::{ClientBuilder, ClientError};
 
 use crate::block::block;
 use crate::{Blocking, EventStream};
@@ -97,8 +96,8 @@ impl Client {
     }
 
     /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
-    /// retries).
-    pub fn builder() -> ClientBuilder<Self> {
+    /// retries): `Client::builder().base_url(url).build()?.into()`.
+    pub fn builder() -> ClientBuilder<Blocking> {
         ClientBuilder::default()
     }
 
@@ -117,13 +116,8 @@ impl Client {
         Self(self.0.with_options(options))
     }
 
-    /// The same client (same pool) with another thinking separation.
-    pub fn with_think(&self, think: ThinkConfig) -> Self {
-        Self(self.0.with_think(think))
-    }
-
     /// Any call answered by one body: [`ollama_proto::Client::call`], blocking.
-    pub fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+    pub fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         block(self.0.call(call))
     }
 
@@ -156,11 +150,9 @@ impl Client {
     }
 }
 
-impl BuildClient for Client {
-    type Error = ClientError;
-
-    /// As [`Client::new`].
-    fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
-        Self::new(config)
+/// What [`Client::builder`]'s `build()` returns, made blocking.
+impl From<ollama_proto::Client<Blocking>> for Client {
+    fn from(core: ollama_proto::Client<Blocking>) -> Self {
+        Self(core)
     }
 }

@@ -51,8 +51,8 @@ pub use client::Client;
 pub use runtime::Blocking;
 pub use stream::EventStream;
 
-/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
-pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
+/// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`] (`build()?.into()`).
+pub type ClientBuilder = ollama_proto::ClientBuilder<Blocking>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;

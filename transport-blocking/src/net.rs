@@ -1,17 +1,17 @@
-//! Opening a byte stream to the server with `std::net`: TCP to the server or to its proxy,
-//! the CONNECT handshake for a tunnel (the core's [`Tunnel`]), then TLS through rustls for
-//! `https` (roots and extra CAs as the core decided, [`Target::rustls_config`]). Every wait is
-//! a socket wait bounded by the deadline the core gave (socket timeouts).
+//! Opening a byte stream as the core's [`ConnectPlan`] says, with `std::net`: TCP to the
+//! address it names, the CONNECT handshake when it has a tunnel (the core's `Tunnel` reads the
+//! proxy's answer), then TLS when it has a TLS step (`rustls::StreamOwned`, configured by
+//! `ollama-rustls`). Every wait is a socket wait bounded by the core's deadline (socket
+//! timeouts). Nothing is decided here.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use ollama_http1::{Io, Target};
-use ollama_proto::BaseUrl;
-use ollama_proto::client_error::BoxError;
-use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
+use ollama_http1::Io;
+use ollama_proto::connect::{ConnectError, ConnectPlan};
 
 /// A connected socket, plain or TLS, with the timeouts last set on it.
 #[derive(Debug)]
@@ -25,7 +25,9 @@ pub struct Stream {
 enum Socket {
     Plain(TcpStream),
     #[cfg(feature = "rustls")]
-    Tls(Box<ollama_http1::rustls::StreamOwned<ollama_http1::rustls::ClientConnection, TcpStream>>),
+    Tls(
+        Box<ollama_rustls::rustls::StreamOwned<ollama_rustls::rustls::ClientConnection, TcpStream>>,
+    ),
 }
 
 impl Stream {
@@ -147,26 +149,57 @@ impl Socket {
     }
 }
 
-/// Connects to `target`, directly or through its proxy: resolves (the system resolver; not
-/// bounded by the deadline), tries each address in turn, the CONNECT handshake for a tunnel,
-/// then the TLS handshake, each wait at most until `deadline`.
-pub(crate) fn connect(target: &Target, deadline: Option<Instant>) -> Result<Stream, BoxError> {
-    let tcp = match target.route.proxy() {
-        None => tcp(target.base.host(), target.base.port(), deadline)?,
-        Some(p) => tcp(p.host(), p.port(), deadline).map_err(|e| ProxyError::unreachable(p, e))?,
-    };
-    let mut stream = Stream::new(Socket::Plain(tcp));
-    if let Route::Tunnel(proxy) = &target.route {
-        tunnel(&mut stream, proxy, &target.base, deadline)?;
-    }
-    if !target.https {
-        return Ok(stream);
-    }
-    tls_handshake(target, stream, deadline)
+/// The plan, and its TLS configuration once built.
+#[derive(Debug)]
+pub(crate) struct Connector {
+    plan: Arc<ConnectPlan>,
+    tls: Option<Tls>,
 }
 
-/// TCP to `host:port`; requests are written in one go and streams read line by line: no
-/// Nagle delay.
+impl Connector {
+    // Without rustls, `Tls` is the target itself (and fails the handshake).
+    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
+    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
+        Self {
+            plan: Arc::clone(plan),
+            tls: plan.tls().cloned().map(Tls::from),
+        }
+    }
+
+    /// A new connection, opened step by step as the plan says (the system resolver, not
+    /// bounded by the deadline; then each address in turn, the CONNECT handshake, TLS), each
+    /// wait at most until `deadline`.
+    pub(crate) fn open(&self, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
+        let plan = &self.plan;
+        let (host, port) = plan.dial();
+        let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
+        let mut stream = Stream::new(Socket::Plain(tcp));
+        if let Some(mut tunnel) = plan.tunnel() {
+            let failed = ConnectError::tunnel;
+            let request = tunnel.request();
+            stream
+                .until(deadline, |s| s.rw().write_all(request))
+                .map_err(failed)?;
+            let mut buf = [0u8; 1024];
+            // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
+            loop {
+                let n = stream
+                    .until(deadline, |s| s.rw().read(&mut buf))
+                    .map_err(failed)?;
+                if tunnel.on_read(&buf[..n])? {
+                    break;
+                }
+            }
+        }
+        match &self.tls {
+            None => Ok(stream),
+            Some(tls) => handshake(tls, stream, deadline),
+        }
+    }
+}
+
+/// TCP to `host:port`, each address in turn; requests are written in one go and streams read
+/// line by line: no Nagle delay.
 fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream> {
     let mut last = None;
     for addr in (host, port).to_socket_addrs()? {
@@ -175,61 +208,30 @@ fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream
             Some(Duration::ZERO) => Err(io::ErrorKind::TimedOut.into()),
             Some(wait) => TcpStream::connect_timeout(&addr, wait),
         };
-        match attempt {
-            Ok(tcp) => {
-                tcp.set_nodelay(true)?;
-                return Ok(tcp);
-            }
+        match attempt.and_then(|t| t.set_nodelay(true).map(|()| t)) {
+            Ok(tcp) => return Ok(tcp),
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or_else(|| {
-        io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))
-    }))
-}
-
-/// Asks `proxy` for a tunnel to `target`; the core reads its answer.
-fn tunnel(
-    stream: &mut Stream,
-    proxy: &ProxyUrl,
-    target: &BaseUrl,
-    deadline: Option<Instant>,
-) -> Result<(), BoxError> {
-    let mut handshake = Tunnel::new(proxy, target);
-    stream.until(deadline, |s| s.rw().write_all(handshake.request()))?;
-    let mut buf = [0u8; 1024];
-    // Bounded by the core's MAX_TUNNEL_HEAD.
-    loop {
-        let n = stream.until(deadline, |s| s.rw().read(&mut buf))?;
-        if n == 0 {
-            return Err(handshake.closed().into());
-        }
-        if handshake.feed(&buf[..n])? {
-            return Ok(());
-        }
-    }
+    Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address")))
 }
 
 #[cfg(feature = "rustls")]
-fn tls_handshake(
-    target: &Target,
-    stream: Stream,
-    deadline: Option<Instant>,
-) -> Result<Stream, BoxError> {
-    use ollama_http1::rustls::pki_types::ServerName;
-    use ollama_http1::rustls::{ClientConnection, StreamOwned};
-    use ollama_proto::tls::TlsHandshakeError;
+use ollama_rustls::ClientTls as Tls;
+
+#[cfg(feature = "rustls")]
+fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
+    use ollama_rustls::rustls::{ClientConnection, StreamOwned};
 
     let Socket::Plain(tcp) = stream.socket else {
-        return Err("TLS over TLS".into());
+        return Err(ConnectError::tls("TLS over TLS"));
     };
-    let host = target.base.host();
-    let name = ServerName::try_from(host.to_owned())?;
-    let tls = ClientConnection::new(target.rustls_config()?, name)?;
-    let mut stream = Stream::new(Socket::Tls(Box::new(StreamOwned::new(tls, tcp))));
+    let (config, name) = tls.connector()?;
+    let conn = ClientConnection::new(config, name).map_err(|e| tls.handshake_failed(e))?;
+    let mut stream = Stream::new(Socket::Tls(Box::new(StreamOwned::new(conn, tcp))));
     // Bounded: every round moves handshake records or fails (an early close is an error).
     for _ in 0..64 {
-        let Socket::Tls(s) = &stream.socket else {
+        let Socket::Tls(s) = &mut stream.socket else {
             break;
         };
         if !s.conn.is_handshaking() {
@@ -240,17 +242,18 @@ fn tls_handshake(
                 Socket::Tls(s) => s.conn.complete_io(&mut s.sock).map(drop),
                 Socket::Plain(_) => Ok(()),
             })
-            .map_err(|e| TlsHandshakeError::new(host, e))?;
+            .map_err(|e| tls.handshake_failed(e))?;
     }
-    Err(TlsHandshakeError::new(host, "the handshake did not finish").into())
+    Err(tls.handshake_failed("the handshake did not finish"))
 }
 
+/// Without the `rustls` feature: an `https://` plan cannot be carried out.
 #[cfg(not(feature = "rustls"))]
-fn tls_handshake(
-    target: &Target,
-    stream: Stream,
-    deadline: Option<Instant>,
-) -> Result<Stream, BoxError> {
-    let _ = (target, stream, deadline);
-    Err("https needs the `rustls` feature of ollama-blocking".into())
+type Tls = ollama_proto::connect::TlsTarget;
+
+#[cfg(not(feature = "rustls"))]
+fn handshake(_: &Tls, _: Stream, _: Option<Instant>) -> Result<Stream, ConnectError> {
+    Err(ConnectError::tls(
+        "https needs the `rustls` feature of ollama-blocking",
+    ))
 }

@@ -2,15 +2,18 @@
 //! each inside `poll`, each wait bounded by the deadline the run loop passes in.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
 use ollama_http1::{Connection, Endpoint};
-use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
-use ollama_proto::client_config::{ClientConfig, Network};
-use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
+use ollama_proto::pool::PoolOptions;
+use ollama_proto::{BoxError, ClientError};
 
+use crate::net::Connector;
 pub use crate::net::Stream;
 
 /// A response body being received, and its connection.
@@ -21,7 +24,10 @@ pub type Body = ollama_http1::Body<Stream>;
 /// when the core's deadline passes first they return `Pending`, and its timer (a sleep, of what
 /// is left of the deadline) lets the core apply it.
 #[derive(Debug, Clone)]
-pub struct Blocking(Endpoint<Stream>);
+pub struct Blocking {
+    endpoint: Endpoint<Stream>,
+    connector: Arc<Connector>,
+}
 
 /// The blocking timer: nothing to arm; polling it sleeps until the instant.
 #[derive(Debug, Default)]
@@ -33,12 +39,11 @@ impl Runtime for Blocking {
     type Body = Body;
     type Timer = Sleep;
 
-    fn new(
-        config: &ClientConfig,
-        network: &Network,
-        options: &PoolOptions,
-    ) -> Result<Self, ClientError> {
-        Ok(Self(Endpoint::new(config, network, options)))
+    fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
+        Ok(Self {
+            endpoint: Endpoint::new(plan, options),
+            connector: Arc::new(Connector::new(plan)),
+        })
     }
 
     fn now(&self) -> Instant {
@@ -47,17 +52,16 @@ impl Runtime for Blocking {
 
     fn connect(
         &self,
-        _request: &http::Request<Bytes>,
         fresh: bool,
         deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Connection<Stream>, bool), BoxError>> + Send {
-        let pooled = self.0.checkout(fresh);
-        let endpoint = self.0.clone();
+    ) -> impl Future<Output = Result<(Connection<Stream>, bool), ConnectError>> + Send {
+        let pooled = self.endpoint.checkout(fresh, self.now());
+        let (endpoint, connector) = (self.endpoint.clone(), Arc::clone(&self.connector));
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
-            match crate::net::connect(&endpoint.target, deadline) {
+            match connector.open(deadline) {
                 Ok(stream) => Ok((endpoint.connected(stream), false)),
                 // The deadline passed first: the core names the timeout.
                 Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => {
@@ -74,7 +78,7 @@ impl Runtime for Blocking {
         request: &http::Request<Bytes>,
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        let absolute_form = self.0.target.absolute_form();
+        let absolute_form = self.endpoint.absolute_form();
         ollama_http1::exchange(connection, request, absolute_form, deadline)
     }
 
@@ -89,7 +93,7 @@ impl Runtime for Blocking {
 
     fn release(&self, body: Body, body_ended: bool) {
         // A body that has not ended is closed: draining it would keep the caller waiting.
-        self.0.release(body, body_ended);
+        self.endpoint.release(body, body_ended, self.now());
     }
 
     fn timer(&self) -> Sleep {

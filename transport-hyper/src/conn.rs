@@ -10,8 +10,9 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::http1;
+use ollama_proto::BoxError;
 use ollama_proto::client::{Head, SendError};
-use ollama_proto::client_error::BoxError;
+use ollama_proto::connect::TargetForm;
 
 use crate::net::Io;
 
@@ -49,14 +50,13 @@ impl Conn {
         !self.closed && matches!(self.sender.poll_ready(&mut cx), Poll::Ready(Ok(())))
     }
 
-    /// Writes `request` and reads the response head. Through a forwarding proxy
-    /// (`absolute_form`), the target is the absolute URI.
+    /// Writes `request` with its target in `form`, and reads the response head.
     pub(crate) async fn send(
         mut self,
         request: &http::Request<Bytes>,
-        absolute_form: bool,
+        form: TargetForm,
     ) -> Result<Head<Body>, SendError> {
-        let request = request_form(request, absolute_form);
+        let request = request_form(request, form);
         let result = {
             let mut response = std::pin::pin!(self.sender.send_request(request));
             let driver = &mut self.driver;
@@ -88,24 +88,16 @@ impl Conn {
     }
 }
 
-/// The request as written: an origin-form target directly, the absolute URI through a
-/// forwarding proxy, and a `Host` header (hyper's connection writes the URI as given and adds
-/// no `Host`).
-fn request_form(request: &http::Request<Bytes>, absolute_form: bool) -> http::Request<Full<Bytes>> {
+/// The request as written: the target in the plan's form and a `Host` header (hyper's
+/// connection writes the URI as given and adds no `Host`).
+fn request_form(request: &http::Request<Bytes>, form: TargetForm) -> http::Request<Full<Bytes>> {
     let mut copy = http::Request::new(Full::new(request.body().clone()));
     *copy.method_mut() = request.method().clone();
-    let uri = request.uri();
-    *copy.uri_mut() = uri.clone();
-    if let (false, Some(pq)) = (absolute_form, uri.path_and_query()) {
-        if let Ok(origin) = http::Uri::try_from(pq.as_str()) {
-            *copy.uri_mut() = origin;
-        }
-    }
+    *copy.uri_mut() = form.uri(request.uri());
     *copy.headers_mut() = request.headers().clone();
-    if let Some(authority) = uri.authority() {
-        if let Ok(host) = http::HeaderValue::from_str(authority.as_str()) {
-            copy.headers_mut().insert(http::header::HOST, host);
-        }
+    let authority = request.uri().authority().map(http::uri::Authority::as_str);
+    if let Some(Ok(host)) = authority.map(http::HeaderValue::from_str) {
+        copy.headers_mut().insert(http::header::HOST, host);
     }
     copy
 }

@@ -22,7 +22,7 @@
 //! ([`ollama_proto::exchange`]); this crate only connects, writes, reads and sleeps.
 //!
 //! ```text
-//!  Exchange (ollama-proto) ─Action─▶ Hyper: pool / connect (TCP, proxy, rustls)
+//!  Exchange (ollama-proto) ─Action─▶ Hyper: IdlePool / ConnectPlan (TCP, proxy, rustls)
 //!                                          hyper::client::conn::http1: request, head
 //!                                          body frames ─▶ Exchange::on_body ─▶ events
 //!                          ◀─poll_timeout─ tokio::time::Sleep
@@ -40,8 +40,9 @@
 //!
 //! # Connections and cancellation
 //!
-//! A [`Client`] holds one small pool of idle HTTP/1.1 connections ([`PoolOptions`]); clones (and
-//! [`Client::with_think`], [`Client::with_options`]) share it, so a long-lived service creates
+//! A [`Client`] holds one small pool of idle HTTP/1.1 connections (the core's
+//! [`IdlePool`](ollama_proto::pool::IdlePool) policy, [`PoolOptions`]); clones (and
+//! [`Client::with_options`]) share it, so a long-lived service creates
 //! one client and clones it into each task.
 //!
 //! - There is no connection task: the task that reads a response drives its connection, so a
@@ -106,7 +107,7 @@ pub type Client = ollama_proto::Client<Hyper>;
 /// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Hyper`].
 pub type EventStream = ollama_proto::EventStream<Hyper>;
 /// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
-pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
+pub type ClientBuilder = ollama_proto::ClientBuilder<Hyper>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;

@@ -1,15 +1,12 @@
-//! Opening a connection: TCP to the server or to its proxy (nodelay), the CONNECT handshake
-//! for a tunnel ([`Tunnel`], the core's), then rustls for `https://` (ring; roots and extra
-//! CAs as the core's [`TlsPlan`] says, built on the first `https://` connection).
+//! Opening a connection as the core's [`ConnectPlan`] says: TCP (no Nagle delay) to the address
+//! it names, the CONNECT handshake when it has a tunnel (the core's `Tunnel` reads the
+//! proxy's answer), then TLS when it has a TLS step (tokio-rustls, configured by
+//! `ollama-rustls`). Nothing is decided here.
 
 use std::sync::Arc;
 
 use hyper_util::rt::TokioIo;
-use ollama_proto::client_config::Network;
-use ollama_proto::client_error::BoxError;
-use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
-use ollama_proto::tls::TlsPlan;
-use ollama_proto::{BaseUrl, ClientConfig};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -20,129 +17,69 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + std::fmt::Debug> Stream for T {}
 /// A connected byte stream, plain or TLS, for hyper.
 pub(crate) type Io = TokioIo<Box<dyn Stream>>;
 
-/// Opens connections to the base URL, directly or through its proxy.
-#[derive(Clone, Debug)]
-pub(crate) struct Connector(pub(crate) Arc<Inner>);
-
+/// The plan, and its TLS configuration once built.
 #[derive(Debug)]
-pub(crate) struct Inner {
-    target: BaseUrl,
-    https: bool,
-    /// Direct, forwarding proxy or tunnel.
-    pub(crate) route: Route,
-    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
-    tls: TlsPlan,
-    #[cfg(feature = "rustls")]
-    rustls: std::sync::OnceLock<Arc<rustls::ClientConfig>>,
+pub(crate) struct Connector {
+    pub(crate) plan: Arc<ConnectPlan>,
+    tls: Option<Tls>,
 }
 
 impl Connector {
-    pub(crate) fn new(config: &ClientConfig, network: &Network) -> Self {
-        Self(Arc::new(Inner {
-            target: config.request.base_url.clone(),
-            https: network.https,
-            route: network.route.clone(),
-            tls: network.tls.clone(),
-            #[cfg(feature = "rustls")]
-            rustls: std::sync::OnceLock::new(),
-        }))
+    // Without rustls, `Tls` is the target itself (and fails the handshake).
+    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
+    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
+        Self {
+            plan: Arc::clone(plan),
+            tls: plan.tls().cloned().map(Tls::from),
+        }
     }
 
-    /// A new connection to the server (through the tunnel, if any).
-    pub(crate) async fn open(&self) -> Result<Io, BoxError> {
-        let target = &self.0.target;
-        let mut tcp = match self.0.route.proxy() {
-            None => tcp(target.host(), target.port()).await?,
-            Some(p) => tcp(p.host(), p.port())
-                .await
-                .map_err(|e| ProxyError::unreachable(p, e))?,
-        };
-        if let Route::Tunnel(proxy) = &self.0.route {
-            tunnel(&mut tcp, proxy, target).await?;
-        }
-        if !self.0.https {
-            return Ok(TokioIo::new(Box::new(tcp)));
-        }
-        self.tls_handshake(tcp).await
-    }
-
-    #[cfg(feature = "rustls")]
-    async fn tls_handshake(&self, tcp: TcpStream) -> Result<Io, BoxError> {
-        use ollama_proto::tls::TlsHandshakeError;
-        use rustls::pki_types::ServerName;
-
-        let config = match self.0.rustls.get() {
-            Some(config) => Arc::clone(config),
-            // Not cached on failure: a CA file created later is picked up.
-            None => {
-                let config = rustls_config(&self.0.tls)?;
-                Arc::clone(self.0.rustls.get_or_init(|| Arc::new(config)))
-            }
-        };
-        let host = self.0.target.host();
-        let stream = tokio_rustls::TlsConnector::from(config)
-            .connect(ServerName::try_from(host.to_owned())?, tcp)
+    /// A new connection to the server, opened step by step as the plan says.
+    pub(crate) async fn open(&self) -> Result<Io, ConnectError> {
+        let plan = &self.plan;
+        let mut tcp = TcpStream::connect(plan.dial())
             .await
-            .map_err(|e| TlsHandshakeError::new(host, e))?;
-        Ok(TokioIo::new(Box::new(stream)))
-    }
-
-    #[cfg(not(feature = "rustls"))]
-    async fn tls_handshake(&self, _: TcpStream) -> Result<Io, BoxError> {
-        Err("https needs the `rustls` feature of ollama-hyper".into())
-    }
-}
-
-/// TCP to `host:port` (each resolved address in turn), without Nagle's delay.
-async fn tcp(host: &str, port: u16) -> std::io::Result<TcpStream> {
-    TcpStream::connect((host, port))
-        .await
-        .and_then(|t| t.set_nodelay(true).map(|()| t))
-}
-
-/// Asks `proxy` for a tunnel to `target`; the core reads its answer.
-async fn tunnel(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &BaseUrl) -> Result<(), BoxError> {
-    let mut handshake = Tunnel::new(proxy, target);
-    tcp.write_all(handshake.request()).await?;
-    let mut buf = [0u8; 1024];
-    // Bounded by the core's MAX_TUNNEL_HEAD.
-    loop {
-        let n = tcp.read(&mut buf).await?;
-        if n == 0 {
-            return Err(handshake.closed().into());
+            .and_then(|t| t.set_nodelay(true).map(|()| t))
+            .map_err(|e| plan.dial_failed(e))?;
+        if let Some(mut tunnel) = plan.tunnel() {
+            let failed = ConnectError::tunnel;
+            tcp.write_all(tunnel.request()).await.map_err(failed)?;
+            let mut buf = [0u8; 1024];
+            // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
+            loop {
+                let n = tcp.read(&mut buf).await.map_err(failed)?;
+                if tunnel.on_read(&buf[..n])? {
+                    break;
+                }
+            }
         }
-        if handshake.feed(&buf[..n])? {
-            return Ok(());
+        match &self.tls {
+            None => Ok(TokioIo::new(Box::new(tcp))),
+            Some(tls) => handshake(tls, tcp).await,
         }
     }
 }
 
-/// The rustls configuration: ring, the roots and extra CAs of `plan`, HTTP/1.1 by ALPN.
 #[cfg(feature = "rustls")]
-fn rustls_config(plan: &TlsPlan) -> Result<rustls::ClientConfig, BoxError> {
-    use ollama_proto::tls::TlsError;
+use ollama_rustls::ClientTls as Tls;
 
-    let mut roots = rustls::RootCertStore::empty();
-    if plan.roots.webpki() {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    if plan.roots.platform() {
-        let native = rustls_native_certs::load_native_certs();
-        if let (true, Some(e)) = (native.certs.is_empty(), native.errors.first()) {
-            return Err(TlsError::new("TlsRoots::Platform", e.to_string()).into());
-        }
-        roots.add_parsable_certificates(native.certs);
-    }
-    for (source, cert) in plan.extra_certificates(|path| std::fs::read(path))? {
-        roots
-            .add(cert)
-            .map_err(|e| TlsError::new(source, e.to_string()))?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+#[cfg(feature = "rustls")]
+async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Io, ConnectError> {
+    let (config, name) = tls.connector()?;
+    let stream = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| tls.handshake_failed(e))?;
+    Ok(TokioIo::new(Box::new(stream)))
+}
+
+/// Without the `rustls` feature: an `https://` plan cannot be carried out.
+#[cfg(not(feature = "rustls"))]
+type Tls = ollama_proto::connect::TlsTarget;
+
+#[cfg(not(feature = "rustls"))]
+async fn handshake(_: &Tls, _: TcpStream) -> Result<Io, ConnectError> {
+    Err(ConnectError::tls(
+        "https needs the `rustls` feature of ollama-hyper",
+    ))
 }

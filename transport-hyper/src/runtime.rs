@@ -1,30 +1,29 @@
 //! [`Hyper`]: the core's [`Runtime`] on tokio — connect (pooled), write, read, sleep.
 
-use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
-use ollama_proto::client_config::{ClientConfig, Network};
-use ollama_proto::client_error::{BoxError, ClientError};
+use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
 use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
+use ollama_proto::pool::{IdlePool, PoolOptions};
+use ollama_proto::{BoxError, ClientError};
 use tokio::time::Sleep;
 
 pub use crate::conn::{Body, Conn};
 use crate::net::Connector;
 
-/// The tokio runtime: hyper's HTTP/1.1 connections, driven by the task that reads them, and
-/// a pool of idle ones (a client talks to one server). Calls must run inside a tokio runtime,
-/// current-thread or multi-thread.
+/// The tokio runtime: hyper's HTTP/1.1 connections, opened as the core's plan says, driven by
+/// the task that reads them, idle ones kept in the core's [`IdlePool`]. Calls must run inside
+/// a tokio runtime, current-thread or multi-thread.
 #[derive(Clone, Debug)]
 pub struct Hyper {
-    connector: Connector,
-    pool: Arc<Mutex<VecDeque<(Conn, Instant)>>>,
-    options: Arc<PoolOptions>,
+    connector: Arc<Connector>,
+    pool: IdlePool<Conn>,
 }
 
 /// A timer: tokio's `Sleep`, re-armed in place.
@@ -37,15 +36,10 @@ impl Runtime for Hyper {
     type Body = Body;
     type Timer = HyperTimer;
 
-    fn new(
-        config: &ClientConfig,
-        network: &Network,
-        options: &PoolOptions,
-    ) -> Result<Self, ClientError> {
+    fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
-            connector: Connector::new(config, network),
-            pool: Arc::default(),
-            options: Arc::new(options.clone()),
+            connector: Arc::new(Connector::new(plan)),
+            pool: IdlePool::new(options),
         })
     }
 
@@ -55,18 +49,21 @@ impl Runtime for Hyper {
 
     fn connect(
         &self,
-        _request: &http::Request<Bytes>,
         fresh: bool,
         _deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Conn, bool), BoxError>> + Send {
-        let pooled = if fresh { None } else { self.checkout() };
-        let connector = self.connector.clone();
+    ) -> impl Future<Output = Result<(Conn, bool), ConnectError>> + Send {
+        let key = self.connector.plan.pool_key();
+        let pooled = (!fresh)
+            .then(|| self.pool.checkout(key, self.now(), Conn::is_idle_ready))
+            .flatten();
+        let connector = Arc::clone(&self.connector);
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
             let io = connector.open().await?;
-            Ok((Conn::handshake(io).await?, false))
+            let conn = Conn::handshake(io).await.map_err(ConnectError::Server)?;
+            Ok((conn, false))
         }
     }
 
@@ -76,7 +73,7 @@ impl Runtime for Hyper {
         request: &http::Request<Bytes>,
         _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        connection.send(request, self.connector.0.route.forward_proxy().is_some())
+        connection.send(request, self.connector.plan.target_form())
     }
 
     fn poll_body<'b>(
@@ -136,30 +133,11 @@ impl Runtime for Hyper {
 }
 
 impl Hyper {
-    /// The most recently used idle connection that is still open.
-    fn checkout(&self) -> Option<Conn> {
-        let now = Instant::now();
-        let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
-        // Bounded by the pool's size.
-        while let Some((mut conn, since)) = pool.pop_back() {
-            if now.saturating_duration_since(since) <= self.options.idle_expiry
-                && conn.is_idle_ready()
-            {
-                return Some(conn);
-            }
-        }
-        None
-    }
-
-    /// Puts a connection whose response was read to its end back for reuse.
+    /// Keeps a connection whose response was read to its end, if it can carry another request.
     fn checkin(&self, mut conn: Conn) {
-        if !conn.is_idle_ready() {
-            return;
-        }
-        let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
-        pool.push_back((conn, Instant::now()));
-        while pool.len() > self.options.max_idle {
-            pool.pop_front();
+        if conn.is_idle_ready() {
+            let key = self.connector.plan.pool_key();
+            self.pool.checkin(key, conn, self.now());
         }
     }
 }

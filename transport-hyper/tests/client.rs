@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use ollama_hyper::{Client, Error};
-use ollama_proto::OwnedEvent;
 use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+use ollama_proto::{CallOptions, OwnedEvent};
 use testkit::conformance::recorded_chat;
 use testkit::{Reply, TestServer};
 
@@ -14,10 +14,11 @@ fn client_for(server: &TestServer) -> Client {
 }
 
 #[tokio::test]
-async fn with_think_shares_the_pool_and_changes_the_split() {
+async fn per_call_think_shares_the_pool_and_changes_the_split() {
     let server = TestServer::start();
     let client = client_for(&server);
-    let hidden = client.with_think(ThinkConfig::new(ThinkMode::Auto, ThinkPolicy::Hide));
+    let think = ThinkConfig::new(ThinkMode::Auto, ThinkPolicy::Hide);
+    let hidden = client.with_options(CallOptions::new().think(think));
     assert_eq!(hidden.config().decoder.think.policy, ThinkPolicy::Hide);
 
     server.push_reply(Reply::recording(GPT_OSS));

@@ -1,6 +1,5 @@
 //! The shared conformance suite, run against the hyper transport on two runtimes: a
-//! current-thread runtime per client with the spawned-task reader (the default), and one shared
-//! multi-thread runtime with the inline reader.
+//! current-thread runtime per client, and one multi-thread runtime shared by every client.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;

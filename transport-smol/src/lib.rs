@@ -25,7 +25,7 @@
 //! core's ([`ollama_proto::exchange`]); this crate only connects, writes, reads and sleeps.
 //!
 //! ```text
-//! Exchange (ollama-proto) ─Action─▶ Smol: pool / connect (async-net, rustls)
+//! Exchange (ollama-proto) ─Action─▶ Smol: IdlePool / ConnectPlan (async-net, rustls)
 //!                                         write request, read head (ureq-proto)
 //!                                         body bytes ─▶ Exchange::on_body ─▶ events
 //!                         ◀─poll_timeout─ async_io::Timer
@@ -64,13 +64,14 @@
 //! async-io's global reactor (driven by `async_io::block_on` or async-io's fallback thread);
 //! host names are resolved by async-net on the `blocking` thread pool.
 //!
-//! Each [`Client`] (and its clones) owns a small pool of idle connections keyed by origin
-//! (`scheme://host:port`): at most [`PoolOptions::max_idle`] per origin (8 by default), each kept
-//! at most [`PoolOptions::idle_expiry`] (90 s). A connection goes back to the pool only after its response body was read
-//! to the end and HTTP allows reuse. Nothing watches an idle connection; when one is taken out,
-//! a non-blocking read checks that the server has not closed it. If a reused connection still
-//! turns out closed before any response byte, a call that is safe to repeat is sent once more
-//! on a new connection.
+//! Each [`Client`] (and its clones) owns a small pool of idle connections: the core's
+//! [`IdlePool`](ollama_proto::pool::IdlePool), the same policy as ollama-hyper's (at most
+//! [`PoolOptions::max_idle`], 8 by default, each kept at most [`PoolOptions::idle_expiry`],
+//! 90 s, on this runtime's clock; the most recent first). A connection goes back to the pool
+//! only after its response body was read to the end and HTTP allows reuse. Nothing watches an
+//! idle connection; when one is taken out, a non-blocking read checks that the server has not
+//! closed it. If a reused connection still turns out closed before any response byte, a call
+//! that is safe to repeat is sent once more on a new connection.
 //!
 //! # Cancellation
 //!
@@ -84,8 +85,9 @@
 //! The same rules as ollama-hyper, decided by the core: `HTTP(S)_PROXY`, `ALL_PROXY`,
 //! `NO_PROXY` or [`ClientBuilder::proxy`] ([`ollama_proto::proxy`]; `http://` through a
 //! forwarding proxy, `https://` through a CONNECT tunnel), and the webpki roots, the
-//! platform's or both, plus extra CAs and `SSL_CERT_FILE` ([`ollama_proto::tls`]). The rustls
-//! configuration is built on the first `https://` connection.
+//! platform's or both, plus extra CAs and `SSL_CERT_FILE` ([`ollama_proto::tls`]). The core's
+//! [`ConnectPlan`](ollama_proto::connect::ConnectPlan) says how to connect; the rustls
+//! configuration comes from `ollama-rustls`, built on the first `https://` connection.
 //!
 //! # Timeouts, retries, errors
 //!
@@ -96,8 +98,8 @@
 //!
 //! - The HTTP/1.1 engine is ureq-proto, not hyper: the same behaviour on the wire (checked by
 //!   the shared conformance suite), different texts inside `Io`/`Connect` sources.
-//! - The pool is ollama-http1's, shared with ollama-blocking ([`PoolOptions`], the same knobs
-//!   as ollama-hyper's). Idle connections are checked when taken out, not watched.
+//! - Idle connections are checked with a non-blocking read when taken out (ollama-hyper asks
+//!   its HTTP layer whether the connection is ready).
 //! - No background tasks: after `Done` a connection is kept only if the end of its body has
 //!   already arrived; otherwise it is closed.
 //! - Request bodies are always sent with `Content-Length`.
@@ -116,7 +118,7 @@ pub type Client = ollama_proto::Client<Smol>;
 /// The events of a streaming call: the core's [`ollama_proto::EventStream`] over [`Smol`].
 pub type EventStream = ollama_proto::EventStream<Smol>;
 /// Builds a [`Client`]: the core's [`ollama_proto::ClientBuilder`].
-pub type ClientBuilder = ollama_proto::ClientBuilder<Client>;
+pub type ClientBuilder = ollama_proto::ClientBuilder<Smol>;
 /// Everything a call can fail with: the core's [`ClientError`](ollama_proto::ClientError), the
 /// same type in every transport.
 pub use ollama_proto::ClientError as Error;

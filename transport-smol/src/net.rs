@@ -1,20 +1,24 @@
-//! Opening a byte stream to the server: TCP through async-net (DNS on its blocking pool), to
-//! the server or to its proxy, the CONNECT handshake for a tunnel (the core's [`Tunnel`]),
-//! then TLS through futures-rustls for `https` (roots and extra CAs as the core's
-//! [`TlsPlan`] says, built on the first `https` connection).
+//! Opening a byte stream as the core's [`ConnectPlan`] says: TCP through async-net (DNS on its
+//! blocking pool, no Nagle delay) to the address it names, the CONNECT handshake when it has a
+//! tunnel (the core's `Tunnel` reads the proxy's answer), then TLS when it has a TLS step
+//! (futures-rustls, configured by `ollama-rustls`). Nothing is decided here.
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
 
-use ollama_http1::Target;
-use ollama_proto::BaseUrl;
-use ollama_proto::client_error::BoxError;
-use ollama_proto::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
+/// The plan, and its TLS configuration once built.
+#[derive(Debug)]
+pub(crate) struct Connector {
+    pub(crate) plan: Arc<ConnectPlan>,
+    tls: Option<Tls>,
+}
 
 /// A connected socket, plain or TLS: the byte stream under a [`Body`](crate::runtime::Body).
 #[derive(Debug)]
@@ -56,68 +60,65 @@ impl ollama_http1::Io for Stream {
     }
 }
 
-/// Connects to `target`, directly or through its proxy: resolves, tries each address in
-/// turn, the CONNECT handshake for a tunnel, then the TLS handshake.
-pub(crate) async fn connect(target: &Target) -> Result<Stream, BoxError> {
-    let mut tcp = match target.route.proxy() {
-        None => tcp(target.base.host(), target.base.port()).await?,
-        Some(p) => tcp(p.host(), p.port())
-            .await
-            .map_err(|e| ProxyError::unreachable(p, e))?,
-    };
-    if let Route::Tunnel(proxy) = &target.route {
-        tunnel(&mut tcp, proxy, &target.base).await?;
-    }
-    if !target.https {
-        return Ok(Stream(Socket::Plain(tcp)));
-    }
-    tls_handshake(target, tcp).await
-}
-
-/// TCP to `host:port`; requests are written in one go and streams read line by line: no
-/// Nagle delay.
-async fn tcp(host: &str, port: u16) -> io::Result<TcpStream> {
-    let tcp = TcpStream::connect((host, port)).await?;
-    tcp.set_nodelay(true)?;
-    Ok(tcp)
-}
-
-/// Asks `proxy` for a tunnel to `target`; the core reads its answer.
-async fn tunnel(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &BaseUrl) -> Result<(), BoxError> {
-    let mut handshake = Tunnel::new(proxy, target);
-    tcp.write_all(handshake.request()).await?;
-    let mut buf = [0u8; 1024];
-    // Bounded by the core's MAX_TUNNEL_HEAD.
-    loop {
-        let n = tcp.read(&mut buf).await?;
-        if n == 0 {
-            return Err(handshake.closed().into());
+impl Connector {
+    // Without rustls, `Tls` is the target itself (and fails the handshake).
+    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
+    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
+        Self {
+            plan: Arc::clone(plan),
+            tls: plan.tls().cloned().map(Tls::from),
         }
-        if handshake.feed(&buf[..n])? {
-            return Ok(());
+    }
+
+    /// A new connection to the server, opened step by step as the plan says.
+    pub(crate) async fn open(&self) -> Result<Stream, ConnectError> {
+        let plan = &self.plan;
+        let (host, port) = plan.dial();
+        let mut tcp = TcpStream::connect((host, port))
+            .await
+            .and_then(|t| t.set_nodelay(true).map(|()| t))
+            .map_err(|e| plan.dial_failed(e))?;
+        if let Some(mut tunnel) = plan.tunnel() {
+            let failed = ConnectError::tunnel;
+            tcp.write_all(tunnel.request()).await.map_err(failed)?;
+            let mut buf = [0u8; 1024];
+            // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
+            loop {
+                let n = tcp.read(&mut buf).await.map_err(failed)?;
+                if tunnel.on_read(&buf[..n])? {
+                    break;
+                }
+            }
+        }
+        match &self.tls {
+            None => Ok(Stream(Socket::Plain(tcp))),
+            Some(tls) => handshake(tls, tcp).await,
         }
     }
 }
 
 #[cfg(feature = "rustls")]
-async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxError> {
-    use futures_rustls::pki_types::ServerName;
-    use ollama_proto::tls::TlsHandshakeError;
+use ollama_rustls::ClientTls as Tls;
 
-    let config = target.rustls_config()?;
-    let host = target.base.host();
-    let name = ServerName::try_from(host.to_owned())?;
+#[cfg(feature = "rustls")]
+async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {
+    let (config, name) = tls.connector()?;
     let stream = futures_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|e| TlsHandshakeError::new(host, e))?;
+        .map_err(|e| tls.handshake_failed(e))?;
     Ok(Stream(Socket::Tls(Box::new(stream))))
 }
 
+/// Without the `rustls` feature: an `https://` plan cannot be carried out.
 #[cfg(not(feature = "rustls"))]
-async fn tls_handshake(target: &Target, tcp: TcpStream) -> Result<Stream, BoxError> {
-    let _ = (target, tcp);
-    Err("https needs the `rustls` feature of ollama-smol".into())
+type Tls = ollama_proto::connect::TlsTarget;
+
+#[cfg(not(feature = "rustls"))]
+async fn handshake(_: &Tls, _: TcpStream) -> Result<Stream, ConnectError> {
+    Err(ConnectError::tls(
+        "https needs the `rustls` feature of ollama-smol",
+    ))
 }
 
 impl AsyncRead for Socket {

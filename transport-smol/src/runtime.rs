@@ -2,27 +2,32 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use async_io::Timer;
 use bytes::Bytes;
-use ollama_proto::client::{Head, PoolOptions, Runtime, SendError};
-use ollama_proto::client_config::{ClientConfig, Network};
-use ollama_proto::client_error::{BoxError, ClientError};
-
 use ollama_http1::{Connection, Endpoint};
+use ollama_proto::client::{Head, Runtime, SendError};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
+use ollama_proto::pool::PoolOptions;
+use ollama_proto::{BoxError, ClientError};
 
-use crate::net;
+use crate::net::Connector;
 pub use crate::net::Stream;
 
 /// A response body being received, and its connection.
 pub type Body = ollama_http1::Body<Stream>;
 
-/// The async-io runtime: sockets and timers on async-io's reactor, HTTP/1.1 by ureq-proto,
-/// an idle-connection pool of its own. No tasks: all IO happens in the futures you poll.
+/// The async-io runtime: sockets and timers on async-io's reactor, connections opened as the
+/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's [`IdlePool`]. No
+/// tasks: all IO happens in the futures you poll.
 #[derive(Debug, Clone)]
-pub struct Smol(Endpoint<Stream>);
+pub struct Smol {
+    endpoint: Endpoint<Stream>,
+    connector: Arc<Connector>,
+}
 
 /// A timer and the instant it is armed for.
 #[derive(Debug)]
@@ -37,12 +42,11 @@ impl Runtime for Smol {
     type Body = Body;
     type Timer = SmolTimer;
 
-    fn new(
-        config: &ClientConfig,
-        network: &Network,
-        options: &PoolOptions,
-    ) -> Result<Self, ClientError> {
-        Ok(Self(Endpoint::new(config, network, options)))
+    fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
+        Ok(Self {
+            endpoint: Endpoint::new(plan, options),
+            connector: Arc::new(Connector::new(plan)),
+        })
     }
 
     fn now(&self) -> Instant {
@@ -51,19 +55,15 @@ impl Runtime for Smol {
 
     fn connect(
         &self,
-        _request: &http::Request<Bytes>,
         fresh: bool,
         _deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Connection<Stream>, bool), BoxError>> + Send {
-        let pooled = self.0.checkout(fresh);
-        let endpoint = self.0.clone();
+    ) -> impl Future<Output = Result<(Connection<Stream>, bool), ConnectError>> + Send {
+        let pooled = self.endpoint.checkout(fresh, self.now());
+        let (endpoint, connector) = (self.endpoint.clone(), Arc::clone(&self.connector));
         async move {
             match pooled {
                 Some(conn) => Ok((conn, true)),
-                None => Ok((
-                    endpoint.connected(net::connect(&endpoint.target).await?),
-                    false,
-                )),
+                None => Ok((endpoint.connected(connector.open().await?), false)),
             }
         }
     }
@@ -74,7 +74,7 @@ impl Runtime for Smol {
         request: &http::Request<Bytes>,
         _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        let absolute_form = self.0.target.absolute_form();
+        let absolute_form = self.endpoint.absolute_form();
         ollama_http1::exchange(connection, request, absolute_form, None)
     }
 
@@ -89,7 +89,7 @@ impl Runtime for Smol {
 
     fn release(&self, body: Body, body_ended: bool) {
         // No tasks here: a body that has not ended is closed.
-        self.0.release(body, body_ended);
+        self.endpoint.release(body, body_ended, self.now());
     }
 
     fn timer(&self) -> SmolTimer {

@@ -409,9 +409,10 @@ async fn smol_client(port: u16, params: Params) -> Result<(Received, Measured), 
 }
 
 fn blocking_client(port: u16, params: Params) -> Result<(Received, Measured), BoxError> {
-    let client = ollama_blocking::Client::builder()
+    let client: ollama_blocking::Client = ollama_blocking::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
-        .build()?;
+        .build()?
+        .into();
     let meter = Meter::start();
     let mut received = Received::default();
     for event in client.chat_stream(chat_request(&params))? {

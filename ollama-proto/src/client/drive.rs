@@ -23,14 +23,7 @@ pub(super) async fn drive<R: Runtime>(
     loop {
         match ex.poll_action() {
             Action::Connect { fresh } => {
-                let request = ex.shared_request();
-                let outcome = race(
-                    rt,
-                    ex,
-                    timer,
-                    rt.connect(&request, fresh, ex.poll_timeout()),
-                )
-                .await;
+                let outcome = race(rt, ex, timer, rt.connect(fresh, ex.poll_timeout())).await;
                 match outcome {
                     Some(Ok((conn, reused))) => {
                         connection = Some(conn);

@@ -4,24 +4,23 @@
 //! here once; a transport contributes a [`Runtime`] (connect, write, read, sleep) and names
 //! the result: `ollama_hyper::Client` is `Client<ollama_hyper::Hyper>`, `ollama_smol::Client`
 //! is `Client<ollama_smol::Smol>`, `ollama_blocking::Client` wraps `Client<Blocking>`. Each
-//! call runs an [`Exchange`], which makes every decision
-//! (retries, deadlines, status routing, limits, the end of the answer), so two transports
-//! cannot disagree.
+//! call runs an [`Exchange`], which makes every decision (retries, deadlines, status routing,
+//! limits, the end of the answer), so two transports cannot disagree.
 //!
 //! # Write your own transport
 //!
 //! Implement [`Runtime`] for your IO (about 150 lines over any async socket and timer): open a
-//! connection for a request's URI (pooling is yours to choose), write the request and read the
-//! response head with any HTTP/1.1 implementation, hand out de-framed body bytes, and arm a
-//! timer. Then `Client::<YourRuntime>::new(config)` has every method below. A runtime need
-//! not be async: `ollama-blocking` does its IO inside `poll`, each wait bounded by the
-//! deadline it is told (see [`Runtime`]). Or drive an [`Exchange`] by hand:
+//! connection the way the core's [`ConnectPlan`] says (pool idle ones in the core's
+//! [`IdlePool`](crate::pool::IdlePool)), write the request and read the response head with any
+//! HTTP/1.1 implementation, hand out de-framed body bytes, and arm a timer. Then
+//! `Client::<YourRuntime>::builder()` (or `Client::new(config)`) has every method below. A
+//! runtime need not be async: `ollama-blocking` does its IO inside `poll`, each wait bounded
+//! by the deadline it is told (see [`Runtime`]). Or drive an [`Exchange`] by hand:
 //! `ollama-proto/examples/blocking_client.rs` is the smallest form.
 
 mod drive;
 mod endpoints;
 mod options;
-mod pool_options;
 mod runtime;
 mod stream;
 mod tools;
@@ -31,26 +30,26 @@ use std::sync::Arc;
 use tracing::Span;
 use tracing::field::Empty;
 
+pub use crate::pool::PoolOptions;
 pub use options::CallOptions;
-pub use pool_options::PoolOptions;
 pub use runtime::{Head, Runtime, SendError};
 pub use stream::EventStream;
 
-use crate::client_builder::{BuildClient, ClientBuilder};
+use crate::client_builder::ClientBuilder;
 use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
+use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
-use crate::proxy::ProxyUrl;
-use crate::request::{Call, StreamCall};
-use crate::think::ThinkConfig;
+use crate::request::{SingleCall, StreamCall};
 
 /// An Ollama client over the runtime `R`. Cheap to clone: clones share the runtime (its
 /// connection pool) and the configuration.
 pub struct Client<R: Runtime> {
     runtime: R,
     config: Arc<ClientConfig>,
-    /// The forwarding proxy of every request, if the route has one.
-    forward_proxy: Option<Arc<ProxyUrl>>,
+    /// How connections are opened: the runtime executes it; calls take the forwarding proxy
+    /// from it.
+    plan: Arc<ConnectPlan>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -58,7 +57,7 @@ impl<R: Runtime> Clone for Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::clone(&self.config),
-            forward_proxy: self.forward_proxy.clone(),
+            plan: Arc::clone(&self.plan),
         }
     }
 }
@@ -90,11 +89,10 @@ impl<R: Runtime> Client<R> {
         config: ClientConfig,
         options: &R::Options,
     ) -> Result<Self, ClientError> {
-        let network = config.network()?;
-        let runtime = R::new(&config, &network, options)?;
+        let plan = Arc::new(ConnectPlan::new(&config)?);
         Ok(Self {
-            runtime,
-            forward_proxy: network.route.forward_proxy().cloned().map(Arc::new),
+            runtime: R::new(&plan, options)?,
+            plan,
             config: Arc::new(config),
         })
     }
@@ -110,7 +108,7 @@ impl<R: Runtime> Client<R> {
 
     /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
     /// retries).
-    pub fn builder() -> ClientBuilder<Self> {
+    pub fn builder() -> ClientBuilder<R> {
         ClientBuilder::default()
     }
 
@@ -119,13 +117,19 @@ impl<R: Runtime> Client<R> {
         &self.config
     }
 
+    /// How connections are opened (the route, TLS, the request-target form).
+    pub fn connect_plan(&self) -> &ConnectPlan {
+        &self.plan
+    }
+
     /// The transport.
     pub fn runtime(&self) -> &R {
         &self.runtime
     }
 
     /// The same client (same connection pool) with `options` applied to every call made
-    /// through it: per-call timeouts, retry policy or extra headers without a second pool.
+    /// through it: per-call timeouts, retry policy, thinking separation or extra headers without
+    /// a second pool.
     ///
     /// ```ignore
     /// let quick = client.with_options(CallOptions::new().total_timeout(Duration::from_secs(5)));
@@ -137,18 +141,7 @@ impl<R: Runtime> Client<R> {
         Self {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
-            forward_proxy: self.forward_proxy.clone(),
-        }
-    }
-
-    /// The same client (same connection pool) with another thinking separation.
-    pub fn with_think(&self, think: ThinkConfig) -> Self {
-        let mut config = ClientConfig::clone(&self.config);
-        config.decoder.think = think;
-        Self {
-            runtime: self.runtime.clone(),
-            config: Arc::new(config),
-            forward_proxy: self.forward_proxy.clone(),
+            plan: Arc::clone(&self.plan),
         }
     }
 }
@@ -162,10 +155,10 @@ impl<R: Runtime> Client<R> {
     /// [`ClientError::Timeout`] from the network; [`ClientError::Protocol`] for an HTTP status
     /// that is not an answer (with what the server said, bounded by `max_error_body`), a body
     /// over `max_body`, or a body that does not decode.
-    pub async fn call<C: Call + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
+    pub async fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::call(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.forward_proxy.as_deref());
+        let mut ex = Exchange::single(&self.config, call, rt.now())?
+            .through_forwarding_proxy(self.plan.forward_proxy());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -196,7 +189,7 @@ impl<R: Runtime> Client<R> {
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
         let mut ex = Exchange::stream(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.forward_proxy.as_deref());
+            .through_forwarding_proxy(self.plan.forward_proxy());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -218,12 +211,15 @@ impl<R: Runtime> Client<R> {
     }
 }
 
-impl<R: Runtime> BuildClient for Client<R> {
-    type Error = ClientError;
-
-    /// As [`Client::new`].
-    fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
-        Self::new(config)
+impl<R: Runtime> ClientBuilder<R> {
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// A [`ConfigError`](crate::ConfigError) from a setter (a base URL that does not parse)
+    /// or from the environment (a proxy variable that cannot be used), as
+    /// [`ClientError::Config`]; else as [`Client::new`].
+    pub fn build(self) -> Result<Client<R>, ClientError> {
+        Client::new(self.into_config()?)
     }
 }
 

@@ -7,9 +7,11 @@ use http::{HeaderName, HeaderValue};
 use crate::client_config::ClientConfig;
 use crate::deadline::Timeouts;
 use crate::retry::RetryPolicy;
+use crate::think::ThinkConfig;
 
 /// Overrides for the calls made through [`Client::with_options`](super::Client::with_options):
-/// timeouts, the retry policy and extra headers. Unset fields keep the client's settings.
+/// timeouts, the retry policy, the thinking separation and extra headers. Unset fields keep the
+/// client's settings.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
@@ -17,6 +19,8 @@ pub struct CallOptions {
     pub timeouts: Option<Timeouts>,
     /// Replaces the retry policy.
     pub retry: Option<RetryPolicy>,
+    /// Replaces how reasoning is separated from the answer (chat and generate).
+    pub think: Option<ThinkConfig>,
     /// Headers added to (or replacing those of the same name in) the client's extra headers.
     pub headers: http::HeaderMap,
 }
@@ -45,6 +49,12 @@ impl CallOptions {
         self
     }
 
+    /// Replaces the thinking separation.
+    pub fn think(mut self, think: ThinkConfig) -> Self {
+        self.think = Some(think);
+        self
+    }
+
     /// Adds a header (replacing a client header of the same name).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.insert(name, value);
@@ -62,6 +72,9 @@ impl CallOptions {
         }
         if let Some(r) = self.retry {
             config.retry = r;
+        }
+        if let Some(think) = self.think {
+            config.decoder.think = think;
         }
         let mut last = None;
         for (name, value) in self.headers {
@@ -84,6 +97,7 @@ impl CallOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::think::{ThinkMode, ThinkPolicy};
 
     #[test]
     fn overrides_only_what_is_set() {
@@ -96,6 +110,7 @@ mod tests {
         CallOptions::new()
             .total_timeout(Duration::from_secs(9))
             .retry(RetryPolicy::retries(2))
+            .think(ThinkConfig::new(ThinkMode::Server, ThinkPolicy::Hide))
             .header(
                 HeaderName::from_static("x-a"),
                 HeaderValue::from_static("call"),
@@ -104,6 +119,7 @@ mod tests {
         assert_eq!(config.timeouts.connect, Some(Duration::from_secs(1)));
         assert_eq!(config.timeouts.total, Some(Duration::from_secs(9)));
         assert_eq!(config.retry.max_retries, 2);
+        assert_eq!(config.decoder.think.policy, ThinkPolicy::Hide);
         let values: Vec<_> = config.request.headers.get_all("x-a").iter().collect();
         assert_eq!(values, [HeaderValue::from_static("call")]);
     }

@@ -1,23 +1,29 @@
 //! [`Runtime`]: the narrow IO interface a transport implements — connect, write, read, sleep —
-//! and nothing else. Every decision is the [`Exchange`](crate::exchange::Exchange)'s.
+//! and nothing else. Every decision is the core's: the call's by the
+//! [`Exchange`](crate::exchange::Exchange), how to connect by the [`ConnectPlan`], which idle
+//! connection to reuse by the [`IdlePool`](crate::pool::IdlePool).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::HeaderMap;
 
-use crate::client_config::{ClientConfig, Network};
-use crate::client_error::{BoxError, ClientError};
+use crate::client_error::ClientError;
+use crate::connect::{ConnectError, ConnectPlan};
+use crate::error::BoxError;
 
-/// The IO a [`Client`](super::Client) needs: a connection to the base URL (pooled or new), one
-/// request written and its response head read, body bytes, a clock and timers. Implemented by
-/// `ollama-hyper` (tokio), `ollama-smol` (async-io) and `ollama-blocking` (`std::net`, no
-/// runtime); implement it to run the client on another runtime.
+/// The IO a [`Client`](super::Client) needs: a connection opened as its [`ConnectPlan`] says
+/// (or an idle one from an [`IdlePool`](crate::pool::IdlePool)), one request written and its
+/// response head read, body bytes, a clock and timers. Implemented by `ollama-hyper` (tokio),
+/// `ollama-smol` (async-io) and `ollama-blocking` (`std::net`, no runtime); implement it to run
+/// the client on another runtime.
 ///
 /// A runtime holds no protocol knowledge: it never looks at a status, never retries, never
-/// decides a timeout. It reports what happened, with its own errors boxed.
+/// decides a timeout, a route or a pool bound. It reports what happened: which step of the
+/// plan failed ([`ConnectError`]), and its own IO errors boxed.
 ///
 /// # Deadlines and blocking runtimes
 ///
@@ -38,31 +44,28 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// A timer that can be re-armed.
     type Timer: Send + Unpin + 'static;
 
-    /// Builds the transport for `config`, connecting the way `network` says (the route to the
-    /// server, whether it speaks TLS, which roots to trust; decided once by the core).
+    /// Builds the transport for the client's server, connecting the way `plan` says (the
+    /// address to dial, the tunnel, TLS and its trust, the request-target form; decided once
+    /// by the core).
     ///
     /// # Errors
-    /// When the configuration cannot be used (e.g. an invalid extra CA certificate).
-    fn new(
-        config: &ClientConfig,
-        network: &Network,
-        options: &Self::Options,
-    ) -> Result<Self, ClientError>;
+    /// When the plan cannot be carried out at all by this transport.
+    fn new(plan: &Arc<ConnectPlan>, options: &Self::Options) -> Result<Self, ClientError>;
 
     /// The current time, from the runtime's clock (so paused-time tests stay consistent).
     fn now(&self) -> Instant;
 
-    /// A connection for `request` (its absolute URI names the server): an idle pooled one that
-    /// is still open, or a new one when there is none or `fresh` is set. The flag says whether
-    /// it came from the pool. A blocking runtime waits at most until `deadline`.
+    /// A connection to the server of the plan given to [`Runtime::new`]: an idle pooled one
+    /// that is still open, or a new one when there is none or `fresh` is set. The flag says
+    /// whether it came from the pool. A blocking runtime waits at most until `deadline`.
     fn connect(
         &self,
-        request: &http::Request<Bytes>,
         fresh: bool,
         deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(Self::Connection, bool), BoxError>> + Send;
+    ) -> impl Future<Output = Result<(Self::Connection, bool), ConnectError>> + Send;
 
-    /// Writes `request` on `connection` and reads the response head. If the response starts
+    /// Writes `request` (absolute URI) on `connection`, with the plan's
+    /// [`TargetForm`](crate::connect::TargetForm), and reads the response head. If the response starts
     /// while the request body is still being written (a 413 during an upload), stop writing
     /// and return that response. A blocking runtime waits at most until `deadline`.
     fn send(

@@ -107,7 +107,7 @@ impl<R: Runtime> EventStream<R> {
                 return Poll::Ready(None);
             }
             if let Some(event) = self.ex.poll_event() {
-                let event = event.map(|e| e.to_owned());
+                let event = event.map(|e| e.into_owned());
                 if let Err(e) = &event {
                     self.span.record("error", e.kind_str());
                     tracing::debug!(parent: &self.span, error = %e, "stream failed");

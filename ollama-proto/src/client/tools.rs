@@ -76,7 +76,7 @@ impl<R: Runtime> Client<R> {
     /// one), the answer is decoded into `T`.
     ///
     /// # Errors
-    /// Any error of [`Client::chat`]; [`ClientError::Decode`] when the answer is not a `T`
+    /// Any error of [`Client::chat`]; [`ClientError::Structured`] when the answer is not a `T`
     /// (with the raw text, the path and what did not match).
     #[cfg(feature = "schemars")]
     pub async fn chat_structured<T>(&self, mut request: ChatRequest) -> Result<T, ClientError>

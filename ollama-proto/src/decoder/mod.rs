@@ -42,8 +42,8 @@ pub struct DecoderConfig {
     /// limit is enforced while buffering: at most `max_line_len` bytes of a partial line plus
     /// one fed chunk are ever held.
     pub max_line_len: usize,
-    /// How much of an HTTP error body is kept for the message (default 64 KiB); the rest is
-    /// counted and dropped.
+    /// How much of an HTTP error body the [`Exchange`](crate::exchange::Exchange) reads for the
+    /// status's message (default 64 KiB); then it stops reading. Not used by the decoder.
     pub max_error_body: usize,
     /// How reasoning is separated from the answer (chat and generate only).
     pub think: ThinkConfig,
@@ -137,16 +137,14 @@ pub struct Decoder {
     error: Option<Error>,
     error_reported: bool,
     finished: bool,
-    /// HTTP status ≥ 400: the body is an error message, collected here (bounded).
-    error_status: Option<u16>,
-    error_body: Vec<u8>,
-    max_error_body: usize,
     /// Lines parsed as JSON objects (error lines included).
     objects: u64,
 }
 
 impl Decoder {
-    /// A decoder for a body that came with a success status.
+    /// A decoder for a body that came with a success status (the
+    /// [`Exchange`](crate::exchange::Exchange) decides statuses; an error status never reaches
+    /// a decoder).
     pub fn new(kind: StreamKind, config: DecoderConfig) -> Self {
         Self {
             kind,
@@ -161,22 +159,8 @@ impl Decoder {
             error: None,
             error_reported: false,
             finished: false,
-            error_status: None,
-            error_body: Vec::new(),
-            max_error_body: config.max_error_body,
             objects: 0,
         }
-    }
-
-    /// A decoder for a body that came with HTTP `status`. For a status of 400 or more the body
-    /// is read as an error message and `poll_event` reports [`Error::Status`] (or
-    /// [`Error::Unauthorized`]) after `finish`.
-    pub fn with_status(kind: StreamKind, config: DecoderConfig, status: u16) -> Self {
-        let mut d = Self::new(kind, config);
-        if status >= 400 {
-            d.error_status = Some(status);
-        }
-        d
     }
 
     /// The stream family this decoder reads.
@@ -201,7 +185,7 @@ impl Decoder {
 
     /// Body bytes fed so far.
     pub fn bytes_seen(&self) -> u64 {
-        self.framer.bytes_seen() + self.error_body.len() as u64
+        self.framer.bytes_seen()
     }
 
     /// Hands the decoder the next piece of the body, of any size, split anywhere. Call
@@ -223,12 +207,6 @@ impl Decoder {
         if self.state == DecoderState::Failed {
             return Ok(());
         }
-        if self.error_status.is_some() {
-            let room = self.max_error_body.saturating_sub(self.error_body.len());
-            self.error_body
-                .extend_from_slice(&bytes[..room.min(bytes.len())]);
-            return Ok(());
-        }
         self.framer.feed(bytes);
         Ok(())
     }
@@ -241,10 +219,6 @@ impl Decoder {
         }
         self.finished = true;
         self.framer.finish();
-        if let Some(status) = self.error_status {
-            let e = crate::response::status_error(status, &self.error_body);
-            self.fail(e);
-        }
     }
 
     /// The next event, an error, or `None` when more input (or `finish`) is needed or the

@@ -63,7 +63,7 @@ fn progress_stream_ends_at_success() {
     d.finish();
     let mut seen = Vec::new();
     while let Some(ev) = d.poll_event() {
-        seen.push(ev.unwrap().to_owned());
+        seen.push(ev.unwrap().into_owned());
     }
     assert_eq!(seen.len(), 4);
     match &seen[1] {
@@ -199,7 +199,7 @@ fn line_too_long_keeps_memory_bounded() {
     for _ in 0..10_000 {
         d.feed(&piece).unwrap();
         while let Some(ev) = d.poll_event() {
-            got.push(ev.map(|e| e.to_owned()));
+            got.push(ev.map(|e| e.into_owned()));
         }
         assert!(d.framer.buffer().len() <= 2 * 1024);
     }
@@ -283,49 +283,6 @@ fn whitespace_after_done_is_fine() {
 }
 
 #[test]
-fn status_error_body_is_collected_and_bounded() {
-    let cfg = DecoderConfig {
-        max_error_body: 16,
-        ..DecoderConfig::default()
-    };
-    let body = b"404 page not found, and a very long tail that is dropped";
-    for chunk in CHUNKS {
-        let d = Decoder::with_status(StreamKind::Chat, cfg.clone(), 404);
-        let (acc, err) = run_with(d, body, chunk);
-        assert_eq!(acc.events(), 0);
-        let err = err.unwrap();
-        assert_eq!(err.kind(), ErrorKind::Status);
-        assert_eq!(err.status().unwrap().status, 404);
-        assert_eq!(err.status().unwrap().message, "404 page not fou");
-    }
-    let d = Decoder::with_status(StreamKind::Chat, cfg, 401);
-    let (_, err) = run_with(d, b"", 1);
-    assert!(matches!(err, Some(Error::Unauthorized(_))));
-}
-
-#[test]
-fn thinking_unsupported_is_told_apart_from_other_400s() {
-    let body = br#"{"error":"\"gemma3:1b\" does not support thinking"}"#;
-    let (_, err) = run_with(
-        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
-        body,
-        5,
-    );
-    let err = err.unwrap();
-    assert!(err.is_thinking_unsupported());
-    assert_eq!(
-        err.status().unwrap().message,
-        "\"gemma3:1b\" does not support thinking"
-    );
-    let (_, other) = run_with(
-        Decoder::with_status(StreamKind::Chat, DecoderConfig::default(), 400),
-        br#"{"error":"registry.ollama.ai/library/gemma3:1b does not support tools"}"#,
-        5,
-    );
-    assert!(!other.unwrap().is_thinking_unsupported());
-}
-
-#[test]
 fn repeated_keys_keep_the_last_value_in_streams_and_single_bodies() {
     // Issue 10: the reused buffers appended (`WRONGright`).
     let stream = b"{\"message\":{\"role\":\"assistant\",\"content\":\"WRONG\",\"content\":\"right\",\"thinking\":\"no\",\"thinking\":\"yes\"},\"done\":false}\n\
@@ -339,9 +296,9 @@ fn repeated_keys_keep_the_last_value_in_streams_and_single_bodies() {
         assert_eq!(c.metrics.eval_count, Some(7));
     }
     let body = br#"{"model":"m","message":{"role":"assistant","content":"WRONG","content":"right","tool_calls":[{"function":{"name":"a","arguments":{}}}],"tool_calls":[{"function":{"name":"b","arguments":{}}}]},"done":true,"done_reason":"length","done_reason":"stop","eval_duration":5,"eval_duration":9}"#;
-    let r = crate::accumulate::collect(StreamKind::Chat, 200, body, &DecoderConfig::default())
-        .unwrap()
-        .into_chat_response();
+    let (acc, err) = run(StreamKind::Chat, body, body.len());
+    assert_eq!(err, None);
+    let r = acc.into_chat_response();
     assert_eq!(r.message.content, "right");
     let names: Vec<_> = r
         .message

@@ -72,6 +72,12 @@ impl LineScratch {
     }
 
     /// Parses `line` into `self` (which must be cleared first).
+    ///
+    /// Why a hand-written visitor and not `#[derive(Deserialize)]` into a struct: the derive
+    /// allocates fresh `String`s and `Vec`s for every line, which is the cost of a stream
+    /// (thousands of one-token lines). The seeds below write into this scratch's buffers,
+    /// whose capacity survives from line to line; `de.end()` then rejects anything after the
+    /// object on the same line (two objects on one line are an error).
     pub(crate) fn parse(&mut self, line: &[u8]) -> Result<(), serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(line);
         TopLevel(self).deserialize(&mut de)?;

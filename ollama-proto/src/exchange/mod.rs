@@ -52,6 +52,7 @@
 //! # Ok::<(), ollama_proto::ClientError>(())
 //! ```
 
+mod state;
 pub(crate) mod status;
 #[cfg(test)]
 mod tests;
@@ -62,17 +63,20 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::HeaderMap;
 
+use crate::accumulate::Accumulator;
 use crate::client_config::ClientConfig;
 use crate::client_error::{BoxError, ClientError};
+use crate::connect::ConnectError;
 use crate::deadline::{Deadlines, TimedOut, TimeoutKind};
-use crate::decoder::{Decoder, DecoderConfig, StreamKind};
-use crate::error::{Error, Position};
+use crate::decoder::{Decoder, DecoderConfig};
+use crate::error::{Error, UsageError};
 use crate::event::Event;
 use crate::proxy::{ProxyError, ProxyUrl};
-use crate::request::{Call, Endpoint, StreamCall, build_request};
-use crate::retry::RetryPolicy;
+use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
+use crate::retry::{Failure, RetryPolicy};
 use crate::types::Metrics;
 
+use state::{Outcome, Read, Reading, State, TAKEN, merge};
 pub use status::{StatusRoute, route_status};
 
 /// How long an error body may stall before the status is reported with what arrived, when no
@@ -117,40 +121,15 @@ pub enum Action {
     },
 }
 
-/// What the call expects as its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
-    /// An NDJSON stream of this family.
-    Stream(StreamKind),
-    /// One body, decoded by [`Call::decode_output`].
-    Body,
-}
-
-/// Where the call is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Connect {
-        fresh: bool,
-    },
-    SendRequest,
-    /// Waiting before the next attempt.
-    Backoff(Instant),
-    /// A success body: decoded (streams) or collected (single calls).
-    Body,
-    /// An error status: its body is collected, bounded in size and in stall time.
-    ErrorBody,
-    Finished {
-        body_ended: bool,
-    },
-}
-
 /// One call: request, attempts, deadlines, status routing, body limits and the answer.
 #[derive(Debug)]
 pub struct Exchange {
     request: Arc<http::Request<Bytes>>,
     started: Instant,
     info: CallInfo,
-    answer: Answer,
+    read: Read,
+    /// Whether the call declared a status an answer ([`SingleCall::status_answer`]).
+    declared: fn(u16) -> bool,
     safe: bool,
     retry: RetryPolicy,
     deadlines: Deadlines,
@@ -161,26 +140,16 @@ pub struct Exchange {
     /// Retries made so far (not counting the one free retry on a stale pooled connection).
     retries: u32,
     stale_retry_used: bool,
-    /// The connection of this attempt came from a pool.
-    reused: bool,
-    status: u16,
-    /// `Retry-After` of the last response, when it parsed.
-    retry_after: Option<Duration>,
-    /// The decoder of a success stream.
-    decoder: Option<Decoder>,
-    /// The collected body of a single call or of an error status.
-    body: Vec<u8>,
-    /// Body bytes received in this attempt.
-    received: u64,
-    /// When the last error-body bytes arrived (its stall bound runs from here).
-    error_body_progress: Instant,
-    /// The call's own failure (IO, timeout, status), reported once.
-    error: Option<ClientError>,
-    error_reported: bool,
-    /// The final object of a stream was handed out: nothing more is.
-    done_yielded: bool,
     /// Set by [`Exchange::through_forwarding_proxy`]: its own 401/407 is a proxy error.
     forward_proxy: Option<ProxyUrl>,
+}
+
+fn declares_none(_: u16) -> bool {
+    false
+}
+
+fn declares<C: SingleCall + ?Sized>(status: u16) -> bool {
+    C::status_answer(status).is_some()
 }
 
 /// What a call is and how it went, for logs and tracing spans: the same fields, in the same
@@ -214,25 +183,55 @@ impl Exchange {
         call: &S,
         now: Instant,
     ) -> Result<Self, ClientError> {
-        Self::new(config, call, Answer::Stream(S::KIND), now)
+        Self::new(config, call, Read::Stream(S::KIND), declares_none, now)
     }
 
     /// A call answered by one body; take the answer with [`Exchange::output`].
     ///
     /// # Errors
     /// [`ClientError::Usage`] when the request cannot be built.
-    pub fn call<C: Call + ?Sized>(
+    pub fn single<C: SingleCall + ?Sized>(
         config: &ClientConfig,
         call: &C,
         now: Instant,
     ) -> Result<Self, ClientError> {
-        Self::new(config, call, Answer::Body, now)
+        let read = match C::SUCCESS {
+            SuccessBody::Whole(_) => Read::Whole,
+            SuccessBody::Merged(kind, _) => Read::Merged(kind),
+        };
+        Self::new(config, call, read, declares::<C>, now)
+    }
+
+    /// The answer `call` gets for a complete response (`status`, no particular header, `body`
+    /// in one piece), through the same steps a transport drives: for replaying recordings in
+    /// tests and benches.
+    ///
+    /// # Errors
+    /// As [`Exchange::output`].
+    pub fn answer_of<C: SingleCall + ?Sized>(
+        config: &ClientConfig,
+        call: &C,
+        status: u16,
+        body: &[u8],
+        now: Instant,
+    ) -> Result<C::Output, ClientError> {
+        let mut ex = Self::single(config, call, now)?;
+        ex.on_connected(now, false);
+        ex.on_head(status, &HeaderMap::new(), now);
+        ex.on_body(body, now);
+        ex.on_end(now);
+        ex.output::<C>().unwrap_or_else(|| {
+            Err(ClientError::Usage(UsageError::InvalidRequest(
+                "the response did not answer the call".to_owned(),
+            )))
+        })
     }
 
     fn new<E: Endpoint + ?Sized>(
         config: &ClientConfig,
         endpoint: &E,
-        answer: Answer,
+        read: Read,
+        declared: fn(u16) -> bool,
         now: Instant,
     ) -> Result<Self, ClientError> {
         let request = build_request(&config.request, endpoint)?;
@@ -249,7 +248,8 @@ impl Exchange {
             request: Arc::new(request),
             started: now,
             info,
-            answer,
+            read,
+            declared,
             safe: endpoint.safe_to_repeat(),
             retry: config.retry,
             deadlines: Deadlines::new(config.timeouts, now),
@@ -259,16 +259,6 @@ impl Exchange {
             state: State::Connect { fresh: false },
             retries: 0,
             stale_retry_used: false,
-            reused: false,
-            status: 0,
-            retry_after: None,
-            decoder: None,
-            body: Vec::new(),
-            received: 0,
-            error_body_progress: now,
-            error: None,
-            error_reported: false,
-            done_yielded: false,
             forward_proxy: None,
         })
     }
@@ -317,24 +307,34 @@ impl Exchange {
     pub fn poll_action(&self) -> Action {
         match self.state {
             State::Connect { fresh } => Action::Connect { fresh },
-            State::SendRequest => Action::SendRequest,
+            State::SendRequest { .. } => Action::SendRequest,
             State::Backoff(at) => Action::Retry(at),
-            State::Body | State::ErrorBody => Action::ReadBody,
-            State::Finished { body_ended } => Action::Finish { body_ended },
+            State::Body {
+                reading: Reading::Stream { over: true, .. },
+                ..
+            } => Action::Finish { body_ended: false },
+            State::Body { .. } | State::ErrorBody { .. } => Action::ReadBody,
+            State::Finished { body_ended, .. } => Action::Finish { body_ended },
         }
     }
 
     /// `true` once a success head arrived on a streaming call: its events can be handed out as
     /// they are decoded. Before that (or for an error status) the call is still deciding.
     pub fn is_streaming(&self) -> bool {
-        self.state == State::Body && matches!(self.answer, Answer::Stream(_))
+        matches!(
+            self.state,
+            State::Body {
+                reading: Reading::Stream { over: false, .. },
+                ..
+            }
+        )
     }
 
     /// `true` when [`Exchange::on_body`] needs the real time: a timeout is set, or an error
     /// body is being read (its stall bound). When `false`, a transport may pass any instant
     /// and skip reading the clock for every chunk.
     pub fn needs_time(&self) -> bool {
-        self.state == State::ErrorBody || self.deadlines.is_armed()
+        matches!(self.state, State::ErrorBody { .. }) || self.deadlines.is_armed()
     }
 
     /// The earliest instant at which [`Exchange::handle_timeout`] must be called, or `None`.
@@ -342,7 +342,7 @@ impl Exchange {
         let deadline = self.deadlines.poll_timeout();
         let own = match self.state {
             State::Backoff(at) => Some(at),
-            State::ErrorBody => self.error_body_progress.checked_add(ERROR_BODY_STALL),
+            State::ErrorBody { progress, .. } => progress.checked_add(ERROR_BODY_STALL),
             _ => None,
         };
         match (deadline, own) {
@@ -353,6 +353,9 @@ impl Exchange {
 
     /// Time passed: applies whatever deadline or backoff is due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.is_finished() {
+            return;
+        }
         match self.state {
             State::Backoff(at) if now >= at => {
                 if let Err(t) = self.deadlines.check(now) {
@@ -360,9 +363,8 @@ impl Exchange {
                 }
                 self.start_attempt(now, false);
             }
-            State::ErrorBody => {
-                let stalled = self
-                    .error_body_progress
+            State::ErrorBody { progress, .. } => {
+                let stalled = progress
                     .checked_add(ERROR_BODY_STALL)
                     .is_some_and(|at| at <= now);
                 if stalled || self.deadlines.check(now).is_err() {
@@ -370,7 +372,6 @@ impl Exchange {
                     self.finish_error_body(false);
                 }
             }
-            State::Finished { .. } => {}
             _ => {
                 if let Err(t) = self.deadlines.check(now) {
                     self.on_timed_out(t, now);
@@ -382,17 +383,16 @@ impl Exchange {
     /// The connection is ready (`reused`: it came from a pool).
     pub fn on_connected(&mut self, now: Instant, reused: bool) {
         if let State::Connect { .. } = self.state {
-            self.reused = reused;
             self.deadlines.connected(now);
-            self.state = State::SendRequest;
+            self.state = State::SendRequest { reused };
         }
     }
 
     /// No connection could be made (refused, DNS, TLS handshake, proxy…).
-    pub fn on_connect_failed(&mut self, error: BoxError, now: Instant) {
+    pub fn on_connect_failed(&mut self, error: ConnectError, now: Instant) {
         if let State::Connect { .. } = self.state {
             let error = ClientError::connect(&self.info.origin, error);
-            self.retry_or_fail(error, None, now);
+            self.retry_or_fail(error, now);
         }
     }
 
@@ -400,9 +400,9 @@ impl Exchange {
     /// that are not a valid response head (then the call is not retried: it answered, badly).
     /// A connection closed or reset before a whole head is not an answer.
     pub fn on_send_failed(&mut self, error: BoxError, response_began: bool, now: Instant) {
-        if self.state != State::SendRequest {
+        let State::SendRequest { reused } = self.state else {
             return;
-        }
+        };
         let context = if response_began {
             "invalid response head"
         } else {
@@ -414,26 +414,27 @@ impl Exchange {
         }
         // A pooled connection the server closed while it sat idle fails before any byte of a
         // response: a call that is safe to repeat goes once more on a new connection, at once.
-        if self.reused && self.safe && !self.stale_retry_used {
+        if reused && self.safe && !self.stale_retry_used {
             self.stale_retry_used = true;
             self.info.attempts = self.info.attempts.saturating_add(1);
             return self.start_attempt(now, true);
         }
-        self.retry_or_fail(error, None, now);
+        self.retry_or_fail(error, now);
     }
 
     /// The response head arrived. 100 Continue and other interim heads the HTTP layer skipped
     /// are not reported; any status below 200 that is reported is not an answer.
+    ///
+    /// This is the one place a status is decided: a success is read as the call's answer; a
+    /// status the call declared an answer ([`SingleCall::status_answer`]) is that answer; 429, 502
+    /// and 503 may be retried; anything else becomes the call's [`StatusError`](crate::StatusError)
+    /// (with its `Retry-After`) once its body, bounded by `max_error_body`, is read.
     pub fn on_head(&mut self, status: u16, headers: &HeaderMap, now: Instant) {
-        if self.state != State::SendRequest {
+        if !matches!(self.state, State::SendRequest { .. }) {
             return;
         }
         self.deadlines.head_received(now);
-        self.status = status;
         self.info.status = Some(status);
-        self.received = 0;
-        self.body.clear();
-        self.retry_after = status::retry_after(headers);
         if let Some(e) = self
             .forward_proxy
             .as_ref()
@@ -441,59 +442,81 @@ impl Exchange {
         {
             return self.fail(ClientError::Proxy(e));
         }
-        let expects_body = !matches!(self.answer, Answer::Body) || self.request_expects_body();
+        let retry_after = status::retry_after(headers);
+        let expects_body = !matches!(self.read, Read::Whole) || self.request_expects_body();
         match route_status(status, expects_body) {
             StatusRoute::Answer => {
                 if let Err(e) = crate::response::check_content_encoding(headers) {
                     return self.fail(e.into());
                 }
-                if let Answer::Stream(kind) = self.answer {
-                    self.decoder = Some(Decoder::new(kind, self.decoder_config.clone()));
-                }
-                self.state = State::Body;
+                let reading = match self.read {
+                    Read::Stream(kind) => Reading::Stream {
+                        decoder: Decoder::new(kind, self.decoder_config.clone()),
+                        over: false,
+                    },
+                    Read::Whole => Reading::Whole(Vec::new()),
+                    Read::Merged(kind) => {
+                        // A whole answer is bounded by max_body, not by the line limit.
+                        let line = self.decoder_config.max_line_len.max(self.max_body);
+                        let config = self.decoder_config.clone().max_line_len(line);
+                        Reading::Merged {
+                            decoder: Decoder::new(kind, config),
+                            merged: Ok(Accumulator::default()),
+                        }
+                    }
+                };
+                self.state = State::Body {
+                    reading,
+                    received: 0,
+                };
             }
-            StatusRoute::Retryable => {
-                let delay = self.retry_delay(now);
-                match delay {
-                    Some(at) => self.backoff_until(at, now),
-                    None => self.read_error_body(now),
-                }
-            }
-            StatusRoute::Error => self.read_error_body(now),
+            _ if (self.declared)(status) => self.read_error_body(status, retry_after, true, now),
+            StatusRoute::Retryable => match self.retry_delay(status, retry_after, now) {
+                Some(at) if self.fits_total(at) => self.backoff_until(at, now),
+                // No retry, or waiting would outlive the call: report what the server said.
+                _ => self.read_error_body(status, retry_after, false, now),
+            },
+            StatusRoute::Error => self.read_error_body(status, retry_after, false, now),
         }
     }
 
     /// Body bytes arrived (de-framed: no chunk sizes, no trailers).
     pub fn on_body(&mut self, bytes: &[u8], now: Instant) {
-        self.received = self.received.saturating_add(bytes.len() as u64);
-        match self.state {
-            State::Body => {
+        if self.is_finished() {
+            return;
+        }
+        let max_body = self.max_body;
+        let max_error_body = self.max_error_body;
+        match &mut self.state {
+            State::Body { reading, received } => {
+                *received = received.saturating_add(bytes.len() as u64);
                 if self.deadlines.is_armed() {
                     self.deadlines.on_progress(now);
                     if let Err(t) = self.deadlines.check(now) {
                         return self.fail(t.into());
                     }
                 }
-                match &mut self.decoder {
+                if !matches!(reading, Reading::Stream { .. }) && *received > max_body as u64 {
+                    return self.fail(Error::BodyTooLarge { limit: max_body }.into());
+                }
+                match reading {
                     // `feed` fails only after `finish`, which ends the body state.
-                    Some(decoder) => {
+                    Reading::Stream { decoder, .. } => {
                         let _ = decoder.feed(bytes);
                     }
-                    None => {
-                        if bytes.len() > self.max_body.saturating_sub(self.body.len()) {
-                            let limit = self.max_body;
-                            return self.fail(Error::BodyTooLarge { limit }.into());
-                        }
-                        self.body.extend_from_slice(bytes);
+                    Reading::Whole(body) => body.extend_from_slice(bytes),
+                    Reading::Merged { decoder, merged } => {
+                        let _ = decoder.feed(bytes);
+                        merge(decoder, merged);
                     }
                 }
             }
-            State::ErrorBody => {
-                self.error_body_progress = now;
+            State::ErrorBody { body, progress, .. } => {
+                *progress = now;
                 self.deadlines.on_progress(now);
-                let room = self.max_error_body.saturating_sub(self.body.len());
-                self.body.extend_from_slice(&bytes[..room.min(bytes.len())]);
-                if self.body.len() >= self.max_error_body {
+                let room = max_error_body.saturating_sub(body.len());
+                body.extend_from_slice(&bytes[..room.min(bytes.len())]);
+                if body.len() >= max_error_body {
                     // Enough of an error page: stop reading, do not just stop keeping.
                     self.finish_error_body(false);
                 }
@@ -504,16 +527,37 @@ impl Exchange {
 
     /// The body ended where its HTTP framing says.
     pub fn on_end(&mut self, _now: Instant) {
-        match self.state {
-            State::Body => match &mut self.decoder {
-                // The decoder reports a missing final object (`Truncated`) through `poll_event`.
-                Some(decoder) => {
-                    decoder.finish();
-                    self.state = State::Finished { body_ended: true };
-                }
-                None => self.state = State::Finished { body_ended: true },
-            },
-            State::ErrorBody => self.finish_error_body(true),
+        if self.is_finished() {
+            return;
+        }
+        match &self.state {
+            State::Body { .. } => {
+                let State::Body { reading, .. } = std::mem::replace(&mut self.state, TAKEN) else {
+                    return;
+                };
+                let outcome = match reading {
+                    // The decoder reports a missing final object (`Truncated`) through
+                    // `poll_event`.
+                    Reading::Stream { mut decoder, over } => {
+                        decoder.finish();
+                        Outcome::Stream { decoder, over }
+                    }
+                    Reading::Whole(body) => Outcome::Whole(body),
+                    Reading::Merged {
+                        mut decoder,
+                        mut merged,
+                    } => {
+                        decoder.finish();
+                        merge(&mut decoder, &mut merged);
+                        Outcome::Merged(merged)
+                    }
+                };
+                self.state = State::Finished {
+                    body_ended: true,
+                    outcome,
+                };
+            }
+            State::ErrorBody { .. } => self.finish_error_body(true),
             _ => {}
         }
     }
@@ -521,13 +565,16 @@ impl Exchange {
     /// Reading the body failed (reset, closed before the framing's end, bad framing). An error
     /// status is still reported with what arrived of its body.
     pub fn on_body_failed(&mut self, error: BoxError, _now: Instant) {
+        if self.is_finished() {
+            return;
+        }
         match self.state {
-            State::Body => {
-                let context = format!("after {} body bytes", self.received);
+            State::Body { received, .. } => {
+                let context = format!("after {received} body bytes");
                 let error = ClientError::io(&self.info.origin, context, error);
                 self.fail(error);
             }
-            State::ErrorBody => self.finish_error_body(false),
+            State::ErrorBody { .. } => self.finish_error_body(false),
             _ => {}
         }
     }
@@ -537,75 +584,76 @@ impl Exchange {
     /// not change the answer. An error is returned once.
     #[must_use = "events must be drained after every input"]
     pub fn poll_event(&mut self) -> Option<Result<Event<'_>, ClientError>> {
-        if self.done_yielded {
-            return None;
-        }
-        if self.state == State::Body || matches!(self.state, State::Finished { .. }) {
-            if let Some(decoder) = self.decoder.as_mut() {
-                match decoder.poll_event() {
-                    Some(Ok(event)) => {
-                        if let Event::Done(completion) = &event {
-                            self.done_yielded = true;
-                            self.info.metrics = Some(completion.metrics);
-                            if self.state == State::Body {
-                                self.state = State::Finished { body_ended: false };
-                            }
-                        }
-                        return Some(Ok(event));
-                    }
-                    Some(Err(e)) => {
-                        self.error_reported = true;
-                        if self.state == State::Body {
-                            self.state = State::Finished { body_ended: false };
-                        }
-                        return Some(Err(e.into()));
-                    }
-                    None => {}
-                }
+        match &mut self.state {
+            State::Body {
+                reading: Reading::Stream { decoder, over },
+                ..
             }
+            | State::Finished {
+                outcome: Outcome::Stream { decoder, over },
+                ..
+            } => {
+                if *over {
+                    return None;
+                }
+                let event = decoder.poll_event()?;
+                let last = match &event {
+                    Ok(Event::Done(completion)) => {
+                        self.info.metrics = Some(completion.metrics);
+                        true
+                    }
+                    Ok(_) => false,
+                    Err(_) => true,
+                };
+                *over = last;
+                Some(event.map_err(ClientError::from))
+            }
+            State::Finished {
+                outcome: Outcome::Failed(error),
+                ..
+            } => error.take().map(Err),
+            _ => None,
         }
-        // Fields, not `take_error`: the decoder's borrow above must stay disjoint.
-        if self.error_reported {
-            return None;
-        }
-        let e = self.error.take()?;
-        self.error_reported = true;
-        Some(Err(e))
     }
 
     /// The answer of a single call, once [`Action::Finish`] was reached (`None` before, and
-    /// after it was taken).
-    pub fn output<C: Call + ?Sized>(&mut self) -> Option<Result<C::Output, ClientError>> {
-        if let Some(e) = self.take_error() {
-            return Some(Err(e));
-        }
-        if !self.is_finished() || self.error_reported {
+    /// after it was taken). `C` is the call the exchange was made for.
+    pub fn output<C: SingleCall + ?Sized>(&mut self) -> Option<Result<C::Output, ClientError>> {
+        let State::Finished { outcome, .. } = &mut self.state else {
             return None;
-        }
-        self.error_reported = true;
-        let body = std::mem::take(&mut self.body);
-        let mut result = C::decode_output(self.status, &body, &self.decoder_config);
-        match &mut result {
-            Ok(output) => self.info.metrics = C::output_metrics(output).copied(),
-            Err(Error::Status(s) | Error::Unauthorized(s)) => s.retry_after = self.retry_after,
-            Err(_) => {}
+        };
+        let result = match (std::mem::replace(outcome, Outcome::Taken), C::SUCCESS) {
+            (Outcome::Taken | Outcome::Failed(None), _) => return None,
+            (Outcome::Failed(Some(e)), _) => return Some(Err(e)),
+            (Outcome::Whole(body), SuccessBody::Whole(decode)) => decode(&body),
+            (Outcome::Merged(merged), SuccessBody::Merged(_, make)) => merged.map(make),
+            (Outcome::StatusAnswer(status), _) => {
+                C::status_answer(status).ok_or_else(|| crate::response::status_error(status, b""))
+            }
+            _ => {
+                return Some(Err(ClientError::Usage(UsageError::InvalidRequest(
+                    "output() asked for the answer of another call type".to_owned(),
+                ))));
+            }
+        };
+        if let Ok(output) = &result {
+            self.info.metrics = C::output_metrics(output).copied();
         }
         Some(result.map_err(ClientError::from))
     }
 
-    /// The call ended before its answer: the caller dropped it (cancellation), or the
-    /// transport gave up. For logs only; nothing more happens.
+    /// `true` once the call is over ([`Exchange::poll_action`] says [`Action::Finish`]): a
+    /// stream handed out its final object or its error, a body ended, or the call failed. The
+    /// answer (or the error) may still be waiting to be taken.
     pub fn is_finished(&self) -> bool {
-        matches!(self.state, State::Finished { .. })
-    }
-
-    fn take_error(&mut self) -> Option<ClientError> {
-        if self.error_reported {
-            return None;
-        }
-        let e = self.error.take()?;
-        self.error_reported = true;
-        Some(e)
+        matches!(
+            self.state,
+            State::Finished { .. }
+                | State::Body {
+                    reading: Reading::Stream { over: true, .. },
+                    ..
+                }
+        )
     }
 
     fn request_expects_body(&self) -> bool {
@@ -615,29 +663,26 @@ impl Exchange {
 
     fn start_attempt(&mut self, now: Instant, fresh: bool) {
         self.deadlines.connecting(now);
-        self.decoder = None;
-        self.body.clear();
-        self.received = 0;
         self.state = State::Connect { fresh };
     }
 
-    /// When the next attempt may start after this response, or `None` to report it.
-    fn retry_delay(&mut self, now: Instant) -> Option<Instant> {
+    /// When the next attempt may start after a retryable status, or `None` to report it.
+    fn retry_delay(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        now: Instant,
+    ) -> Option<Instant> {
         let retry = self.retries.saturating_add(1);
-        let failure = crate::retry::Failure::Status {
-            status: self.status,
-            retry_after: None,
+        let failure = Failure::Status {
+            status,
+            retry_after,
         };
-        let backoff = self
-            .retry
-            .next_delay(retry, self.safe, failure, std::time::UNIX_EPOCH)?;
-        let wait = self
-            .retry_after
-            .map_or(backoff, |asked| asked.min(self.retry.max_backoff));
+        let wait = self.retry.next_delay(retry, self.safe, failure)?;
         now.checked_add(wait)
     }
 
-    fn retry_or_fail(&mut self, error: ClientError, at: Option<Instant>, now: Instant) {
+    fn retry_or_fail(&mut self, error: ClientError, now: Instant) {
         if let ClientError::Proxy(proxy) = &error
             && !proxy.is_transient()
         {
@@ -645,30 +690,21 @@ impl Exchange {
             return self.fail(error);
         }
         let retry = self.retries.saturating_add(1);
-        let failure = crate::retry::Failure::BeforeResponse;
-        let at = at.or_else(|| {
-            let delay = self
-                .retry
-                .next_delay(retry, self.safe, failure, std::time::UNIX_EPOCH)?;
-            now.checked_add(delay)
-        });
+        let at = self
+            .retry
+            .next_delay(retry, self.safe, Failure::BeforeResponse)
+            .and_then(|delay| now.checked_add(delay));
         match at {
             Some(at) if self.fits_total(at) => self.backoff_until(at, now),
             _ => self.fail(error),
         }
     }
 
-    /// Waits until `at` before the next attempt, unless that passes the total deadline.
+    /// Waits until `at` (which fits the total deadline) before the next attempt.
     fn backoff_until(&mut self, at: Instant, now: Instant) {
-        if !self.fits_total(at) {
-            // Waiting would outlive the call: report what the server said instead.
-            return self.read_error_body(now);
-        }
         self.retries = self.retries.saturating_add(1);
         self.info.attempts = self.info.attempts.saturating_add(1);
         self.deadlines.backoff(now);
-        self.decoder = None;
-        self.body.clear();
         self.state = State::Backoff(at);
     }
 
@@ -679,60 +715,70 @@ impl Exchange {
         probe.check(at).is_ok()
     }
 
-    fn read_error_body(&mut self, now: Instant) {
-        if self.status == 0 {
-            return;
-        }
-        self.decoder = None;
-        self.body.clear();
-        self.error_body_progress = now;
-        self.state = State::ErrorBody;
-        if self.request.method() == http::Method::HEAD {
+    fn read_error_body(
+        &mut self,
+        status: u16,
+        retry_after: Option<Duration>,
+        declared: bool,
+        now: Instant,
+    ) {
+        self.state = State::ErrorBody {
+            status,
+            retry_after,
+            body: Vec::new(),
+            progress: now,
+            declared,
+        };
+        if !self.request_expects_body() {
             self.finish_error_body(true);
         }
     }
 
-    /// The error status, with what arrived of its body, is the call's result.
+    /// The status, with what arrived of its body, is the call's result: the one place a
+    /// [`StatusError`](crate::StatusError) is made.
     fn finish_error_body(&mut self, body_ended: bool) {
-        if let Answer::Body = self.answer {
-            if (400..600).contains(&self.status) {
-                // The call's own decoding: some treat a status as an answer (a blob's 404).
-                self.state = State::Finished { body_ended };
-                return;
+        let State::ErrorBody {
+            status,
+            retry_after,
+            body,
+            declared,
+            ..
+        } = std::mem::replace(&mut self.state, TAKEN)
+        else {
+            return;
+        };
+        let outcome = if declared {
+            Outcome::StatusAnswer(status)
+        } else {
+            let mut error = crate::response::status_error(status, &body);
+            if let Error::Status(s) | Error::Unauthorized(s) = &mut error {
+                s.retry_after = retry_after;
             }
-        }
-        let mut error = crate::response::status_error(self.status, &self.body);
-        if let Error::Status(s) | Error::Unauthorized(s) = &mut error {
-            s.retry_after = self.retry_after;
-        }
-        self.body.clear();
-        self.error = Some(error.into());
-        self.state = State::Finished { body_ended };
+            Outcome::Failed(Some(error.into()))
+        };
+        self.state = State::Finished {
+            body_ended,
+            outcome,
+        };
     }
 
     fn on_timed_out(&mut self, t: TimedOut, now: Instant) {
         match t.kind {
             // Nothing reached the server yet: a connect timeout may be retried.
-            TimeoutKind::Connect => self.retry_or_fail(t.into(), None, now),
+            TimeoutKind::Connect => self.retry_or_fail(t.into(), now),
             // Not a response-head timeout (the model may be loading), nor anything later.
             _ => self.fail(t.into()),
         }
     }
 
+    /// The call ends with `error`, unless it already ended.
     fn fail(&mut self, error: ClientError) {
-        if self.error.is_none() && !self.error_reported {
-            self.error = Some(error);
+        if let State::Finished { .. } = self.state {
+            return;
         }
-        let body_ended = matches!(self.state, State::Finished { body_ended: true });
-        self.decoder = None;
-        self.body.clear();
-        self.state = State::Finished { body_ended };
-    }
-}
-
-impl Exchange {
-    /// For transports' logs: the body position of a stream's decoder.
-    pub fn position(&self) -> Option<Position> {
-        self.decoder.as_ref().map(Decoder::position)
+        self.state = State::Finished {
+            body_ended: false,
+            outcome: Outcome::Failed(Some(error)),
+        };
     }
 }

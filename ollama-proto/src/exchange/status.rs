@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::HeaderMap;
 use http::header::{DATE, RETRY_AFTER};
 
-use crate::retry::{parse_http_date, parse_retry_after};
+use crate::retry::{is_retryable_status, parse_http_date, parse_retry_after};
 
 /// What a response status means for a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub fn route_status(status: u16, expects_body: bool) -> StatusRoute {
     match status {
         204..=206 if expects_body => StatusRoute::Error,
         200..=299 => StatusRoute::Answer,
-        429 | 502 | 503 => StatusRoute::Retryable,
+        s if is_retryable_status(s) => StatusRoute::Retryable,
         _ => StatusRoute::Error,
     }
 }

@@ -41,7 +41,7 @@ fn to_head(ex: &mut Exchange, status: u16, h: &HeaderMap, now: Instant) {
 fn events(ex: &mut Exchange) -> Vec<Result<OwnedEvent, String>> {
     let mut out = Vec::new();
     while let Some(e) = ex.poll_event() {
-        out.push(e.map(|e| e.to_owned()).map_err(|e| e.kind_str()));
+        out.push(e.map(|e| e.into_owned()).map_err(|e| e.kind_str()));
     }
     out
 }
@@ -136,7 +136,7 @@ fn a_stalled_or_broken_error_body_still_reports_the_status() {
     assert_eq!(status_of(&e).status, 502);
     assert_eq!(status_of(&e).message, "{\"error\":\"upstream");
 
-    let mut ex = Exchange::call(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 500, &HeaderMap::new(), t0);
     ex.on_body(b"{\"error\":\"boom\"}", t0);
     ex.on_body_failed("reset".into(), t0);
@@ -149,7 +149,7 @@ fn retries_follow_the_policy_and_the_endpoint() {
     let t0 = Instant::now();
     let config = ClientConfig::default().retry(RetryPolicy::retries(2));
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed("refused".into(), t0);
+    ex.on_connect_failed(ConnectError::server("refused"), t0);
     assert_eq!(
         ex.poll_action(),
         Action::Retry(t0 + Duration::from_millis(250))
@@ -178,11 +178,11 @@ fn retries_follow_the_policy_and_the_endpoint() {
     assert_eq!(ex.info().attempts, 3);
 
     // Delete changes the server: never sent twice.
-    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
     to_head(&mut ex, 503, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::ReadBody);
-    let mut ex = Exchange::call(&config, &DeleteRequest::new("m"), t0).unwrap();
-    ex.on_connect_failed("refused".into(), t0);
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
+    ex.on_connect_failed(ConnectError::server("refused"), t0);
     assert!(
         ex.output::<DeleteRequest>()
             .unwrap()
@@ -282,7 +282,7 @@ fn a_stale_pooled_connection_is_replaced_once() {
 fn single_bodies_are_limited_and_encodings_named() {
     let t0 = Instant::now();
     let config = ClientConfig::default().max_body(8);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(b"{\"model\":", t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
@@ -298,21 +298,21 @@ fn single_bodies_are_limited_and_encodings_named() {
     let body = br#"{"model":"m","message":{"role":"assistant","content":"a long enough answer"},"done":true}"#;
     let mut config = ClientConfig::default().max_body(body.len());
     config.decoder = config.decoder.max_line_len(16);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(body, t0);
     ex.on_end(t0);
     let r = ex.output::<ChatRequest>().unwrap().unwrap();
     assert_eq!(r.message.content, "a long enough answer");
     let config = config.max_body(body.len() - 1);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &HeaderMap::new(), t0);
     ex.on_body(body, t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
     assert_eq!(e.kind_str(), "protocol.body_too_large");
 
     let config = ClientConfig::default().max_body(8);
-    let mut ex = Exchange::call(&config, &ChatRequest::new("m", []), t0).unwrap();
+    let mut ex = Exchange::single(&config, &ChatRequest::new("m", []), t0).unwrap();
     to_head(&mut ex, 200, &headers(&[("content-encoding", "gzip")]), t0);
     let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
     assert!(e.to_string().contains("Content-Encoding: gzip"), "{e}");
@@ -322,7 +322,7 @@ fn single_bodies_are_limited_and_encodings_named() {
 fn a_head_answered_404_is_an_answer_for_blob_exists() {
     let t0 = Instant::now();
     let digest: BlobDigest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
-    let mut ex = Exchange::call(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
+    let mut ex = Exchange::single(&ClientConfig::default(), &BlobExists(digest), t0).unwrap();
     to_head(&mut ex, 404, &HeaderMap::new(), t0);
     assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
     assert!(!ex.output::<BlobExists>().unwrap().unwrap());
@@ -356,7 +356,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         sent_credentials: false,
     };
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, auth)), t0);
+    ex.on_connect_failed(ProxyError::new(&proxy, auth).into(), t0);
     assert!(matches!(ex.poll_action(), Action::Finish { .. }));
     match ex.poll_event().unwrap().unwrap_err() {
         ClientError::Proxy(e) => {
@@ -378,7 +378,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         },
     ] {
         let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-        ex.on_connect_failed(Box::new(ProxyError::new(&proxy, kind)), t0);
+        ex.on_connect_failed(ProxyError::new(&proxy, kind).into(), t0);
         assert_eq!(
             ex.poll_action(),
             Action::Retry(t0 + Duration::from_millis(250))
@@ -389,7 +389,7 @@ fn a_proxy_that_wants_credentials_is_not_asked_again() {
         reason: "Forbidden".into(),
     };
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
-    ex.on_connect_failed(Box::new(ProxyError::new(&proxy, refused)), t0);
+    ex.on_connect_failed(ProxyError::new(&proxy, refused).into(), t0);
     assert!(matches!(ex.poll_action(), Action::Finish { .. }));
 }
 
@@ -442,4 +442,258 @@ fn a_forwarding_proxy_is_named_and_its_own_answers_are_its_errors() {
             .headers()
             .contains_key(http::header::PROXY_AUTHORIZATION)
     );
+}
+
+/// The error a streamed chat and a single chat get for the same response, fed in `chunk`-byte
+/// pieces.
+fn both_ways(
+    config: &ClientConfig,
+    status: u16,
+    h: &HeaderMap,
+    body: &[u8],
+    chunk: usize,
+) -> (ClientError, ClientError) {
+    let t0 = Instant::now();
+    let mut stream = Exchange::stream(config, &chat(), t0).unwrap();
+    let mut single = Exchange::single(config, &ChatRequest::new("m", []), t0).unwrap();
+    for ex in [&mut stream, &mut single] {
+        to_head(ex, status, h, t0);
+        for piece in body.chunks(chunk) {
+            ex.on_body(piece, t0);
+        }
+        ex.on_end(t0);
+        assert!(ex.is_finished());
+    }
+    let from_stream = stream.poll_event().unwrap().unwrap_err();
+    assert!(stream.poll_event().is_none(), "an error is reported once");
+    let from_single = single.output::<ChatRequest>().unwrap().unwrap_err();
+    assert!(single.output::<ChatRequest>().is_none(), "taken once");
+    (from_stream, from_single)
+}
+
+#[test]
+fn a_429_with_retry_after_is_the_same_status_error_on_a_stream_and_a_single_call() {
+    let h = headers(&[("retry-after", "7")]);
+    let (stream, single) = both_ways(
+        &ClientConfig::default(),
+        429,
+        &h,
+        br#"{"error":"too many requests"}"#,
+        5,
+    );
+    let want = crate::StatusError {
+        status: 429,
+        message: "too many requests".to_owned(),
+        signin_url: None,
+        body: crate::BodyKind::Json,
+        retry_after: Some(secs(7)),
+    };
+    assert_eq!(status_of(&stream), &want);
+    assert_eq!(status_of(&single), &want);
+    assert!(matches!(single, ClientError::Protocol(Error::Status(_))));
+
+    // A date form is measured from the response's own Date.
+    let h = headers(&[
+        ("retry-after", "Sun, 06 Nov 1994 08:50:37 GMT"),
+        ("date", "Sun, 06 Nov 1994 08:49:37 GMT"),
+    ]);
+    let (stream, single) = both_ways(&ClientConfig::default(), 503, &h, b"", 1);
+    assert_eq!(status_of(&stream).retry_after, Some(secs(60)));
+    assert_eq!(status_of(&stream), status_of(&single));
+    assert_eq!(status_of(&single).body, crate::BodyKind::Empty);
+
+    // 401 is Unauthorized both ways, with the sign-in URL.
+    let body = br#"{"error":"unauthorized","signin_url":"https://ollama.com/connect?k=1"}"#;
+    let (stream, single) = both_ways(&ClientConfig::default(), 401, &HeaderMap::new(), body, 3);
+    for e in [&stream, &single] {
+        assert!(
+            matches!(e, ClientError::Protocol(Error::Unauthorized(_))),
+            "{e:?}"
+        );
+        assert_eq!(e.signin_url(), Some("https://ollama.com/connect?k=1"));
+    }
+}
+
+#[test]
+fn an_error_body_is_bounded_once_at_max_error_body() {
+    let mut config = ClientConfig::default();
+    config.decoder.max_error_body = 16;
+    let body = b"404 page not found, and a very long tail that is dropped";
+    for chunk in [1, 2, 3, 7, 16, 17, body.len()] {
+        let (stream, single) = both_ways(&config, 404, &HeaderMap::new(), body, chunk);
+        for e in [&stream, &single] {
+            let s = status_of(e);
+            assert_eq!(
+                (s.status, s.message.as_str(), s.body),
+                (404, "404 page not fou", crate::BodyKind::Text),
+                "chunk {chunk}"
+            );
+        }
+    }
+    // Reading stops at the bound: the connection is not read to its end.
+    let t0 = Instant::now();
+    let mut ex = Exchange::single(&config, &DeleteRequest::new("m"), t0).unwrap();
+    to_head(&mut ex, 404, &HeaderMap::new(), t0);
+    ex.on_body(&body[..15], t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_body(&body[15..], t0);
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    let e = ex.output::<DeleteRequest>().unwrap().unwrap_err();
+    assert_eq!(status_of(&e).message, "404 page not fou");
+}
+
+#[test]
+fn a_500_html_page_is_classified_by_its_title() {
+    let body =
+        b"<html>\r\n<head><title>500 Internal Server Error</title></head><body>nginx</body></html>";
+    let (stream, single) = both_ways(&ClientConfig::default(), 500, &HeaderMap::new(), body, 9);
+    assert_eq!(status_of(&stream), status_of(&single));
+    let s = status_of(&single);
+    assert_eq!(
+        (s.status, s.message.as_str(), s.body, s.retry_after),
+        (
+            500,
+            "500 Internal Server Error",
+            crate::BodyKind::Html,
+            None
+        )
+    );
+}
+
+#[test]
+fn thinking_unsupported_is_told_apart_from_other_400s() {
+    let body = br#"{"error":"\"gemma3:1b\" does not support thinking"}"#;
+    let (stream, single) = both_ways(&ClientConfig::default(), 400, &HeaderMap::new(), body, 5);
+    for e in [&stream, &single] {
+        assert!(e.is_thinking_unsupported(), "{e:?}");
+        assert_eq!(
+            status_of(e).message,
+            "\"gemma3:1b\" does not support thinking"
+        );
+    }
+    let body = br#"{"error":"registry.ollama.ai/library/gemma3:1b does not support tools"}"#;
+    let (stream, _) = both_ways(&ClientConfig::default(), 400, &HeaderMap::new(), body, 5);
+    assert!(!stream.is_thinking_unsupported());
+}
+
+#[test]
+fn only_a_declared_status_is_an_answer() {
+    let t0 = Instant::now();
+    let digest: BlobDigest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
+    let answer = |status: u16| {
+        let mut ex =
+            Exchange::single(&ClientConfig::default(), &BlobExists(digest.clone()), t0).unwrap();
+        to_head(&mut ex, status, &HeaderMap::new(), t0);
+        if status == 200 {
+            // The HTTP layer reports the end of a HEAD's (empty) body.
+            assert_eq!(ex.poll_action(), Action::ReadBody);
+            ex.on_end(t0);
+        }
+        // Otherwise the head is the whole answer: a HEAD has no body to read.
+        assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+        ex.output::<BlobExists>().unwrap()
+    };
+    assert!(answer(200).unwrap());
+    assert!(!answer(404).unwrap());
+    let e = answer(400).unwrap_err();
+    assert_eq!(status_of(&e).status, 400);
+    // A 404 that no call declared is an error.
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    to_head(&mut ex, 404, &HeaderMap::new(), t0);
+    ex.on_body(br#"{"error":"model 'm' not found"}"#, t0);
+    ex.on_end(t0);
+    let e = ex.output::<DeleteRequest>().unwrap().unwrap_err();
+    assert_eq!(status_of(&e).message, "model 'm' not found");
+    // Asking for another call's answer is a usage error, not a wrong value.
+    let mut ex = Exchange::single(&ClientConfig::default(), &DeleteRequest::new("m"), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_end(t0);
+    let e = ex.output::<ChatRequest>().unwrap().unwrap_err();
+    assert_eq!(e.kind_str(), "usage");
+}
+
+#[test]
+fn a_non_streamed_chat_is_decoded_once_as_it_arrives() {
+    let name = "ci-chat-nonstream-qwen35-thinking-parallel-toolcalls.json";
+    let path = format!(
+        "{}/../../shared/fixtures/recorded/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let wire: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let t0 = Instant::now();
+    let answer = |pieces: &[&[u8]]| {
+        let mut ex =
+            Exchange::single(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
+        to_head(&mut ex, 200, &HeaderMap::new(), t0);
+        for piece in pieces {
+            ex.on_body(piece, t0);
+            assert_eq!(ex.poll_action(), Action::ReadBody);
+        }
+        ex.on_end(t0);
+        assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+        let r = ex.output::<ChatRequest>().unwrap().unwrap();
+        assert_eq!(ex.info().metrics, Some(r.metrics));
+        r
+    };
+    let whole = answer(&[&body]);
+    // Exactly the recorded answer.
+    let m = &wire["message"];
+    assert_eq!(whole.model, "qwen3.5:35b");
+    assert_eq!(whole.message.content, "");
+    assert_eq!(whole.message.thinking.as_deref(), m["thinking"].as_str());
+    let calls: Vec<_> = whole
+        .message
+        .tool_calls
+        .iter()
+        .map(|c| {
+            let args = serde_json::Value::Object(c.function.arguments.clone());
+            (c.function.name.as_str(), args)
+        })
+        .collect();
+    let want: Vec<_> = m["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let f = &c["function"];
+            (f["name"].as_str().unwrap(), f["arguments"].clone())
+        })
+        .collect();
+    assert_eq!(calls, want);
+    assert_eq!(whole.done_reason, Some(crate::types::DoneReason::Stop));
+    assert_eq!(whole.metrics.eval_count, Some(213));
+    assert_eq!(whole.metrics.prompt_eval_count, Some(557));
+    assert!(whole.done);
+    // The same answer however the bytes arrive.
+    for cut in 1..body.len() {
+        assert_eq!(answer(&[&body[..cut], &body[cut..]]), whole, "cut at {cut}");
+    }
+}
+
+#[test]
+fn a_malformed_line_in_a_non_streamed_body_says_where() {
+    let first: &[u8] = b"{\"message\":{\"role\":\"assistant\",\"content\":\"a\"},\"done\":false}\n";
+    let body = [first, b"{\"done\":tru}\n"].concat();
+    let t0 = Instant::now();
+    for chunk in [1, 4, body.len()] {
+        let mut ex =
+            Exchange::single(&ClientConfig::default(), &ChatRequest::new("m", []), t0).unwrap();
+        to_head(&mut ex, 200, &HeaderMap::new(), t0);
+        for piece in body.chunks(chunk) {
+            ex.on_body(piece, t0);
+        }
+        // The rest of the body is read: the connection stays reusable.
+        assert_eq!(ex.poll_action(), Action::ReadBody);
+        ex.on_end(t0);
+        match ex.output::<ChatRequest>().unwrap().unwrap_err() {
+            ClientError::Protocol(Error::Json { at, excerpt, .. }) => {
+                // Line 2, at the `}` where `tru` stopped being `true`.
+                let offset = first.len() as u64 + 11;
+                assert_eq!((at.line, at.offset), (2, offset), "chunk {chunk}");
+                assert_eq!(excerpt, "{\"done\":tru}");
+            }
+            other => panic!("chunk {chunk}: {other:?}"),
+        }
+    }
 }

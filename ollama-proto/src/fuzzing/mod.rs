@@ -80,7 +80,7 @@ pub fn run(mut d: Decoder, body: &[u8], sizes: &[usize]) -> (Vec<OwnedEvent>, Op
                         !matches!(events.last(), Some(OwnedEvent::Done(_))),
                         "event after Done"
                     );
-                    events.push(ev.to_owned());
+                    events.push(ev.into_owned());
                 }
                 Err(e) => {
                     assert!(error.is_none(), "second error {e} after {error:?}");

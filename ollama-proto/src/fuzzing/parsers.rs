@@ -63,10 +63,10 @@ pub fn header_parsers(data: &[u8]) {
     let retry = u32::try_from(n0 >> 32).unwrap_or(u32::MAX);
     let failure = Failure::Status {
         status: 503,
-        retry_after: Some(first),
+        retry_after: parse_retry_after(first, now),
     };
     for f in [Failure::BeforeResponse, failure] {
-        if let Some(d) = policy.next_delay(retry, true, f, now) {
+        if let Some(d) = policy.next_delay(retry, true, f) {
             assert!(d <= policy.max_backoff, "{d:?} over the cap");
         }
     }

@@ -56,9 +56,9 @@
 //! # Ok::<(), ollama_proto::ConfigError>(())
 //! ```
 
-mod no_proxy;
+pub(crate) mod no_proxy;
 mod tunnel;
-mod url;
+pub(crate) mod url;
 
 use std::fmt;
 
@@ -66,8 +66,8 @@ pub use no_proxy::{NoProxy, NoProxyError};
 pub use tunnel::{MAX_TUNNEL_HEAD, Tunnel};
 pub use url::{Credentials, ProxyUrl, ProxyUrlError};
 
-use crate::client_config::ConfigError;
-use crate::client_error::BoxError;
+use crate::config_error::ConfigError;
+use crate::error::BoxError;
 use crate::host::BaseUrl;
 use crate::net_env::NetEnv;
 

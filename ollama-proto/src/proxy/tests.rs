@@ -357,14 +357,18 @@ fn forwarded_auth_answers_are_the_proxys() {
         http::HeaderValue::from_static("Basic"),
     );
     assert!(ProxyError::from_forwarded(&proxy("p:1"), 401, &h).is_some());
-    // Through ClientError: typed, not Connect or Io.
-    let e = crate::ClientError::io(
+    // Through ClientError: typed by the connect step, not Connect or Io.
+    let e = crate::ClientError::connect(
         "http://h:1",
-        "x",
-        ProxyError::from_forwarded(&p, 407, &http::HeaderMap::new()).unwrap(),
+        ProxyError::from_forwarded(&p, 407, &http::HeaderMap::new())
+            .unwrap()
+            .into(),
     );
     assert_eq!(e.kind_str(), "proxy");
     assert!(e.as_proxy().is_some());
+    let unreachable = ProxyError::unreachable(&p, std::io::Error::other("refused"));
+    let e = crate::ClientError::connect("http://h:1", unreachable.into());
+    assert_eq!(e.to_string(), "proxy http://p:1: cannot connect: refused");
 }
 
 #[test]

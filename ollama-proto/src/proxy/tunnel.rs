@@ -114,6 +114,19 @@ impl Tunnel {
         Err(ProxyError::new(&self.proxy, kind))
     }
 
+    /// [`Tunnel::feed`] for what one read of the proxy connection returned: an empty read (the
+    /// end of the stream) is the proxy closing the connection before answering.
+    ///
+    /// # Errors
+    /// As [`Tunnel::feed`], and [`ProxyErrorKind::Closed`] for an empty read.
+    pub fn on_read(&mut self, bytes: &[u8]) -> Result<bool, ProxyError> {
+        if bytes.is_empty() {
+            self.done = true;
+            return Err(self.closed());
+        }
+        self.feed(bytes)
+    }
+
     /// The error for a proxy that closed the connection before answering.
     pub fn closed(&self) -> ProxyError {
         ProxyError::new(&self.proxy, ProxyErrorKind::Closed)

@@ -1,39 +1,8 @@
 //! What every request shares: base URL, credentials, user agent, extra headers.
 
-use std::fmt;
-
 use http::HeaderMap;
 
-use crate::host::{BaseUrl, Environment};
-
-/// A bearer key for ollama.com (`Authorization: Bearer <key>`). Its `Debug` and `Display`
-/// never show the secret.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    /// The secret itself, for the `Authorization` header.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+use crate::host::{ApiKey, BaseUrl, Environment};
 
 /// The `User-Agent` sent by default: `ollama-proto/<version> (<arch> <os>) Rust`, after the
 /// pattern of the official clients.

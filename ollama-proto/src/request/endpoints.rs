@@ -1,4 +1,4 @@
-//! [`Endpoint`], [`Call`] and [`StreamCall`] for every request type.
+//! [`Endpoint`], [`SingleCall`] and [`StreamCall`] for every request type.
 
 use std::borrow::Cow;
 
@@ -7,15 +7,19 @@ use http::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Call, Direct, Endpoint, JSON, NDJSON, OCTET_STREAM, StreamCall, Streaming};
+use super::{
+    Body, Direct, Endpoint, JSON, NDJSON, OCTET_STREAM, SingleCall, StreamCall, Streaming,
+    SuccessBody,
+};
+use crate::accumulate::Accumulator;
 use crate::decoder::StreamKind;
-use crate::response::{decode_json, is_success, status_error};
+use crate::response::decode_json;
 use crate::types::{
     BlobExists, ChatRequest, ChatResponse, CopyRequest, CreateBlob, CreateRequest, DeleteRequest,
     EmbedRequest, EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, GenerateRequest,
-    GenerateResponse, ListResponse, Options, ProcessResponse, ProgressResponse, PullRequest,
-    PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest, WebFetchResponse,
-    WebSearchRequest, WebSearchResponse,
+    GenerateResponse, ListResponse, Metrics, Options, ProcessResponse, ProgressResponse,
+    PullRequest, PushRequest, ShowRequest, ShowResponse, VersionResponse, WebFetchRequest,
+    WebFetchResponse, WebSearchRequest, WebSearchResponse,
 };
 use crate::{Error, UsageError};
 
@@ -131,20 +135,14 @@ fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Body>, UsageErro
     }))
 }
 
-fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
-    if is_success(status) {
-        decode_json(body)
-    } else {
-        Err(status_error(status, body))
-    }
+/// The answer of a call whose success is an empty body (whatever it holds).
+fn empty(_: &[u8]) -> Result<(), Error> {
+    Ok(())
 }
 
-fn decode_empty(status: u16, body: &[u8]) -> Result<(), Error> {
-    if is_success(status) {
-        Ok(())
-    } else {
-        Err(status_error(status, body))
-    }
+/// A JSON success body, decoded by serde.
+const fn json<T: DeserializeOwned>() -> SuccessBody<T> {
+    SuccessBody::Whole(decode_json::<T>)
 }
 
 /// The `Endpoint` impl of a JSON request sent as itself (no `stream` field).
@@ -176,25 +174,14 @@ macro_rules! json_endpoint {
     };
 }
 
-/// A JSON request answered by one JSON object, decoded by serde or by `$decoder` for a
-/// success status.
+/// A JSON request answered by one JSON object, decoded by serde or by `$decoder`.
 macro_rules! json_call {
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?; $decoder:path) => {
         json_endpoint!($ty, $method, $path, safe = true $(, $model)?);
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                _: &crate::DecoderConfig,
-            ) -> Result<$output, Error> {
-                if is_success(status) {
-                    $decoder(body)
-                } else {
-                    Err(status_error(status, body))
-                }
-            }
+            const SUCCESS: SuccessBody<$output> = SuccessBody::Whole($decoder);
         }
     };
     ($ty:ty, $method:ident, $path:literal, $output:ty $(, $model:ident)?) => {
@@ -204,7 +191,7 @@ macro_rules! json_call {
 
 /// A request with a `stream` field: `"stream":false` alone, `"stream":true` in [`Streaming`].
 macro_rules! stream_call {
-    ($ty:ty, $path:literal, $kind:ident, $output:ty, safe = $safe:literal) => {
+    ($ty:ty, $path:literal, $kind:ident, $output:ty, $merge:path, $metrics:path, safe = $safe:literal) => {
         impl Endpoint for $ty {
             fn safe_to_repeat(&self) -> bool {
                 $safe
@@ -230,17 +217,11 @@ macro_rules! stream_call {
             }
         }
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                config: &crate::DecoderConfig,
-            ) -> Result<$output, Error> {
-                <$output as crate::accumulate::FromBody>::from_body(status, body, config)
-            }
+            const SUCCESS: SuccessBody<$output> = SuccessBody::Merged(StreamKind::$kind, $merge);
             fn output_metrics(output: &$output) -> Option<&crate::types::Metrics> {
-                crate::accumulate::FromBody::metrics(output)
+                $metrics(output)
             }
         }
 
@@ -296,27 +277,43 @@ macro_rules! get_call {
             }
         }
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = $output;
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                _: &crate::DecoderConfig,
-            ) -> Result<$output, Error> {
-                decode(status, body)
-            }
+            const SUCCESS: SuccessBody<$output> = json();
         }
     };
 }
 
+fn chat_metrics(r: &ChatResponse) -> Option<&Metrics> {
+    Some(&r.metrics)
+}
+
+fn generate_metrics(r: &GenerateResponse) -> Option<&Metrics> {
+    Some(&r.metrics)
+}
+
+fn no_metrics<T>(_: &T) -> Option<&Metrics> {
+    None
+}
+
 // Generation has no effect on the server and a pull is resumable, so both may be sent twice;
 // push and create change what the server (or the registry) holds.
-stream_call!(ChatRequest, "/api/chat", Chat, ChatResponse, safe = true);
+stream_call!(
+    ChatRequest,
+    "/api/chat",
+    Chat,
+    ChatResponse,
+    Accumulator::into_chat_response,
+    chat_metrics,
+    safe = true
+);
 stream_call!(
     GenerateRequest,
     "/api/generate",
     Generate,
     GenerateResponse,
+    Accumulator::into_generate_response,
+    generate_metrics,
     safe = true
 );
 stream_call!(
@@ -324,6 +321,8 @@ stream_call!(
     "/api/pull",
     Progress,
     ProgressResponse,
+    Accumulator::into_progress_response,
+    no_metrics,
     safe = true
 );
 stream_call!(
@@ -331,6 +330,8 @@ stream_call!(
     "/api/push",
     Progress,
     ProgressResponse,
+    Accumulator::into_progress_response,
+    no_metrics,
     safe = false
 );
 stream_call!(
@@ -338,6 +339,8 @@ stream_call!(
     "/api/create",
     Progress,
     ProgressResponse,
+    Accumulator::into_progress_response,
+    no_metrics,
     safe = false
 );
 
@@ -375,15 +378,9 @@ macro_rules! empty_call {
         // Copy and delete change what the server holds: never sent twice.
         json_endpoint!($ty, $method, $path, safe = false);
 
-        impl Call for $ty {
+        impl SingleCall for $ty {
             type Output = ();
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                _: &crate::DecoderConfig,
-            ) -> Result<(), Error> {
-                decode_empty(status, body)
-            }
+            const SUCCESS: SuccessBody<()> = SuccessBody::Whole(empty);
         }
     };
 }
@@ -413,15 +410,9 @@ macro_rules! direct_call {
             }
         }
 
-        impl Call for Direct<$ty> {
+        impl SingleCall for Direct<$ty> {
             type Output = $output;
-            fn decode_output(
-                status: u16,
-                body: &[u8],
-                _: &crate::DecoderConfig,
-            ) -> Result<$output, Error> {
-                decode(status, body)
-            }
+            const SUCCESS: SuccessBody<$output> = json();
         }
     };
 }
@@ -447,15 +438,12 @@ impl Endpoint for BlobExists {
     }
 }
 
-impl Call for BlobExists {
+impl SingleCall for BlobExists {
     /// `true` on 2xx, `false` on 404.
     type Output = bool;
-    fn decode_output(status: u16, body: &[u8], _: &crate::DecoderConfig) -> Result<bool, Error> {
-        match status {
-            404 => Ok(false),
-            s if is_success(s) => Ok(true),
-            s => Err(status_error(s, body)),
-        }
+    const SUCCESS: SuccessBody<bool> = SuccessBody::Whole(|_| Ok(true));
+    fn status_answer(status: u16) -> Option<bool> {
+        (status == 404).then_some(false)
     }
 }
 
@@ -481,10 +469,8 @@ impl Endpoint for CreateBlob {
     }
 }
 
-impl Call for CreateBlob {
+impl SingleCall for CreateBlob {
     /// 201 (created) and 200 (already present) are both success.
     type Output = ();
-    fn decode_output(status: u16, body: &[u8], _: &crate::DecoderConfig) -> Result<(), Error> {
-        decode_empty(status, body)
-    }
+    const SUCCESS: SuccessBody<()> = SuccessBody::Whole(empty);
 }

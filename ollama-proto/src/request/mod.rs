@@ -1,8 +1,9 @@
 //! Turning typed requests into transport-neutral `http::Request<Bytes>`.
 //!
 //! Every request type implements [`Endpoint`] (method, path, body, `Accept`). Those answered
-//! by one body also implement [`Call`], which decodes that body; those answered by an NDJSON
-//! stream are wrapped in [`Streaming`] and implement [`StreamCall`]. [`build_request`] adds the
+//! by one body also implement [`SingleCall`], which says how a success body becomes the answer
+//! (error statuses are the exchange's); those answered by an NDJSON stream are wrapped in
+//! [`Streaming`] and implement [`StreamCall`]. [`build_request`] adds the
 //! base URL and the headers of a [`RequestConfig`].
 //!
 //! Streaming is chosen by the wrapper, never by a field: `ChatRequest` sends `"stream":false`,
@@ -10,7 +11,6 @@
 
 mod config;
 mod endpoints;
-mod soft_switch;
 
 use std::borrow::Cow;
 
@@ -18,10 +18,9 @@ use bytes::Bytes;
 use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 
-pub use config::{ApiKey, RequestConfig, default_user_agent};
+pub use crate::host::ApiKey;
+pub use config::{RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
-pub(crate) use soft_switch::strip_leading_blocks;
-pub use soft_switch::{apply_soft_switch, strip_think_blocks};
 
 use crate::UsageError;
 use crate::decoder::StreamKind;
@@ -64,20 +63,41 @@ pub struct Body {
     pub content_type: &'static str,
 }
 
+/// How the [`Exchange`](crate::exchange::Exchange) reads the body of a success status (2xx)
+/// into a call's answer. Error statuses never reach it: the exchange makes every
+/// [`StatusError`](crate::StatusError) itself.
+pub enum SuccessBody<T> {
+    /// The whole body is collected (bounded by `max_body`), then decoded by this function.
+    Whole(fn(&[u8]) -> Result<T, crate::Error>),
+    /// The body is one or more NDJSON objects of this family, decoded as the bytes arrive by
+    /// the same [`Decoder`](crate::Decoder) as a stream and merged by an
+    /// [`Accumulator`](crate::Accumulator); the function makes the answer of the merge. The line
+    /// limit does not apply (the whole body is bounded by `max_body`).
+    Merged(StreamKind, fn(crate::Accumulator) -> T),
+}
+
+impl<T> std::fmt::Debug for SuccessBody<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Whole(_) => f.write_str("Whole"),
+            Self::Merged(kind, _) => f.debug_tuple("Merged").field(kind).finish(),
+        }
+    }
+}
+
 /// A call answered by one body.
-pub trait Call: Endpoint {
+pub trait SingleCall: Endpoint {
     /// What a successful answer decodes to.
     type Output;
-    /// Decodes the complete answer with the caller's decoder settings (line limit, thinking
-    /// separation): an error status becomes [`crate::Error::Status`] or
-    /// [`crate::Error::Unauthorized`] (see [`crate::response::status_error`]). Chat and
-    /// generate answers go through the same [`Decoder`](crate::Decoder) as streams, so a
-    /// non-streamed answer is split exactly like a streamed one.
-    fn decode_output(
-        status: u16,
-        body: &[u8],
-        config: &crate::DecoderConfig,
-    ) -> Result<Self::Output, crate::Error>;
+    /// How a success body becomes the answer.
+    const SUCCESS: SuccessBody<Self::Output>;
+
+    /// A status that is not a success but is an answer of this call, declared here (a blob's
+    /// `HEAD` answered 404 is `false`). `None` (the default) for every status: it is an error.
+    fn status_answer(status: u16) -> Option<Self::Output> {
+        let _ = status;
+        None
+    }
 
     /// The eval counts and timings of a decoded answer, for a transport's tracing: chat and
     /// generate answers have them, other calls `None`.

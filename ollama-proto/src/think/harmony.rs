@@ -1,4 +1,16 @@
 //! gpt-oss "harmony" markup (§6.5): `<|start|>` header `<|message|>` body `<|end|>`.
+//!
+//! Why it works the way it does:
+//! - The server's template ends the prompt with `<|start|>assistant`, so the model's text
+//!   begins *inside* a header (`<|channel|>analysis<|message|>…`). The parser starts
+//!   [`State::Seeded`]: if the text continues a header, the implicit seed is that header's
+//!   start; if not, the text is plain content and no markup is assumed.
+//! - Deltas are cut anywhere, also inside a marker (`<|mess` + `age|>`). A tail that could
+//!   still become a marker is held back (`held`) until the next delta decides it, so the split
+//!   never depends on the chunking; [`HarmonyParser::finish`] releases what is held as text.
+//! - The channel routes a body: `analysis` is reasoning, `final` is the answer, and a message
+//!   with a recipient (`to=functions.x`) is a tool call whose body is its JSON arguments. A
+//!   tool body that is not a JSON object is given back as content: text is never dropped.
 
 use serde_json::{Map, Value};
 

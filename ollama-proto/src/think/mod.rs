@@ -150,8 +150,8 @@
 //!   [`ThinkMode::Auto`] so inline tags are still split if the model emits them anyway.
 //!
 //! The request side lives in [`crate::request`]: Qwen3's prompt-level soft switch is
-//! [`apply_soft_switch`](crate::request::apply_soft_switch), and dropping old reasoning from
-//! history is [`strip_think_blocks`](crate::request::strip_think_blocks).
+//! [`apply_soft_switch`](crate::types::soft_switch::apply_soft_switch), and dropping old reasoning from
+//! history is [`strip_think_blocks`](crate::types::soft_switch::strip_think_blocks).
 
 mod config;
 mod harmony;

@@ -127,9 +127,9 @@ impl Conversation {
 
     /// Qwen3 soft switch for the next turn: `/think` or `/no_think` on the latest user message
     /// (replacing an earlier one there) and `think` set to match; see
-    /// [`apply_soft_switch`](crate::request::apply_soft_switch).
+    /// [`apply_soft_switch`](crate::types::soft_switch::apply_soft_switch).
     pub fn soft_switch(&mut self, enable: bool) -> &mut Self {
-        crate::request::apply_soft_switch(&mut self.messages, enable);
+        crate::types::soft_switch::apply_soft_switch(&mut self.messages, enable);
         self.think = Some(Think::Enabled(enable));
         self
     }
@@ -152,7 +152,7 @@ impl Conversation {
         for m in &mut messages {
             m.thinking = None;
         }
-        crate::request::strip_think_blocks(&mut messages);
+        crate::types::soft_switch::strip_think_blocks(&mut messages);
         let mut request = ChatRequest::new(self.model.clone(), messages);
         request.think = self.think;
         request.options = self.options.clone();

@@ -298,7 +298,7 @@ impl ToolLoop {
 /// [`Conversation`](super::Conversation) re-send replies the same way.
 pub(crate) fn resent(reply: &Message) -> Message {
     let mut message = Message::new(Role::Assistant, reply.content.clone());
-    crate::request::strip_leading_blocks(&mut message.content);
+    crate::types::soft_switch::strip_leading_blocks(&mut message.content);
     message.tool_calls = reply.tool_calls.clone();
     message.images = reply.images.clone();
     message

@@ -134,7 +134,7 @@ impl ChatRequest {
 
     /// Qwen3 soft switch: puts `/think` or `/no_think` on the latest system or user message
     /// (replacing an earlier switch there) **and** sets `think` to match, which is what keeps
-    /// the switch reliable mid-conversation. See [`crate::request::apply_soft_switch`].
+    /// the switch reliable mid-conversation. See [`apply_soft_switch`](super::soft_switch::apply_soft_switch).
     ///
     /// ```
     /// use ollama_proto::types::{ChatRequest, Message, Think};
@@ -146,7 +146,7 @@ impl ChatRequest {
     /// assert_eq!(req.think, Some(Think::Enabled(false)));
     /// ```
     pub fn qwen3_soft_switch(mut self, enable: bool) -> Self {
-        crate::request::apply_soft_switch(&mut self.messages, enable);
+        super::soft_switch::apply_soft_switch(&mut self.messages, enable);
         self.think = Some(Think::Enabled(enable));
         self
     }

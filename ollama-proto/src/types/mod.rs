@@ -15,6 +15,7 @@ pub mod models;
 pub mod options;
 pub mod progress;
 pub mod show;
+pub mod soft_switch;
 pub mod think;
 pub mod tool;
 pub mod web;

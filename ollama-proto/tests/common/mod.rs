@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use ollama_proto::{Decoder, Error, OwnedEvent, StreamKind};
+use ollama_proto::exchange::Exchange;
+use ollama_proto::request::Streaming;
+use ollama_proto::types::ChatRequest;
+use ollama_proto::{ClientConfig, Decoder, DecoderConfig, Error, OwnedEvent, StreamKind};
 
 /// Directory of the recorded server responses.
 pub fn recordings_dir() -> PathBuf {
@@ -80,7 +83,7 @@ pub fn decode_with(
     let drain = |d: &mut Decoder, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
         while let Some(ev) = d.poll_event() {
             match ev {
-                Ok(ev) => events.push(ev.to_owned()),
+                Ok(ev) => events.push(ev.into_owned()),
                 Err(e) => {
                     assert!(error.is_none(), "two errors");
                     *error = Some(e);
@@ -99,5 +102,60 @@ pub fn decode_with(
     }
     d.finish();
     drain(&mut d, &mut events, &mut error);
+    (events, error)
+}
+
+/// A recording as a client reads it, in pieces of the given sizes: a 200 body through the
+/// decoder, an error status through the exchange (the one place a status becomes an error).
+pub fn decode_recording(
+    rec: &Recording,
+    kind: StreamKind,
+    config: DecoderConfig,
+    sizes: &[usize],
+) -> (Vec<OwnedEvent>, Option<Error>) {
+    if rec.status == 200 {
+        decode_with(Decoder::new(kind, config), &rec.body, sizes)
+    } else {
+        status_through_exchange(rec.status, &rec.body, sizes)
+    }
+}
+
+/// A streamed chat answered `status` with `body`, fed in pieces of the given sizes (cycled):
+/// the events and the error the caller gets.
+#[allow(clippy::disallowed_methods)] // a test needs an origin instant
+pub fn status_through_exchange(
+    status: u16,
+    body: &[u8],
+    sizes: &[usize],
+) -> (Vec<OwnedEvent>, Option<Error>) {
+    let now = std::time::Instant::now();
+    let call = Streaming(ChatRequest::new("m", []));
+    let mut ex = Exchange::stream(&ClientConfig::default(), &call, now).unwrap();
+    ex.on_connected(now, false);
+    ex.on_head(status, &http::HeaderMap::new(), now);
+    let mut events = Vec::new();
+    let mut error = None;
+    let drain = |ex: &mut Exchange, events: &mut Vec<OwnedEvent>, error: &mut Option<Error>| {
+        while let Some(ev) = ex.poll_event() {
+            match ev {
+                Ok(ev) => events.push(ev.into_owned()),
+                Err(e) => {
+                    assert!(error.is_none(), "two errors");
+                    *error = Some(e.as_protocol().cloned().unwrap());
+                }
+            }
+        }
+    };
+    let mut rest = body;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = sizes[i % sizes.len()].clamp(1, rest.len());
+        i += 1;
+        ex.on_body(&rest[..n], now);
+        rest = &rest[n..];
+        drain(&mut ex, &mut events, &mut error);
+    }
+    ex.on_end(now);
+    drain(&mut ex, &mut events, &mut error);
     (events, error)
 }

@@ -58,7 +58,7 @@ pub enum Failure {
     /// The connection failed after it was made (reset, closed mid-body…).
     Io(String),
     /// A structured answer did not fit its type.
-    Decode(ollama_proto::tools::DecodeError),
+    Structured(ollama_proto::tools::DecodeError),
     /// A tool run stopped without an answer.
     Tools(ollama_proto::tools::ToolLoopError),
     /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
@@ -86,7 +86,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Timeout(t) => Failure::Timeout(t.kind),
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
-        ClientError::Decode(e) => Failure::Decode(e),
+        ClientError::Structured(e) => Failure::Structured(e),
         ClientError::Tools(e) => Failure::Tools(e),
         ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
@@ -328,6 +328,7 @@ macro_rules! conformance_tests {
             http_goes_through_the_forwarding_proxy,
             forwarding_proxy_basic_auth,
             https_goes_through_a_connect_tunnel,
+            an_unreachable_proxy_is_a_proxy_error,
             unknown_ca_is_a_clear_tls_error,
             added_ca_is_trusted,
             ssl_cert_file_is_trusted,
@@ -408,8 +409,8 @@ pub use limits::{
     whole_answer_over_max_body_is_a_body_limit,
 };
 pub use proxy::{
-    forwarding_proxy_basic_auth, http_goes_through_the_forwarding_proxy,
-    https_goes_through_a_connect_tunnel,
+    an_unreachable_proxy_is_a_proxy_error, forwarding_proxy_basic_auth,
+    http_goes_through_the_forwarding_proxy, https_goes_through_a_connect_tunnel,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,

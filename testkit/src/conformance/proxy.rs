@@ -135,3 +135,27 @@ pub fn https_goes_through_a_connect_tunnel<T: Transport>(t: &T) {
     );
     assert_eq!(tls.requests().len(), 1);
 }
+
+/// A proxy that cannot be reached is a typed [`Failure::Proxy`] naming it (the step of the
+/// connect plan that failed), for a forwarding proxy and for a tunnel alike; nothing is
+/// retried without a retry policy.
+pub fn an_unreachable_proxy_is_a_proxy_error<T: Transport>(t: &T) {
+    // A port nothing listens on: bound, then closed.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let proxy = format!("http://127.0.0.1:{port}");
+    for server in ["http://remote.test:11434", "https://remote.test"] {
+        let config = ClientConfig::new(server.parse().unwrap())
+            .net_env(NetEnv::empty())
+            .proxy(ProxyUrl::parse(&proxy).unwrap());
+        match t.version(&t.client(config)).unwrap_err() {
+            Failure::Proxy(m) => {
+                let want = format!("proxy {proxy}: cannot connect: ");
+                assert!(m.starts_with(&want), "{server}: {m}");
+            }
+            other => panic!("{server}: expected a proxy failure, got {other:?}"),
+        }
+    }
+}

@@ -14,7 +14,7 @@ pub(super) fn reference_events(
     decoder.finish();
     let mut out = Vec::new();
     while let Some(Ok(event)) = decoder.poll_event() {
-        out.push(event.to_owned());
+        out.push(event.into_owned());
     }
     out
 }
@@ -79,4 +79,14 @@ pub(super) fn quick_retries(n: u32) -> RetryPolicy {
     RetryPolicy::retries(n)
         .initial_backoff(Duration::from_millis(10))
         .max_backoff(Duration::from_secs(3))
+}
+
+/// What the core answers `call` for a 200 with `body` in one piece: the ground truth for a
+/// single call over a real connection.
+pub(super) fn recorded_answer<C: ollama_proto::request::SingleCall>(
+    call: &C,
+    body: &[u8],
+) -> C::Output {
+    let config = ClientConfig::default();
+    ollama_proto::exchange::Exchange::answer_of(&config, call, 200, body, Instant::now()).unwrap()
 }

@@ -300,7 +300,7 @@ pub fn structured_answer_and_mismatch<T: Transport>(t: &T) {
         chat_bodies(&server)[0]["format"],
         recorded::<Value>(name)["format"]
     );
-    let Failure::Decode(err) = t
+    let Failure::Structured(err) = t
         .chat_structured::<Population>(&client, request)
         .unwrap_err()
     else {

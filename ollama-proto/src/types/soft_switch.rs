@@ -1,9 +1,9 @@
-//! Request-side helpers for reasoning models: the Qwen3 `/think` / `/no_think` soft switch and
-//! removing old reasoning from history.
+//! Helpers on the message types for reasoning models: the Qwen3 `/think` / `/no_think` soft
+//! switch and removing old reasoning from history.
 
 use std::ops::Range;
 
-use crate::types::{Message, Role};
+use super::{Message, Role};
 
 const THINK: &str = "/think";
 const NO_THINK: &str = "/no_think";
@@ -18,7 +18,7 @@ const NO_THINK: &str = "/no_think";
 /// many.
 ///
 /// ```
-/// use ollama_proto::request::apply_soft_switch;
+/// use ollama_proto::types::soft_switch::apply_soft_switch;
 /// use ollama_proto::types::Message;
 ///
 /// let mut history = vec![Message::system("Be brief."), Message::user("Why is the sky blue?")];
@@ -58,7 +58,7 @@ pub fn apply_soft_switch(messages: &mut [Message], enable: bool) -> bool {
 /// removed. The `thinking` field is not touched.
 ///
 /// ```
-/// use ollama_proto::request::strip_think_blocks;
+/// use ollama_proto::types::soft_switch::strip_think_blocks;
 /// use ollama_proto::types::Message;
 ///
 /// let mut history = vec![

@@ -1,10 +1,10 @@
-//! [`PoolOptions`]: how many idle connections a transport keeps, and for how long. The core
-//! keeps no pool (it has no sockets); the knobs are shared so both transports offer the same.
+//! [`PoolOptions`]: how many idle connections a client keeps, and for how long (the knobs of
+//! [`IdlePool`](super::IdlePool), the one policy every transport uses).
 
 use std::time::Duration;
 
 /// Idle-connection pool settings, the `Options` of both bundled runtimes
-/// ([`Runtime::Options`](super::Runtime::Options)).
+/// ([`Runtime::Options`](crate::Runtime::Options)).
 ///
 /// ```
 /// use std::time::Duration;
