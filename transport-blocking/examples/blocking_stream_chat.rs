@@ -1,5 +1,5 @@
-//! Streaming chat on a plain thread, the model's thinking shown apart from its answer: the
-//! stream is an `Iterator`.
+//! Streaming chat on a plain thread, the model's thinking apart from its answer (thinking
+//! dimmed on stderr, the answer on stdout): the stream is an `Iterator`.
 //!
 //! ```text
 //! cargo run -p ollama-blocking --example blocking_stream_chat -- [--replay] [MODEL] [PROMPT]
@@ -36,26 +36,20 @@ fn main() -> Result<(), Error> {
             )
         }
     };
-    let mut out = std::io::stdout().lock();
-    let mut section = "";
+    // Thinking goes to stderr, dimmed; the answer to stdout (so `> answer.txt` keeps only it).
     for event in client.chat_stream(request)? {
-        let (heading, text) = match event? {
-            OwnedEvent::Thinking(t) => ("thinking", t),
-            OwnedEvent::Content(c) => ("answer", c),
+        match event? {
+            OwnedEvent::Thinking(t) => eprint!("\x1b[2m{t}\x1b[0m"),
+            OwnedEvent::Content(c) => {
+                print!("{c}");
+                let _ = std::io::stdout().flush();
+            }
             OwnedEvent::Done(done) => {
                 let tokens = done.metrics.eval_count.unwrap_or(0);
-                let _ = writeln!(out, "\n\n[done: {tokens} tokens]");
-                continue;
+                println!("\n[done: {tokens} tokens]");
             }
-            _ => continue,
-        };
-        if section != heading {
-            let gap = if section.is_empty() { "" } else { "\n\n" };
-            let _ = writeln!(out, "{gap}── {heading} ──");
-            section = heading;
+            _ => {}
         }
-        let _ = write!(out, "{text}");
-        let _ = out.flush();
     }
     Ok(())
 }

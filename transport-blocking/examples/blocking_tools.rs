@@ -10,7 +10,6 @@
 use ollama_blocking::{ChatRequest, Client, Error, Message, Toolbox};
 use ollama_blocking::{JsonSchema, ToolEvent, schemars};
 use serde::Deserialize;
-use testkit::{JSON_UTF8, Reply, TestServer};
 
 /// Get the current weather for a city.
 #[derive(Deserialize, JsonSchema)]
@@ -25,7 +24,7 @@ fn main() -> Result<(), Error> {
     args.retain(|a| a != "--replay");
     let model = args.first().map_or("qwen3:8b", String::as_str);
     // Kept alive for the whole run when replaying.
-    let server = replay.then(|| scripted(model));
+    let server = replay.then(|| testkit::scripted::weather_tools(model));
     let client = match &server {
         Some(server) => Client::new(testkit::conformance::config_for(server))?,
         None => Client::from_env()?, // OLLAMA_HOST, OLLAMA_API_KEY
@@ -46,19 +45,4 @@ fn main() -> Result<(), Error> {
     })?;
     println!("{}", run.content());
     Ok(())
-}
-
-/// `--replay`: a stand-in server with the model's two parallel calls, then its answer.
-fn scripted(model: &str) -> TestServer {
-    let server = TestServer::start();
-    let call = |i: u32, id: &str, city: &str| serde_json::json!({"id": id, "function": {"index": i, "name": "get_weather", "arguments": {"city": city}}});
-    let calls = serde_json::json!({"model": model, "message": {"role": "assistant", "content": "",
-        "tool_calls": [call(0, "call_p4r1s", "Paris"), call(1, "call_r0m3", "Rome")]},
-        "done": true, "done_reason": "stop"});
-    let answer = serde_json::json!({"model": model, "message": {"role": "assistant",
-        "content": "Both are sunny at 22 °C: Paris and Rome."}, "done": true, "done_reason": "stop"});
-    server.push_reply(Reply::body(200, JSON_UTF8, calls.to_string()));
-    server.push_reply(Reply::body(200, JSON_UTF8, answer.to_string()));
-    eprintln!("(replaying scripted Ollama answers from an in-process test server)");
-    server
 }

@@ -21,8 +21,9 @@ pub use crate::net::Stream;
 pub type Body = ollama_http1::Body<Stream>;
 
 /// The async-io runtime: sockets and timers on async-io's reactor, connections opened as the
-/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's [`IdlePool`]. No
-/// tasks: all IO happens in the futures you poll.
+/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's
+/// [`IdlePool`](ollama_proto::pool::IdlePool). No tasks: all IO happens in the futures you
+/// poll.
 #[derive(Debug, Clone)]
 pub struct Smol {
     endpoint: Endpoint<Stream>,
