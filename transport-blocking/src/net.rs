@@ -6,7 +6,6 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -149,52 +148,44 @@ impl Socket {
     }
 }
 
-/// The plan, and its TLS configuration once built.
-#[derive(Debug)]
-pub(crate) struct Connector {
-    plan: Arc<ConnectPlan>,
-    tls: Option<Tls>,
+/// The plan's TLS step (its configuration built on first use), `None` for `http://`.
+// Without rustls, `Tls` is the target itself (and fails the handshake).
+#[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
+pub(crate) fn tls(plan: &ConnectPlan) -> Option<Tls> {
+    plan.tls().cloned().map(Tls::from)
 }
 
-impl Connector {
-    // Without rustls, `Tls` is the target itself (and fails the handshake).
-    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
-    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
-        Self {
-            plan: Arc::clone(plan),
-            tls: plan.tls().cloned().map(Tls::from),
-        }
-    }
-
-    /// A new connection, opened step by step as the plan says (the system resolver, not
-    /// bounded by the deadline; then each address in turn, the CONNECT handshake, TLS), each
-    /// wait at most until `deadline`.
-    pub(crate) fn open(&self, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
-        let plan = &self.plan;
-        let (host, port) = plan.dial();
-        let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
-        let mut stream = Stream::new(Socket::Plain(tcp));
-        if let Some(mut tunnel) = plan.tunnel() {
-            let failed = ConnectError::tunnel;
-            let request = tunnel.request();
-            stream
-                .until(deadline, |s| s.rw().write_all(request))
+/// A new connection, opened step by step as `plan` says (the system resolver, not bounded by
+/// the deadline; then each address in turn, the CONNECT handshake, TLS), each wait at most
+/// until `deadline`.
+pub(crate) fn open(
+    plan: &ConnectPlan,
+    tls: Option<&Tls>,
+    deadline: Option<Instant>,
+) -> Result<Stream, ConnectError> {
+    let (host, port) = plan.dial();
+    let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
+    let mut stream = Stream::new(Socket::Plain(tcp));
+    if let Some(mut tunnel) = plan.tunnel() {
+        let failed = ConnectError::tunnel;
+        let request = tunnel.request();
+        stream
+            .until(deadline, |s| s.rw().write_all(request))
+            .map_err(failed)?;
+        let mut buf = [0u8; 1024];
+        // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
+        loop {
+            let n = stream
+                .until(deadline, |s| s.rw().read(&mut buf))
                 .map_err(failed)?;
-            let mut buf = [0u8; 1024];
-            // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
-            loop {
-                let n = stream
-                    .until(deadline, |s| s.rw().read(&mut buf))
-                    .map_err(failed)?;
-                if tunnel.on_read(&buf[..n])? {
-                    break;
-                }
+            if tunnel.on_read(&buf[..n])? {
+                break;
             }
         }
-        match &self.tls {
-            None => Ok(stream),
-            Some(tls) => handshake(tls, stream, deadline),
-        }
+    }
+    match tls {
+        None => Ok(stream),
+        Some(tls) => handshake(tls, stream, deadline),
     }
 }
 
@@ -217,7 +208,7 @@ fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream
 }
 
 #[cfg(feature = "rustls")]
-use ollama_rustls::ClientTls as Tls;
+pub(crate) use ollama_rustls::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
@@ -249,7 +240,7 @@ fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Str
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
 #[cfg(not(feature = "rustls"))]
-type Tls = ollama_proto::connect::TlsTarget;
+pub(crate) type Tls = ollama_proto::connect::TlsTarget;
 
 #[cfg(not(feature = "rustls"))]
 fn handshake(_: &Tls, _: Stream, _: Option<Instant>) -> Result<Stream, ConnectError> {

@@ -13,8 +13,8 @@ use ollama_proto::connect::{ConnectError, ConnectPlan};
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::{BoxError, ClientError};
 
-use crate::net::Connector;
 pub use crate::net::Stream;
+use crate::net::{self, Tls};
 
 /// A response body being received, and its connection.
 pub type Body = ollama_http1::Body<Stream>;
@@ -26,7 +26,7 @@ pub type Body = ollama_http1::Body<Stream>;
 #[derive(Debug, Clone)]
 pub struct Blocking {
     endpoint: Endpoint<Stream>,
-    connector: Arc<Connector>,
+    tls: Arc<Option<Tls>>,
 }
 
 /// The blocking timer: nothing to arm; polling it sleeps until the instant.
@@ -42,7 +42,7 @@ impl Runtime for Blocking {
     fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
             endpoint: Endpoint::new(plan, options),
-            connector: Arc::new(Connector::new(plan)),
+            tls: Arc::new(net::tls(plan)),
         })
     }
 
@@ -56,12 +56,12 @@ impl Runtime for Blocking {
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Connection<Stream>, bool), ConnectError>> + Send {
         let pooled = self.endpoint.checkout(fresh, self.now());
-        let (endpoint, connector) = (self.endpoint.clone(), Arc::clone(&self.connector));
+        let (endpoint, tls) = (self.endpoint.clone(), Arc::clone(&self.tls));
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
-            match connector.open(deadline) {
+            match net::open(&endpoint.plan, tls.as_ref().as_ref(), deadline) {
                 Ok(stream) => Ok((endpoint.connected(stream), false)),
                 // The deadline passed first: the core names the timeout.
                 Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => {
