@@ -40,6 +40,7 @@ use crate::client_config::ClientConfig;
 use crate::config_error::ConfigError;
 use crate::deadline::Timeouts;
 use crate::host::IntoBaseUrl;
+use crate::keepalive::TcpKeepalive;
 use crate::net_env::NetEnv;
 use crate::proxy::{NoProxy, ProxyUrl};
 use crate::retry::RetryPolicy;
@@ -59,7 +60,8 @@ pub struct ClientBuilder<R> {
 }
 
 impl<R> Default for ClientBuilder<R> {
-    /// The defaults: `http://127.0.0.1:11434`, no key, no timeouts, no retries.
+    /// The defaults: `http://127.0.0.1:11434`, no key, a 30 s connect timeout and TCP
+    /// keepalive (no other timeout), no retries.
     fn default() -> Self {
         Self::from_config(ClientConfig::default())
     }
@@ -128,24 +130,51 @@ impl<R> ClientBuilder<R> {
         self.map(|c| c.header(name, value))
     }
 
-    /// Sets all four timeouts at once.
+    /// Sets all four timeouts at once; [`Timeouts::none`] removes even the default connect
+    /// timeout.
     pub fn timeouts(self, timeouts: Timeouts) -> Self {
         self.map(|c| c.timeouts(timeouts))
     }
 
-    /// Limit for establishing a connection (TCP connect and TLS handshake).
+    /// Limit for establishing a connection (TCP connect, a proxy's tunnel, TLS handshake).
+    ///
+    /// **Default: 30 s** ([`Timeouts::DEFAULT_CONNECT`], as Go's `net/http`), so a connect
+    /// nobody answers (a full listen backlog, a firewall that drops, a wrong address) ends in
+    /// a [`TimeoutKind::Connect`](crate::deadline::TimeoutKind::Connect) error naming the
+    /// server. Lower it to fail over faster; raise it only for a very lossy network.
     pub fn connect_timeout(self, d: Duration) -> Self {
         self.map(|c| c.connect_timeout(d))
     }
 
-    /// Limit from sending a request to its response head (covers model loading).
+    /// Limit from sending a request to its response head. **Default: none**, because the
+    /// head of a chat or generate comes only once the model is loaded and the prompt
+    /// evaluated, which can take minutes; a server that vanished is found by
+    /// [`tcp_keepalive`](Self::tcp_keepalive). Set it when a live but stuck server must not
+    /// hold a call, generously (minutes for large models).
     pub fn response_head_timeout(self, d: Duration) -> Self {
         self.map(|c| c.response_head_timeout(d))
     }
 
-    /// Limit between two body chunks.
+    /// Limit between two body chunks. **Default: none**: a model may think silently, and
+    /// `create` or `pull` may report nothing for minutes; a server that vanished is found by
+    /// [`tcp_keepalive`](Self::tcp_keepalive). Set it (e.g. 60 s) for chat streams when a
+    /// live but stalled server must not hold a call.
     pub fn idle_timeout(self, d: Duration) -> Self {
         self.map(|c| c.idle_timeout(d))
+    }
+
+    /// TCP keepalive on every connection; `None` turns it off.
+    ///
+    /// **Default: [`TcpKeepalive::DEFAULT`]**: the first probe after 30 s of silence, then
+    /// every 10 s, and after 3 unanswered probes the call fails with a
+    /// [`TimeoutKind::Keepalive`](crate::deadline::TimeoutKind::Keepalive) error naming the
+    /// server: a server that vanished (power loss, a cable pulled, a NAT or load balancer that
+    /// dropped the connection) is found within a minute. Probes are answered by the server's
+    /// kernel, so a server busy loading a model is never cut. Shorten it to find dead peers
+    /// faster; turn it off only where probes are unwanted, and then set an
+    /// [`idle_timeout`](Self::idle_timeout).
+    pub fn tcp_keepalive(self, keepalive: Option<TcpKeepalive>) -> Self {
+        self.map(|c| c.tcp_keepalive(keepalive))
     }
 
     /// Limit for a whole call, retries included. Unset by default: long streams are not cut.
@@ -285,6 +314,7 @@ mod tests {
             .response_head_timeout(d(2))
             .idle_timeout(d(3))
             .total_timeout(d(4))
+            .tcp_keepalive(Some(TcpKeepalive::new(d(5000), d(6000), 7)))
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
             .max_body(20)
@@ -304,16 +334,40 @@ mod tests {
                     .idle(d(3))
                     .total(d(4)),
             )
+            .tcp_keepalive(Some(TcpKeepalive::new(d(5000), d(6000), 7)))
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
             .max_body(20);
         assert_eq!(format!("{built:?}"), format!("{want:?}"));
         assert_eq!(built.request.api_key.unwrap().expose_secret(), "sk-secret");
+        assert_eq!(
+            built
+                .tcp_keepalive
+                .map(|k| (k.idle(), k.interval(), k.probes())),
+            Some((d(5000), d(6000), 7))
+        );
         let shown = format!(
             "{:?}",
             ClientBuilder::<Built>::default().api_key("sk-secret")
         );
         assert!(!shown.contains("sk-secret"), "{shown}");
+    }
+
+    #[test]
+    fn defaults_end_dead_calls_without_cutting_slow_ones() {
+        let c = ClientBuilder::<Built>::default().into_config().unwrap();
+        assert_eq!(c.timeouts.connect, Some(Duration::from_secs(30)));
+        assert_eq!(
+            (c.timeouts.response_head, c.timeouts.idle, c.timeouts.total),
+            (None, None, None)
+        );
+        assert_eq!(c.tcp_keepalive, Some(TcpKeepalive::DEFAULT));
+        let off = ClientBuilder::<Built>::default()
+            .tcp_keepalive(None)
+            .timeouts(Timeouts::none())
+            .into_config()
+            .unwrap();
+        assert_eq!((off.tcp_keepalive, off.timeouts), (None, Timeouts::none()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub use crate::config_error::ConfigError;
 use crate::deadline::Timeouts;
 use crate::decoder::DecoderConfig;
 use crate::host::{BaseUrl, EnvError, Environment, HostError};
+use crate::keepalive::TcpKeepalive;
 use crate::net_env::NetEnv;
 use crate::proxy::{NoProxy, ProxyConfig, ProxyUrl, Route};
 use crate::request::{ApiKey, RequestConfig};
@@ -40,8 +41,13 @@ pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 pub struct ClientConfig {
     /// Base URL, API key, user agent and extra headers.
     pub request: RequestConfig,
-    /// Connect, response-head, idle and total timeouts (all unset by default).
+    /// Connect, response-head, idle and total timeouts (by default a 30 s connect timeout
+    /// only: [`Timeouts::default`]).
     pub timeouts: Timeouts,
+    /// TCP keepalive on every connection, which finds a server that vanished without closing
+    /// (default [`TcpKeepalive::DEFAULT`]: dead within a minute of silence); `None` turns it
+    /// off. Numbers only: each transport applies them to its sockets.
+    pub tcp_keepalive: Option<TcpKeepalive>,
     /// Retries (none by default).
     pub retry: RetryPolicy,
     /// Line limit and thinking separation for streams and chat/generate answers.
@@ -58,7 +64,8 @@ pub struct ClientConfig {
 }
 
 impl Default for ClientConfig {
-    /// `http://127.0.0.1:11434`, no key, no timeouts, no retries.
+    /// `http://127.0.0.1:11434`, no key, a 30 s connect timeout and TCP keepalive (no other
+    /// timeout), no retries.
     fn default() -> Self {
         Self::new(BaseUrl::default())
     }
@@ -70,6 +77,7 @@ impl ClientConfig {
         Self {
             request: RequestConfig::new(base_url),
             timeouts: Timeouts::default(),
+            tcp_keepalive: Some(TcpKeepalive::DEFAULT),
             retry: RetryPolicy::default(),
             decoder: DecoderConfig::default(),
             max_body: DEFAULT_MAX_BODY,
@@ -201,27 +209,36 @@ impl ClientConfig {
         self
     }
 
-    /// Sets all timeouts at once.
+    /// Sets all timeouts at once ([`Timeouts::none`] removes even the default connect
+    /// timeout).
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
     }
 
-    /// Limit for establishing a connection.
+    /// Limit for establishing a connection (default 30 s, [`Timeouts::DEFAULT_CONNECT`]).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.timeouts.connect = Some(d);
         self
     }
 
-    /// Limit from sending a request to its response head (covers model loading).
+    /// Limit from sending a request to its response head (covers model loading). Unset by
+    /// default.
     pub fn response_head_timeout(mut self, d: Duration) -> Self {
         self.timeouts.response_head = Some(d);
         self
     }
 
-    /// Limit between two body chunks of a response.
+    /// Limit between two body chunks of a response. Unset by default.
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.timeouts.idle = Some(d);
+        self
+    }
+
+    /// TCP keepalive on every connection (default [`TcpKeepalive::DEFAULT`]); `None` turns it
+    /// off.
+    pub fn tcp_keepalive(mut self, keepalive: Option<TcpKeepalive>) -> Self {
+        self.tcp_keepalive = keepalive;
         self
     }
 

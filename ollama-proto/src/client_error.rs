@@ -46,7 +46,10 @@ pub enum ClientError {
     Protocol(Error),
     /// The request was invalid before anything was sent (empty model name, bad header value…).
     Usage(UsageError),
-    /// One of the four timeouts expired (connect, response head, idle, total).
+    /// One of the four timeouts expired (connect, response head, idle, total), or TCP
+    /// keepalive found the server gone ([`TimeoutKind::Keepalive`]). The message names the
+    /// server (and the proxy), what the call was doing, the setting that fired and how to
+    /// raise it.
     Timeout(TimedOut),
     /// No connection could be made: refused, DNS failure, TLS handshake failure, or an
     /// `https://` URL the transport was built without TLS for. Nothing reached the server.
@@ -364,10 +367,7 @@ mod tests {
 
     #[test]
     fn helpers_by_variant() {
-        let timed_out = TimedOut {
-            kind: TimeoutKind::Idle,
-            limit: Duration::from_secs(1),
-        };
+        let timed_out = TimedOut::new(TimeoutKind::Idle, Duration::from_secs(1));
         let unsupported = status_error(400, br#"{"error":"\"qwen\" does not support thinking"}"#);
         let signin = status_error(
             401,

@@ -2,11 +2,25 @@
 //! transport only arms a timer for [`Deadlines::poll_timeout`].
 //!
 //! Four separate, optional timeouts, because one total timeout kills long streams:
-//! - **connect**: establishing the connection (TCP + TLS);
+//! - **connect**: establishing the connection (TCP + TLS); **30 s by default**;
 //! - **response head**: from the request being sent to the status line and headers (the model
-//!   may be loading: minutes for a large model);
-//! - **idle**: between two body chunks (a stalled server or network);
-//! - **total**: the whole call, only when the caller asks for it.
+//!   may be loading: minutes for a large model); unset by default;
+//! - **idle**: between two body chunks (a stalled server or network); unset by default;
+//! - **total**: the whole call, only when the caller asks for it; unset by default.
+//!
+//! Why only connect has a default: a server that is alive may legitimately send nothing for
+//! minutes (loading a model, evaluating a long prompt, quantizing during `create`, a
+//! non-streamed `pull`), so any default head or idle limit would cut real work. A server that
+//! is *gone* is found by TCP keepalive instead ([`crate::keepalive`], on by default), which the
+//! peer's kernel answers however busy Ollama is. A connect, by contrast, is answered by the
+//! kernel within a round trip; 30 s (as Go's `net/http`) leaves room for four lost SYNs
+//! (retransmitted after 1, 3, 7 and 15 s) and a TLS handshake, and ends a black-holed connect
+//! (a full listen backlog, a firewall that drops, a wrong LAN address) long before the OS
+//! would (about 2 minutes on Linux).
+//!
+//! The [`Exchange`](crate::exchange::Exchange) locates every expired timeout ([`CallSite`]):
+//! the error names the server, what the call was doing, the setting that fired and how to
+//! raise it.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -22,25 +36,48 @@
 //! assert_eq!(d.check(late).unwrap_err().kind, TimeoutKind::Idle);
 //! ```
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
-/// The four optional timeouts. All unset by default: a stream may run as long as the model
-/// produces tokens.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub use crate::timed_out::{CallPhase, CallSite, TimedOut};
+
+/// The four optional timeouts. By default only `connect` is set
+/// ([`Timeouts::DEFAULT_CONNECT`], 30 s): a stream may run as long as the model produces
+/// tokens, and a vanished server is found by TCP keepalive ([`crate::keepalive`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Timeouts {
-    /// Limit for establishing the connection.
+    /// Limit for establishing the connection (default [`Timeouts::DEFAULT_CONNECT`]).
     pub connect: Option<Duration>,
-    /// Limit from sending the request to receiving the response head.
+    /// Limit from sending the request to receiving the response head (default: none).
     pub response_head: Option<Duration>,
-    /// Limit between two body chunks.
+    /// Limit between two body chunks (default: none).
     pub idle: Option<Duration>,
-    /// Limit for the whole call.
+    /// Limit for the whole call (default: none).
     pub total: Option<Duration>,
 }
 
+impl Default for Timeouts {
+    /// A 30 s connect timeout ([`Timeouts::DEFAULT_CONNECT`]), nothing else.
+    fn default() -> Self {
+        Self::none().connect(Self::DEFAULT_CONNECT)
+    }
+}
+
 impl Timeouts {
+    /// The default connect timeout: 30 s, as Go's `net/http` (see the [module](self) for why).
+    pub const DEFAULT_CONNECT: Duration = Duration::from_secs(30);
+
+    /// No timeout at all, not even the default connect timeout: a connect that is never
+    /// answered then waits for the OS to give up (about 2 minutes on Linux).
+    pub const fn none() -> Self {
+        Self {
+            connect: None,
+            response_head: None,
+            idle: None,
+            total: None,
+        }
+    }
+
     /// Sets the connect timeout.
     pub fn connect(mut self, d: Duration) -> Self {
         self.connect = Some(d);
@@ -78,6 +115,9 @@ pub enum TimeoutKind {
     Idle,
     /// [`Timeouts::total`].
     Total,
+    /// The OS closed an established connection whose peer stopped answering TCP keepalive
+    /// probes ([`crate::keepalive`]): the server, or the path to it, is gone.
+    Keepalive,
 }
 
 impl TimeoutKind {
@@ -88,32 +128,21 @@ impl TimeoutKind {
             Self::ResponseHead => "response_head",
             Self::Idle => "idle",
             Self::Total => "total",
+            Self::Keepalive => "keepalive",
+        }
+    }
+
+    /// The builder method that sets this limit (`ClientBuilder::connect_timeout`, …).
+    pub fn setting(self) -> &'static str {
+        match self {
+            Self::Connect => "ClientBuilder::connect_timeout",
+            Self::ResponseHead => "ClientBuilder::response_head_timeout",
+            Self::Idle => "ClientBuilder::idle_timeout",
+            Self::Total => "ClientBuilder::total_timeout",
+            Self::Keepalive => "ClientBuilder::tcp_keepalive",
         }
     }
 }
-
-/// A timeout expired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct TimedOut {
-    /// Which one.
-    pub kind: TimeoutKind,
-    /// Its configured length.
-    pub limit: Duration,
-}
-
-impl fmt::Display for TimedOut {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} timeout of {:?} expired",
-            self.kind.as_str(),
-            self.limit
-        )
-    }
-}
-
-impl std::error::Error for TimedOut {}
 
 /// Where a call is, for choosing which timeouts apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,11 +203,18 @@ impl Deadlines {
         self.last_progress = now;
     }
 
-    /// `false` when no timeout is configured at all: a transport can then skip reading the
-    /// clock for every chunk.
+    /// `false` when no timeout applies in the current phase (e.g. reading a body with neither
+    /// an idle nor a total timeout, whatever the connect timeout): a transport can then skip
+    /// reading the clock for every chunk.
     pub fn is_armed(&self) -> bool {
         let t = &self.timeouts;
-        t.connect.is_some() || t.response_head.is_some() || t.idle.is_some() || t.total.is_some()
+        let phase = match self.phase {
+            Phase::Connecting => t.connect,
+            Phase::AwaitingHead => t.response_head,
+            Phase::Body => t.idle,
+            Phase::Backoff => None,
+        };
+        phase.is_some() || t.total.is_some()
     }
 
     /// The earliest instant at which a timeout can expire, or `None` when none applies.
@@ -226,7 +262,7 @@ impl Deadlines {
             .chain(total)
             .filter_map(|(from, limit, kind)| {
                 from.checked_add(limit)
-                    .map(|at| (at, TimedOut { kind, limit }))
+                    .map(|at| (at, TimedOut::new(kind, limit)))
             })
     }
 }
@@ -243,19 +279,44 @@ mod tests {
     #[test]
     fn nothing_set_means_no_deadline() {
         let t0 = Instant::now();
-        let mut d = Deadlines::new(Timeouts::default(), t0);
+        let mut d = Deadlines::new(Timeouts::none(), t0);
+        assert!(!d.is_armed());
         d.connected(t0);
         d.head_received(t0);
         assert_eq!(d.poll_timeout(), None);
         assert_eq!(d.check(t0 + secs(1_000_000)), Ok(()));
         assert!(!d.is_armed());
-        assert!(Deadlines::new(Timeouts::default().total(secs(1)), t0).is_armed());
+        assert!(Deadlines::new(Timeouts::none().total(secs(1)), t0).is_armed());
+    }
+
+    #[test]
+    fn the_default_is_a_connect_timeout_only() {
+        let t0 = Instant::now();
+        let t = Timeouts::default();
+        assert_eq!(t, Timeouts::none().connect(secs(30)));
+        let mut d = Deadlines::new(t, t0);
+        assert!(d.is_armed());
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(30)));
+        assert_eq!(
+            d.check(t0 + secs(30)).unwrap_err(),
+            TimedOut::new(TimeoutKind::Connect, secs(30))
+        );
+        // Once connected, nothing applies: no clock per chunk, no deadline however long.
+        d.connected(t0 + secs(1));
+        assert!(!d.is_armed());
+        d.head_received(t0 + secs(600));
+        assert!(!d.is_armed());
+        assert_eq!(d.poll_timeout(), None);
+        assert_eq!(d.check(t0 + secs(1_000_000)), Ok(()));
+        // A new attempt connects again: the connect timeout applies again.
+        d.connecting(t0 + secs(700));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(730)));
     }
 
     #[test]
     fn each_phase_has_its_own_timeout() {
         let t0 = Instant::now();
-        let t = Timeouts::default()
+        let t = Timeouts::none()
             .connect(secs(1))
             .response_head(secs(60))
             .idle(secs(5));
@@ -276,20 +337,14 @@ mod tests {
             assert_eq!(d.check(t0 + secs(i) + Duration::from_millis(4999)), Ok(()));
         }
         let err = d.check(t0 + secs(999 + 5)).unwrap_err();
-        assert_eq!(
-            err,
-            TimedOut {
-                kind: TimeoutKind::Idle,
-                limit: secs(5)
-            }
-        );
+        assert_eq!(err, TimedOut::new(TimeoutKind::Idle, secs(5)));
         assert_eq!(err.to_string(), "idle timeout of 5s expired");
     }
 
     #[test]
     fn backoff_between_attempts_is_bounded_by_total_only() {
         let t0 = Instant::now();
-        let t = Timeouts::default()
+        let t = Timeouts::none()
             .response_head(secs(2))
             .idle(secs(1))
             .total(secs(60));
@@ -301,7 +356,7 @@ mod tests {
         assert_eq!(d.check(t0 + secs(30)), Ok(()));
         d.connected(t0 + secs(31)); // the retry: its own head deadline, same total
         assert_eq!(d.poll_timeout(), Some(t0 + secs(33)));
-        let mut no_total = Deadlines::new(Timeouts::default().idle(secs(1)), t0);
+        let mut no_total = Deadlines::new(Timeouts::none().idle(secs(1)), t0);
         no_total.backoff(t0);
         assert_eq!(no_total.poll_timeout(), None);
     }
@@ -309,7 +364,7 @@ mod tests {
     #[test]
     fn total_applies_in_every_phase_and_wins_when_earlier() {
         let t0 = Instant::now();
-        let t = Timeouts::default().idle(secs(5)).total(secs(12));
+        let t = Timeouts::none().idle(secs(5)).total(secs(12));
         let mut d = Deadlines::new(t, t0);
         d.connected(t0);
         d.head_received(t0 + secs(1));

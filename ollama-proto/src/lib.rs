@@ -109,6 +109,7 @@ pub mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod host;
+pub mod keepalive;
 pub mod net_env;
 pub mod pool;
 pub mod prelude;
@@ -117,6 +118,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod think;
+mod timed_out;
 pub mod tls;
 pub mod tools;
 pub mod types;

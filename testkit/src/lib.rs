@@ -50,6 +50,7 @@ pub mod conformance;
 mod faults;
 mod http;
 mod log;
+pub mod netns;
 mod proxy_server;
 mod recording;
 mod reply;

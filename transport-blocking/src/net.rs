@@ -165,6 +165,8 @@ pub(crate) fn open(
 ) -> Result<Stream, ConnectError> {
     let (host, port) = plan.dial();
     let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
+    ollama_http1::set_keepalive((&tcp).into(), plan.tcp_keepalive())
+        .map_err(|e| plan.dial_failed(e))?;
     let mut stream = Stream::new(Socket::Plain(tcp));
     if let Some(mut tunnel) = plan.tunnel() {
         let failed = ConnectError::tunnel;

@@ -60,7 +60,10 @@
 //!
 //! All decided by the core, identically on every transport (see [`ollama_proto::exchange`]
 //! and the shared conformance suite): four optional timeouts (connect, response head, idle,
-//! total), opt-in retries of calls that are safe to repeat, redirects never followed.
+//! total), opt-in retries of calls that are safe to repeat, redirects never followed. By
+//! default a connect times out after 30 s and every connection has TCP keepalive (a vanished
+//! server is found within about a minute, [`ClientBuilder::tcp_keepalive`]); no other timeout
+//! is set, so a model may load for as long as it needs.
 //!
 //! # Proxies, TLS and credentials
 //!
@@ -91,6 +94,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod conn;
+mod keepalive;
 mod net;
 pub mod runtime;
 

@@ -41,6 +41,8 @@ impl Connector {
             .await
             .and_then(|t| t.set_nodelay(true).map(|()| t))
             .map_err(|e| plan.dial_failed(e))?;
+        crate::keepalive::set_keepalive(&tcp, plan.tcp_keepalive())
+            .map_err(|e| plan.dial_failed(e))?;
         if let Some(mut tunnel) = plan.tunnel() {
             let failed = ConnectError::tunnel;
             tcp.write_all(tunnel.request()).await.map_err(failed)?;

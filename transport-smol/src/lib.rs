@@ -92,7 +92,10 @@
 //! # Timeouts, retries, errors
 //!
 //! All decided by the core, identically on both transports: see [`ollama_proto::exchange`]
-//! and the shared conformance suite.
+//! and the shared conformance suite. By default a connect times out after 30 s and every
+//! connection has TCP keepalive (a vanished server is found within about a minute,
+//! [`ClientBuilder::tcp_keepalive`]); no other timeout is set, so a model may load for as
+//! long as it needs.
 //!
 //! # Differences from ollama-hyper
 //!

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ollama_http1::SockRef;
 use ollama_proto::connect::{ConnectError, ConnectPlan};
 
 /// The plan, and its TLS configuration once built.
@@ -77,6 +78,8 @@ impl Connector {
         let mut tcp = TcpStream::connect((host, port))
             .await
             .and_then(|t| t.set_nodelay(true).map(|()| t))
+            .map_err(|e| plan.dial_failed(e))?;
+        ollama_http1::set_keepalive(SockRef::from(&tcp), plan.tcp_keepalive())
             .map_err(|e| plan.dial_failed(e))?;
         if let Some(mut tunnel) = plan.tunnel() {
             let failed = ConnectError::tunnel;

@@ -157,8 +157,8 @@ impl<R: Runtime> Client<R> {
     /// over `max_body`, or a body that does not decode.
     pub async fn call<C: SingleCall + ?Sized>(&self, call: &C) -> Result<C::Output, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::single(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.plan.forward_proxy());
+        let mut ex =
+            Exchange::single(&self.config, call, rt.now())?.through_route(self.plan.route());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;
@@ -188,8 +188,8 @@ impl<R: Runtime> Client<R> {
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex = Exchange::stream(&self.config, call, rt.now())?
-            .through_forwarding_proxy(self.plan.forward_proxy());
+        let mut ex =
+            Exchange::stream(&self.config, call, rt.now())?.through_route(self.plan.route());
         let span = request_span(ex.info());
         let mut timer = rt.timer();
         let mut body = None;

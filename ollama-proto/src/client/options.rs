@@ -39,7 +39,8 @@ impl CallOptions {
 
     /// Sets the total timeout, keeping the client's other timeouts.
     pub fn total_timeout(mut self, d: Duration) -> Self {
-        self.timeouts = Some(self.timeouts.unwrap_or_default().total(d));
+        // Unset fields keep the client's: start from none, not from the default connect.
+        self.timeouts = Some(self.timeouts.unwrap_or(Timeouts::none()).total(d));
         self
     }
 

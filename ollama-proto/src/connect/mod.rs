@@ -1,8 +1,9 @@
 //! [`ConnectPlan`]: how a connection to the server is opened, decided once when the client is
 //! built, so that a transport executes it and decides nothing:
 //!
-//! 1. TCP to [`ConnectPlan::dial`] (the server, or its proxy); a failure is
-//!    [`ConnectPlan::dial_failed`] (the server's, or the proxy's "unreachable").
+//! 1. TCP to [`ConnectPlan::dial`] (the server, or its proxy), with TCP keepalive as
+//!    [`ConnectPlan::tcp_keepalive`] says; a failure is [`ConnectPlan::dial_failed`] (the
+//!    server's, or the proxy's "unreachable").
 //! 2. If [`ConnectPlan::tunnel`] gives a [`Tunnel`]: write its request, feed it what the proxy
 //!    answers ([`Tunnel::on_read`]) until it is open.
 //! 3. If [`ConnectPlan::tls`] is set: the TLS handshake with its server name, trusting its
@@ -42,6 +43,7 @@ pub use error::ConnectError;
 use crate::client_config::ClientConfig;
 use crate::config_error::ConfigError;
 use crate::host::BaseUrl;
+use crate::keepalive::TcpKeepalive;
 use crate::proxy::{ProxyError, ProxyUrl, Route, Tunnel};
 use crate::tls::TlsPlan;
 
@@ -52,6 +54,7 @@ pub struct ConnectPlan {
     route: Route,
     tls: Option<TlsTarget>,
     pool_key: String,
+    keepalive: Option<TcpKeepalive>,
 }
 
 /// TLS with the server: its name (SNI and certificate check) and what to trust.
@@ -106,6 +109,7 @@ impl ConnectPlan {
             route: network.route,
             tls,
             pool_key,
+            keepalive: config.tcp_keepalive,
         })
     }
 
@@ -124,6 +128,13 @@ impl ConnectPlan {
             Some(proxy) => ConnectError::Proxy(ProxyError::unreachable(proxy, error)),
             None => ConnectError::Server(error.into()),
         }
+    }
+
+    /// TCP keepalive to turn on for every new connection, right after the TCP connect
+    /// ([`ClientConfig::tcp_keepalive`]; `None`: off). On Linux, also set `TCP_USER_TIMEOUT`
+    /// to its [`TcpKeepalive::dead_after`] (see [`crate::keepalive`]).
+    pub fn tcp_keepalive(&self) -> Option<&TcpKeepalive> {
+        self.keepalive.as_ref()
     }
 
     /// A new CONNECT handshake to run on the proxy connection, when the route is a tunnel.

@@ -67,11 +67,12 @@ use crate::accumulate::Accumulator;
 use crate::client_config::ClientConfig;
 use crate::client_error::{BoxError, ClientError};
 use crate::connect::ConnectError;
-use crate::deadline::{Deadlines, TimedOut, TimeoutKind};
+use crate::deadline::{CallPhase, CallSite, Deadlines, TimedOut, TimeoutKind};
 use crate::decoder::{Decoder, DecoderConfig};
 use crate::error::{Error, UsageError};
 use crate::event::Event;
-use crate::proxy::{ProxyError, ProxyUrl};
+use crate::keepalive::is_os_timeout;
+use crate::proxy::{ProxyError, ProxyUrl, Route};
 use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
 use crate::retry::{Failure, RetryPolicy};
 use crate::types::Metrics;
@@ -142,6 +143,12 @@ pub struct Exchange {
     stale_retry_used: bool,
     /// Set by [`Exchange::through_forwarding_proxy`]: its own 401/407 is a proxy error.
     forward_proxy: Option<ProxyUrl>,
+    /// `host:port` of the server, for located errors.
+    server: Arc<str>,
+    /// The proxy connections go to (forwarding or tunnel), for located errors.
+    proxy: Option<Arc<str>>,
+    /// With TCP keepalive on: the silence after which the OS declares the peer dead.
+    keepalive_dead_after: Option<Duration>,
 }
 
 fn declares_none(_: u16) -> bool {
@@ -260,7 +267,19 @@ impl Exchange {
             retries: 0,
             stale_retry_used: false,
             forward_proxy: None,
+            server: config.request.base_url.authority().into(),
+            proxy: None,
+            keepalive_dead_after: config.tcp_keepalive.map(|k| k.dead_after()),
         })
+    }
+
+    /// Sends the call the way `route` says: through a forwarding proxy as
+    /// [`Exchange::through_forwarding_proxy`] does, and with the proxy (forwarding or tunnel)
+    /// named in timeout errors, since the connection goes to it.
+    #[must_use]
+    pub fn through_route(mut self, route: &Route) -> Self {
+        self.proxy = route.proxy().map(|p| p.to_string().into());
+        self.through_forwarding_proxy(route.forward_proxy())
     }
 
     /// Sends the call through the forwarding `proxy` (an `http://` server behind a proxy):
@@ -270,6 +289,7 @@ impl Exchange {
     #[must_use]
     pub fn through_forwarding_proxy(mut self, proxy: Option<&ProxyUrl>) -> Self {
         if let Some(proxy) = proxy {
+            self.proxy = Some(proxy.to_string().into());
             if let Some(auth) = proxy.authorization() {
                 let mut request = http::Request::clone(&self.request);
                 request
@@ -359,7 +379,7 @@ impl Exchange {
         match self.state {
             State::Backoff(at) if now >= at => {
                 if let Err(t) = self.deadlines.check(now) {
-                    return self.fail(t.into());
+                    return self.fail(self.located(t));
                 }
                 self.start_attempt(now, false);
             }
@@ -408,7 +428,9 @@ impl Exchange {
         } else {
             "before the response head"
         };
-        let error = ClientError::io(&self.info.origin, context, error);
+        let error = self
+            .keepalive_death(&error)
+            .unwrap_or_else(|| ClientError::io(&self.info.origin, context, error));
         if response_began {
             return self.fail(error);
         }
@@ -493,7 +515,7 @@ impl Exchange {
                 if self.deadlines.is_armed() {
                     self.deadlines.on_progress(now);
                     if let Err(t) = self.deadlines.check(now) {
-                        return self.fail(t.into());
+                        return self.fail(self.located(t));
                     }
                 }
                 if !matches!(reading, Reading::Stream { .. }) && *received > max_body as u64 {
@@ -570,8 +592,10 @@ impl Exchange {
         }
         match self.state {
             State::Body { received, .. } => {
-                let context = format!("after {received} body bytes");
-                let error = ClientError::io(&self.info.origin, context, error);
+                let error = self.keepalive_death(&error).unwrap_or_else(|| {
+                    let context = format!("after {received} body bytes");
+                    ClientError::io(&self.info.origin, context, error)
+                });
                 self.fail(error);
             }
             State::ErrorBody { .. } => self.finish_error_body(false),
@@ -763,12 +787,44 @@ impl Exchange {
     }
 
     fn on_timed_out(&mut self, t: TimedOut, now: Instant) {
-        match t.kind {
+        let kind = t.kind;
+        let error = self.located(t);
+        match kind {
             // Nothing reached the server yet: a connect timeout may be retried.
-            TimeoutKind::Connect => self.retry_or_fail(t.into(), now),
+            TimeoutKind::Connect => self.retry_or_fail(error, now),
             // Not a response-head timeout (the model may be loading), nor anything later.
-            _ => self.fail(t.into()),
+            _ => self.fail(error),
         }
+    }
+
+    /// Where the call is now: the server, the proxy, the phase.
+    fn site(&self) -> CallSite {
+        let phase = match &self.state {
+            State::Connect { .. } => CallPhase::Connect,
+            State::SendRequest { .. } => CallPhase::ResponseHead,
+            State::Backoff(_) => CallPhase::Backoff,
+            State::Body { received, .. } => CallPhase::Body {
+                received: *received,
+            },
+            State::ErrorBody { body, .. } => CallPhase::Body {
+                received: body.len() as u64,
+            },
+            State::Finished { .. } => CallPhase::Body { received: 0 },
+        };
+        CallSite::new(Arc::clone(&self.server), self.proxy.clone(), phase)
+    }
+
+    /// `t`, naming where the call is.
+    fn located(&self, t: TimedOut) -> ClientError {
+        ClientError::Timeout(t.at(self.site()))
+    }
+
+    /// With keepalive on, an established connection the OS closed with `ETIMEDOUT`: the peer
+    /// stopped answering keepalive probes. A typed, located [`TimeoutKind::Keepalive`].
+    fn keepalive_death(&self, error: &BoxError) -> Option<ClientError> {
+        let dead_after = self.keepalive_dead_after?;
+        is_os_timeout(&**error)
+            .then(|| self.located(TimedOut::new(TimeoutKind::Keepalive, dead_after)))
     }
 
     /// The call ends with `error`, unless it already ended.

@@ -697,3 +697,150 @@ fn a_malformed_line_in_a_non_streamed_body_says_where() {
         }
     }
 }
+
+/// The OS's error for a connection whose peer stopped answering keepalive probes, as hyper
+/// wraps it (an error whose source is the `io::Error`).
+#[derive(Debug)]
+struct Wrapped(std::io::Error);
+
+impl std::fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error reading a body from connection: {}", self.0)
+    }
+}
+
+impl std::error::Error for Wrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+fn etimedout() -> BoxError {
+    Box::new(Wrapped(std::io::Error::from(std::io::ErrorKind::TimedOut)))
+}
+
+fn server(port: u16) -> ClientConfig {
+    ClientConfig::new(format!("http://10.0.0.1:{port}").parse().unwrap())
+}
+
+#[test]
+fn a_default_connect_that_is_never_answered_is_a_located_timeout() {
+    let t0 = Instant::now();
+    let mut ex = Exchange::stream(&server(11434), &chat(), t0).unwrap();
+    assert_eq!(ex.poll_timeout(), Some(t0 + secs(30)));
+    ex.handle_timeout(t0 + secs(30));
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: false });
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(e.timeout_kind(), Some(TimeoutKind::Connect));
+    assert_eq!(
+        e.to_string(),
+        "connect to 10.0.0.1:11434 timed out after 30s \
+         (connect timeout; raise it with ClientBuilder::connect_timeout)"
+    );
+    // Once connected, the defaults set no deadline at all: a model may load for an hour.
+    let mut ex = Exchange::stream(&server(11434), &chat(), t0).unwrap();
+    ex.on_connected(t0, false);
+    assert_eq!(ex.poll_timeout(), None);
+    assert!(!ex.needs_time());
+    ex.on_head(200, &HeaderMap::new(), t0 + secs(3600));
+    assert_eq!(ex.poll_timeout(), None);
+    assert!(!ex.needs_time(), "no clock read per chunk by default");
+}
+
+#[test]
+fn keepalive_deaths_are_typed_and_located() {
+    let t0 = Instant::now();
+    // Mid-body: the bytes received so far are named.
+    let mut ex = Exchange::stream(&server(1), &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(LINE, t0);
+    assert_eq!(events(&mut ex), [Ok(OwnedEvent::Content("Hi".into()))]);
+    ex.on_body_failed(etimedout(), t0 + secs(70));
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(e.timeout_kind(), Some(TimeoutKind::Keepalive));
+    assert_eq!(e.kind_str(), "timeout.keepalive");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the server 10.0.0.1:1 stopped answering after {} body bytes: the OS closed the \
+             connection after 60s without an answer (TCP keepalive), so the peer or the \
+             network path to it is gone (change or remove keepalive with \
+             ClientBuilder::tcp_keepalive)",
+            LINE.len()
+        )
+    );
+
+    // Before the head, through a tunnel: the proxy is the peer that vanished.
+    let proxy = ProxyUrl::parse("http://u:p@proxy.test:3128").unwrap();
+    let short = crate::keepalive::TcpKeepalive::new(secs(1), secs(1), 2);
+    let config = server(2).tcp_keepalive(Some(short));
+    let mut ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .through_route(&Route::Tunnel(proxy));
+    ex.on_connected(t0, false);
+    ex.on_send_failed(etimedout(), false, t0 + secs(3));
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the proxy http://proxy.test:3128 (on the way to 10.0.0.1:2) stopped answering while \
+         waiting for the response head: the OS closed the connection after 3s without an \
+         answer (TCP keepalive), so the peer or the network path to it is gone (change or \
+         remove keepalive with ClientBuilder::tcp_keepalive)"
+    );
+    assert!(!e.to_string().contains("u:p"), "no credentials in errors");
+
+    // With keepalive off, the OS's timeout stays an IO error (it is not keepalive's).
+    let mut ex = Exchange::stream(&server(3).tcp_keepalive(None), &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body_failed(etimedout(), t0);
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(e.kind_str(), "io");
+    assert!(
+        e.to_string().contains("10.0.0.1:3 (after 0 body bytes)"),
+        "{e}"
+    );
+    // Any other failure stays an IO error with keepalive on.
+    let mut ex = Exchange::stream(&server(4), &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body_failed("reset".into(), t0);
+    assert_eq!(ex.poll_event().unwrap().unwrap_err().kind_str(), "io");
+}
+
+#[test]
+fn every_timeout_names_server_proxy_and_phase() {
+    let t0 = Instant::now();
+    let proxy = ProxyUrl::parse("http://proxy.test:3128").unwrap();
+    let config = server(5)
+        .timeouts(Timeouts::none().connect(secs(2)).idle(secs(4)))
+        .retry(RetryPolicy::retries(1).initial_backoff(secs(1)));
+    let mut ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .through_route(&Route::Forward(proxy));
+    ex.handle_timeout(t0 + secs(2));
+    let Action::Retry(at) = ex.poll_action() else {
+        panic!("a connect timeout is retried: {:?}", ex.poll_action())
+    };
+    ex.handle_timeout(at);
+    ex.handle_timeout(at + secs(2));
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "connect to 10.0.0.1:5 through the proxy http://proxy.test:3128 timed out after 2s \
+         (connect timeout; raise it with ClientBuilder::connect_timeout)"
+    );
+
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(LINE, t0 + secs(1));
+    let _ = events(&mut ex);
+    ex.handle_timeout(t0 + secs(5));
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "no body bytes from 10.0.0.1:5 for 4s, after {} body bytes \
+             (idle timeout; raise it with ClientBuilder::idle_timeout)",
+            LINE.len()
+        )
+    );
+}

@@ -14,7 +14,9 @@
 //! - an HTTP error status is reported by the streaming call itself (before any event), with
 //!   the error body read and classified by the core.
 //!
-//! Every scenario uses small timeouts and bounded waits, so the suite runs in seconds.
+//! Every scenario uses small timeouts and bounded waits, so the suite runs in seconds. The
+//! scenarios whose peer never answers (a vanished server, an unanswered connect) run each in
+//! a network namespace of its own ([`crate::netns`]).
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed conformance assertion
 
@@ -51,8 +53,9 @@ pub enum Failure {
     Protocol(ollama_proto::Error),
     /// The caller misused the API.
     Usage(ollama_proto::UsageError),
-    /// One of the four timeouts expired.
-    Timeout(TimeoutKind),
+    /// One of the four timeouts expired, or keepalive found the peer gone: which, and the
+    /// whole message (where, and the setting that fired).
+    Timeout(TimeoutKind, String),
     /// No connection could be made.
     Connect(String),
     /// The connection failed after it was made (reset, closed mid-body…).
@@ -83,7 +86,7 @@ pub fn failure(e: ClientError) -> Failure {
     match e {
         ClientError::Protocol(e) => Failure::Protocol(e),
         ClientError::Usage(e) => Failure::Usage(e),
-        ClientError::Timeout(t) => Failure::Timeout(t.kind),
+        ClientError::Timeout(t) => Failure::Timeout(t.kind, t.to_string()),
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
         ClientError::Structured(e) => Failure::Structured(e),
@@ -333,6 +336,34 @@ macro_rules! conformance_tests {
             added_ca_is_trusted,
             ssl_cert_file_is_trusted,
         );
+        $crate::conformance_tests!(@netns $transport;
+            vanished_server_mid_stream_is_a_keepalive_error,
+            vanished_server_before_the_head_is_a_keepalive_error,
+            vanished_server_of_a_pooled_connection_is_a_keepalive_error,
+            vanished_server_without_keepalive_hits_the_idle_timeout,
+            unanswered_connect_is_a_connect_timeout,
+        );
+        /// A measurement, not a bound the suite runs (2 to 3 minutes): how long the defaults
+        /// take to end each dead call (`testkit::conformance::defaults_end_dead_calls`).
+        #[test]
+        #[ignore = "a 2-3 minute measurement of the defaults; run with --ignored --nocapture"]
+        fn defaults_end_dead_calls() {
+            $crate::netns::run_isolated(
+                concat!(module_path!(), "::defaults_end_dead_calls"),
+                || $crate::conformance::defaults_end_dead_calls(&$transport),
+            );
+        }
+    };
+    (@netns $transport:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::netns::run_isolated(
+                    concat!(module_path!(), "::", stringify!($name)),
+                    || $crate::conformance::$name(&$transport),
+                );
+            }
+        )*
     };
     (@each $transport:expr; $($name:ident),* $(,)?) => {
         $(
@@ -372,6 +403,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
 
 mod answers;
 mod connections;
+mod dead_peers;
 mod errors;
 mod exact;
 pub mod images;
@@ -393,6 +425,13 @@ pub use answers::{
     stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
+pub use dead_peers::{
+    defaults_end_dead_calls, unanswered_connect_is_a_connect_timeout,
+    vanished_server_before_the_head_is_a_keepalive_error,
+    vanished_server_mid_stream_is_a_keepalive_error,
+    vanished_server_of_a_pooled_connection_is_a_keepalive_error,
+    vanished_server_without_keepalive_hits_the_idle_timeout,
+};
 pub use errors::{
     abort_mid_chunk_is_io, clean_close_before_done_is_truncated, error_line_mid_stream,
     reset_mid_body_is_io, status_error_cases, status_errors_are_classified,

@@ -11,13 +11,24 @@ pub fn stall_hits_idle_timeout<T: Transport>(t: &T) {
     server.push_reply(Reply::from_recording(&rec).stall_after_lines(2, Duration::from_secs(3)));
     let started = Instant::now();
     let (events, failure) = stream_failure(t.chat_stream(&client, hello(), None));
-    assert_eq!(failure, Failure::Timeout(TimeoutKind::Idle));
+    let first2: Vec<u8> = rec.lines()[..2].concat();
+    assert_eq!(
+        failure,
+        Failure::Timeout(
+            TimeoutKind::Idle,
+            format!(
+                "no body bytes from {} for 200ms, after {} body bytes \
+                 (idle timeout; raise it with ClientBuilder::idle_timeout)",
+                server.addr(),
+                first2.len()
+            )
+        )
+    );
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
-    let first2: Vec<u8> = rec.lines()[..2].concat();
     let want = reference_events(StreamKind::Chat, &first2, DecoderConfig::default());
     assert_eq!(texts(&events), texts(&want));
 }
@@ -31,13 +42,18 @@ pub fn slow_head_hits_response_head_timeout<T: Transport>(t: &T) {
     server.push_reply(slow);
     let started = Instant::now();
     let failure = t.chat_stream(&client, hello(), None).unwrap_err();
-    assert_eq!(failure, Failure::Timeout(TimeoutKind::ResponseHead));
+    let want = Failure::Timeout(
+        TimeoutKind::ResponseHead,
+        format!(
+            "no response head from {} within 200ms of sending the request \
+             (response_head timeout; raise it with ClientBuilder::response_head_timeout)",
+            server.addr()
+        ),
+    );
+    assert_eq!(failure, want);
     server
         .push_reply(Reply::body(200, crate::JSON, "{}").delay_before_head(Duration::from_secs(3)));
-    assert_eq!(
-        t.version(&client).unwrap_err(),
-        Failure::Timeout(TimeoutKind::ResponseHead)
-    );
+    assert_eq!(t.version(&client).unwrap_err(), want);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -66,6 +82,23 @@ pub fn total_timeout_cuts_a_stream<T: Transport>(t: &T) {
     let line = r#"{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"x"},"done":false}"#;
     server.push_reply(Reply::endless_stream(line, Duration::from_millis(20)));
     let (events, failure) = stream_failure(t.chat_stream(&client, hello(), None));
-    assert_eq!(failure, Failure::Timeout(TimeoutKind::Total));
     assert!(events.len() >= 3, "{}", events.len());
+    let Failure::Timeout(TimeoutKind::Total, message) = failure else {
+        panic!("expected the total timeout, got {failure:?}")
+    };
+    // The bytes received so far vary with timing; the rest is exact.
+    let (start, end) = message.split_once(" after ").unwrap();
+    assert_eq!(
+        start,
+        format!(
+            "the call to {} reached its total timeout of 300ms",
+            server.addr()
+        )
+    );
+    let (bytes, end) = end.split_once(' ').unwrap();
+    assert!(bytes.parse::<u64>().unwrap() > 0, "{message}");
+    assert_eq!(
+        end,
+        "body bytes (raise it with ClientBuilder::total_timeout)"
+    );
 }
