@@ -61,3 +61,10 @@ pub use ollama_proto::ClientError as Error;
 // names as `ollama-hyper` and `ollama-smol`).
 pub use ollama_proto;
 pub use ollama_proto::prelude::*;
+
+/// Reads an image file to attach to a message (at most [`MAX_IMAGE_FILE`] bytes), checked to
+/// be PNG, JPEG, GIF or WebP; fails with an [`ImageFileError`] naming the file.
+pub fn image_from_path(path: impl AsRef<std::path::Path>) -> Result<Image, ImageFileError> {
+    let path = path.as_ref();
+    ImageFileError::read(path, std::fs::File::open(path))
+}
