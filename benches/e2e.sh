@@ -94,11 +94,12 @@ port=$(head -n1 "$log_dir/server.port")
 
 kinds=(floor lower-bound-discard lower-bound-discard-inline lower-bound-serde
   lower-bound-serde-inline lower-bound-serde-mt lower-bound-serde-mt-main hyper-ct hyper-mt
-  hyper-mt-spawned smol)
+  hyper-mt-spawned smol blocking)
 # ours:bound. lower-bound-serde (current-thread, body read in a spawned task) is the best bound;
 # lower-bound-serde-mt-main is hyper-mt's like-for-like one (multi-thread, read in block_on).
 pair_list=(hyper-ct:lower-bound-serde hyper-mt:lower-bound-serde
-  hyper-mt:lower-bound-serde-mt-main hyper-mt-spawned:lower-bound-serde smol:lower-bound-serde)
+  hyper-mt:lower-bound-serde-mt-main hyper-mt-spawned:lower-bound-serde smol:lower-bound-serde
+  blocking:lower-bound-serde)
 if [[ $ollama_rs == 1 ]]; then
   kinds+=(ollama-rs-ct ollama-rs-mt)
   pair_list+=(ollama-rs-ct:hyper-ct ollama-rs-mt:hyper-mt)

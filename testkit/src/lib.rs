@@ -56,6 +56,7 @@ mod recording;
 mod reply;
 mod respond;
 mod routes;
+pub mod scripted;
 mod server;
 mod sha256;
 pub mod telemetry;

@@ -1,6 +1,6 @@
 //! TCP keepalive on a new connection: the core's numbers ([`TcpKeepalive`]) through socket2,
-//! since tokio's `TcpStream` has no keepalive setter. (`ollama-smol` has the same few lines
-//! for its socket type: shorter than a shared crate.)
+//! since tokio's `TcpStream` has no keepalive setter. (`ollama-smol` and `ollama-blocking`
+//! share these lines through `ollama-http1`, which this crate does not depend on.)
 
 use ollama_proto::keepalive::TcpKeepalive;
 use tokio::net::TcpStream;

@@ -50,6 +50,7 @@ impl Runtime for Hyper {
     fn connect(
         &self,
         fresh: bool,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Conn, bool), ConnectError>> + Send {
         let key = self.connector.plan.pool_key();
         let pooled = (!fresh)
@@ -70,6 +71,7 @@ impl Runtime for Hyper {
         &self,
         connection: Conn,
         request: &http::Request<Bytes>,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
         connection.send(request, self.connector.plan.target_form())
     }
@@ -77,6 +79,7 @@ impl Runtime for Hyper {
     fn poll_body<'b>(
         &self,
         body: &'b mut Body,
+        _deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
         body.poll_chunk(cx)

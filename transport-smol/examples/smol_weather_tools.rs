@@ -12,7 +12,6 @@ use std::process::ExitCode;
 
 use ollama_smol::{ChatRequest, Client, Error, JsonSchema, Message, Toolbox, schemars};
 use serde::Deserialize;
-use testkit::{JSON_UTF8, Reply, TestServer};
 
 /// Get the current weather for a city.
 #[derive(Deserialize, JsonSchema)]
@@ -30,7 +29,7 @@ fn main() -> ExitCode {
         .cloned()
         .unwrap_or_else(|| "qwen3:8b".to_owned());
     // Kept alive for the whole run when replaying.
-    let server = replay.then(|| scripted(&model));
+    let server = replay.then(|| testkit::scripted::weather_tools(&model));
     let config = match &server {
         Some(server) => testkit::conformance::config_for(server),
         None => common::config_from_env(),
@@ -55,19 +54,4 @@ async fn run(config: ollama_proto::ClientConfig, model: String) -> Result<(), Er
     }
     println!("{}", run.content());
     Ok(())
-}
-
-/// `--replay`: a stand-in server with the model's two parallel calls, then its answer.
-fn scripted(model: &str) -> TestServer {
-    let server = TestServer::start();
-    let call = |i: u32, id: &str, city: &str| serde_json::json!({"id": id, "function": {"index": i, "name": "get_weather", "arguments": {"city": city}}});
-    let calls = serde_json::json!({"model": model, "message": {"role": "assistant", "content": "",
-        "tool_calls": [call(0, "call_p4r1s", "Paris"), call(1, "call_r0m3", "Rome")]},
-        "done": true, "done_reason": "stop"});
-    let answer = serde_json::json!({"model": model, "message": {"role": "assistant",
-        "content": "Both are sunny at 22 °C: Paris and Rome."}, "done": true, "done_reason": "stop"});
-    server.push_reply(Reply::body(200, JSON_UTF8, calls.to_string()));
-    server.push_reply(Reply::body(200, JSON_UTF8, answer.to_string()));
-    eprintln!("(replaying scripted Ollama answers from an in-process test server)");
-    server
 }

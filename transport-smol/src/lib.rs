@@ -33,12 +33,12 @@
 //!
 //! # The HTTP/1.1 implementation: ureq-proto
 //!
-//! Requests and responses go through [`ureq_proto`]'s sans-IO client state machine (ureq's own
+//! Requests and responses go through `ureq-proto`'s sans-IO client state machine (ureq's own
 //! protocol core, pinned to `~0.7.1` since it is a 0.x support crate, with only its `client`
 //! feature) over an [`async_net::TcpStream`], or a `futures_rustls` stream over one for https.
-//! `src/http1.rs` feeds it socket bytes and writes its output; it decides
-//! the request line and headers, `Content-Length`/chunked/close-delimited framing, 1xx
-//! handling and whether a connection may be reused.
+//! The `ollama-http1` crate (shared with `ollama-blocking`) feeds it socket bytes and writes
+//! its output; it decides the request line and headers, `Content-Length`/chunked/
+//! close-delimited framing, 1xx handling and whether a connection may be reused.
 //!
 //! Why not hyper's `client::conn::http1` with smol-hyper adapters, the other candidate:
 //! **hyper 1.x always depends on tokio** (`tokio` with its `sync` feature, for the channels of
@@ -110,8 +110,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod http1;
-mod keepalive;
 mod net;
 pub mod runtime;
 

@@ -7,9 +7,11 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ollama_http1::SockRef;
 use ollama_proto::connect::{ConnectError, ConnectPlan};
 
 /// The plan, and its TLS configuration once built.
@@ -19,12 +21,44 @@ pub(crate) struct Connector {
     tls: Option<Tls>,
 }
 
-/// A connected socket, plain or TLS.
+/// A connected socket, plain or TLS: the byte stream under a [`Body`](crate::runtime::Body).
 #[derive(Debug)]
-pub(crate) enum Stream {
+pub struct Stream(Socket);
+
+#[derive(Debug)]
+enum Socket {
     Plain(TcpStream),
     #[cfg(feature = "rustls")]
     Tls(Box<futures_rustls::client::TlsStream<TcpStream>>),
+}
+
+/// The async socket as ollama-http1 reads and writes it (deadlines are the run loop's timer's).
+impl ollama_http1::Io for Stream {
+    fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        &mut self,
+        cx: &mut Context<'_>,
+        _deadline: Option<Instant>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
 }
 
 impl Connector {
@@ -45,7 +79,7 @@ impl Connector {
             .await
             .and_then(|t| t.set_nodelay(true).map(|()| t))
             .map_err(|e| plan.dial_failed(e))?;
-        crate::keepalive::set_keepalive(&tcp, plan.tcp_keepalive())
+        ollama_http1::set_keepalive(SockRef::from(&tcp), plan.tcp_keepalive())
             .map_err(|e| plan.dial_failed(e))?;
         if let Some(mut tunnel) = plan.tunnel() {
             let failed = ConnectError::tunnel;
@@ -60,7 +94,7 @@ impl Connector {
             }
         }
         match &self.tls {
-            None => Ok(Stream::Plain(tcp)),
+            None => Ok(Stream(Socket::Plain(tcp))),
             Some(tls) => handshake(tls, tcp).await,
         }
     }
@@ -76,7 +110,7 @@ async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {
         .connect(name, tcp)
         .await
         .map_err(|e| tls.handshake_failed(e))?;
-    Ok(Stream::Tls(Box::new(stream)))
+    Ok(Stream(Socket::Tls(Box::new(stream))))
 }
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
@@ -90,7 +124,7 @@ async fn handshake(_: &Tls, _: TcpStream) -> Result<Stream, ConnectError> {
     ))
 }
 
-impl AsyncRead for Stream {
+impl AsyncRead for Socket {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -104,7 +138,7 @@ impl AsyncRead for Stream {
     }
 }
 
-impl AsyncWrite for Stream {
+impl AsyncWrite for Socket {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

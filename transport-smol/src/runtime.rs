@@ -8,27 +8,27 @@ use std::time::Instant;
 
 use async_io::Timer;
 use bytes::Bytes;
+use ollama_http1::{Connection, Endpoint};
 use ollama_proto::client::{Head, Runtime, SendError};
-use ollama_proto::connect::{ConnectError, ConnectPlan, TargetForm};
-use ollama_proto::pool::{IdlePool, PoolOptions};
+use ollama_proto::connect::{ConnectError, ConnectPlan};
+use ollama_proto::pool::PoolOptions;
 use ollama_proto::{BoxError, ClientError};
 
-pub use crate::http1::Body;
-use crate::http1::{self, Connection};
 use crate::net::Connector;
+pub use crate::net::Stream;
+
+/// A response body being received, and its connection.
+pub type Body = ollama_http1::Body<Stream>;
 
 /// The async-io runtime: sockets and timers on async-io's reactor, connections opened as the
-/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's [`IdlePool`]. No
-/// tasks: all IO happens in the futures you poll.
+/// core's plan says, HTTP/1.1 by ureq-proto, idle connections in the core's
+/// [`IdlePool`](ollama_proto::pool::IdlePool). No tasks: all IO happens in the futures you
+/// poll.
 #[derive(Debug, Clone)]
 pub struct Smol {
-    pool: IdlePool<Connection>,
+    endpoint: Endpoint<Stream>,
     connector: Arc<Connector>,
 }
-
-/// A connection being used for one request.
-#[derive(Debug)]
-pub struct Conn(Connection);
 
 /// A timer and the instant it is armed for.
 #[derive(Debug)]
@@ -39,13 +39,13 @@ pub struct SmolTimer {
 
 impl Runtime for Smol {
     type Options = PoolOptions;
-    type Connection = Conn;
+    type Connection = Connection<Stream>;
     type Body = Body;
     type Timer = SmolTimer;
 
     fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
-            pool: IdlePool::new(options),
+            endpoint: Endpoint::new(plan, options),
             connector: Arc::new(Connector::new(plan)),
         })
     }
@@ -57,52 +57,40 @@ impl Runtime for Smol {
     fn connect(
         &self,
         fresh: bool,
-    ) -> impl Future<Output = Result<(Conn, bool), ConnectError>> + Send {
-        let key = self.connector.plan.pool_key();
-        let pooled = (!fresh)
-            .then(|| {
-                self.pool
-                    .checkout(key, self.now(), Connection::is_idle_alive)
-            })
-            .flatten();
-        let connector = Arc::clone(&self.connector);
+        _deadline: Option<Instant>,
+    ) -> impl Future<Output = Result<(Connection<Stream>, bool), ConnectError>> + Send {
+        let pooled = self.endpoint.checkout(fresh, self.now());
+        let (endpoint, connector) = (self.endpoint.clone(), Arc::clone(&self.connector));
         async move {
-            if let Some(conn) = pooled {
-                return Ok((Conn(conn), true));
+            match pooled {
+                Some(conn) => Ok((conn, true)),
+                None => Ok((endpoint.connected(connector.open().await?), false)),
             }
-            let conn = Connection::new(connector.open().await?);
-            tracing::debug!(conn = conn.id, to = connector.plan.pool_key(), "connected");
-            Ok((Conn(conn), false))
         }
     }
 
     fn send(
         &self,
-        connection: Conn,
+        connection: Connection<Stream>,
         request: &http::Request<Bytes>,
+        _deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Body>, SendError>> + Send {
-        let absolute_form = self.connector.plan.target_form() == TargetForm::Absolute;
-        http1::exchange(connection.0, request, absolute_form)
+        let absolute_form = self.endpoint.absolute_form();
+        ollama_http1::exchange(connection, request, absolute_form, None)
     }
 
     fn poll_body<'b>(
         &self,
         body: &'b mut Body,
+        _deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>> {
-        body.poll_chunk(cx)
+        body.poll_chunk(cx, None)
     }
 
     fn release(&self, body: Body, body_ended: bool) {
-        // No tasks here: a body that has not ended (the core already read what was buffered)
-        // closes its connection.
-        if body_ended {
-            if let Some(conn) = body.into_reusable() {
-                tracing::trace!(conn = conn.id, "connection back in the pool");
-                let key = self.connector.plan.pool_key();
-                self.pool.checkin(key, conn, self.now());
-            }
-        }
+        // No tasks here: a body that has not ended is closed.
+        self.endpoint.release(body, body_ended, self.now());
     }
 
     fn timer(&self) -> SmolTimer {

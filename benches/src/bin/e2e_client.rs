@@ -25,6 +25,7 @@
 //! - `hyper-mt-spawned`: the same with the consumer in a task spawned on the multi-thread
 //!   runtime (every thread involved is then a worker).
 //! - `smol`: `ollama_smol` under `async_io::block_on`.
+//! - `blocking`: `ollama_blocking` on the main thread, no runtime (the stream an iterator).
 //! - `ollama-rs-ct`, `ollama-rs-mt`: the ollama-rs crate's `send_chat_messages_stream`
 //!   (needs the `ollama-rs` feature; without it, a JSON `skipped` note).
 //! - `conc-hyper`, `conc-smol`: `--streams` concurrent streams through one client
@@ -215,6 +216,7 @@ fn single(args: &Args) -> Result<serde_json::Value, BoxError> {
                 .and_then(|r| r)
         }),
         "smol" => async_io::block_on(smol_client(port, params)),
+        "blocking" => blocking_client(port, params),
         "ollama-rs-ct" | "ollama-rs-mt" => {
             #[cfg(feature = "ollama-rs")]
             {
@@ -401,6 +403,19 @@ async fn smol_client(port: u16, params: Params) -> Result<(Received, Measured), 
     let mut stream = client.chat_stream(chat_request(&params)).await?;
     let mut received = Received::default();
     while let Some(event) = stream.next_event().await {
+        count(&mut received, &event?);
+    }
+    Ok((received, meter.stop()))
+}
+
+fn blocking_client(port: u16, params: Params) -> Result<(Received, Measured), BoxError> {
+    let client: ollama_blocking::Client = ollama_blocking::Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .build()?
+        .into();
+    let meter = Meter::start();
+    let mut received = Received::default();
+    for event in client.chat_stream(chat_request(&params))? {
         count(&mut received, &event?);
     }
     Ok((received, meter.stop()))

@@ -23,7 +23,7 @@ pub(super) async fn drive<R: Runtime>(
     loop {
         match ex.poll_action() {
             Action::Connect { fresh } => {
-                let outcome = race(rt, ex, timer, rt.connect(fresh)).await;
+                let outcome = race(rt, ex, timer, rt.connect(fresh, ex.poll_timeout())).await;
                 match outcome {
                     Some(Ok((conn, reused))) => {
                         connection = Some(conn);
@@ -40,7 +40,8 @@ pub(super) async fn drive<R: Runtime>(
                     continue;
                 };
                 let request = ex.shared_request();
-                match race(rt, ex, timer, rt.send(conn, &request)).await {
+                let send = rt.send(conn, &request, ex.poll_timeout());
+                match race(rt, ex, timer, send).await {
                     Some(Ok(head)) => {
                         *body = Some(head.body);
                         ex.on_head(head.status, &head.headers, rt.now());
@@ -105,7 +106,7 @@ pub(super) fn poll_read<R: Runtime>(
     timer: &mut R::Timer,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
-    match rt.poll_body(body, cx) {
+    match rt.poll_body(body, ex.poll_timeout(), cx) {
         Poll::Ready(Some(Ok(bytes))) => {
             let now = now_if_needed(rt, ex);
             ex.on_body(bytes, now);
@@ -167,9 +168,11 @@ pub(super) fn release<R: Runtime>(rt: &R, mut body: R::Body, body_ended: bool) {
     let mut ended = body_ended;
     if !ended {
         let mut cx = Context::from_waker(std::task::Waker::noop());
+        // A deadline already due: a blocking runtime reads only what has arrived.
+        let now = Some(rt.now());
         // Bounded: a few pieces at most.
         for _ in 0..4 {
-            match rt.poll_body(&mut body, &mut cx) {
+            match rt.poll_body(&mut body, now, &mut cx) {
                 Poll::Ready(None) => {
                     ended = true;
                     break;

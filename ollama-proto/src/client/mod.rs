@@ -3,9 +3,9 @@
 //! Every typed endpoint method (`chat`, `chat_stream`, `embed`, `list_models`, …) is written
 //! here once; a transport contributes a [`Runtime`] (connect, write, read, sleep) and names
 //! the result: `ollama_hyper::Client` is `Client<ollama_hyper::Hyper>`, `ollama_smol::Client`
-//! is `Client<ollama_smol::Smol>`. Each call runs an [`Exchange`], which makes every decision
-//! (retries, deadlines, status routing, limits, the end of the answer), so two transports
-//! cannot disagree.
+//! is `Client<ollama_smol::Smol>`, `ollama_blocking::Client` wraps `Client<Blocking>`. Each
+//! call runs an [`Exchange`], which makes every decision (retries, deadlines, status routing,
+//! limits, the end of the answer), so two transports cannot disagree.
 //!
 //! # Write your own transport
 //!
@@ -13,9 +13,10 @@
 //! connection the way the core's [`ConnectPlan`] says (pool idle ones in the core's
 //! [`IdlePool`](crate::pool::IdlePool)), write the request and read the response head with any
 //! HTTP/1.1 implementation, hand out de-framed body bytes, and arm a timer. Then
-//! `Client::<YourRuntime>::builder()` (or `Client::new(config)`) has every method below. Without an async
-//! runtime at all, drive an [`Exchange`] yourself: `ollama-proto/examples/blocking_client.rs`
-//! does it over `std::net::TcpStream` with ureq-proto for the HTTP framing.
+//! `Client::<YourRuntime>::builder()` (or `Client::new(config)`) has every method below. A
+//! runtime need not be async: `ollama-blocking` does its IO inside `poll`, each wait bounded
+//! by the deadline it is told (see [`Runtime`]). Or drive an [`Exchange`] by hand:
+//! `ollama-proto/examples/blocking_client.rs` is the smallest form.
 
 mod drive;
 mod endpoints;

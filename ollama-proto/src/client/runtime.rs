@@ -17,12 +17,23 @@ use crate::error::BoxError;
 
 /// The IO a [`Client`](super::Client) needs: a connection opened as its [`ConnectPlan`] says
 /// (or an idle one from an [`IdlePool`](crate::pool::IdlePool)), one request written and its
-/// response head read, body bytes, a clock and timers. Implemented by `ollama-hyper` (tokio)
-/// and `ollama-smol` (async-io); implement it to run the client on another runtime.
+/// response head read, body bytes, a clock and timers. Implemented by `ollama-hyper` (tokio),
+/// `ollama-smol` (async-io) and `ollama-blocking` (`std::net`, no runtime); implement it to run
+/// the client on another runtime.
 ///
 /// A runtime holds no protocol knowledge: it never looks at a status, never retries, never
 /// decides a timeout, a route or a pool bound. It reports what happened: which step of the
 /// plan failed ([`ConnectError`]), and its own IO errors boxed.
+///
+/// # Deadlines and blocking runtimes
+///
+/// [`connect`](Self::connect), [`send`](Self::send) and [`poll_body`](Self::poll_body) are told
+/// `deadline`: the exchange's next deadline (connect, head, idle or total timeout, error-body
+/// stall), `None` when there is none. A runtime on a reactor never blocks and ignores it: the
+/// run loop races its futures against [`poll_timer`](Self::poll_timer). A blocking runtime
+/// (`ollama-blocking`) does its IO inside `poll`, waiting on the socket at most until
+/// `deadline`, and returns `Pending` when it passes; its `poll_timer` then finds the deadline
+/// due and the exchange decides. A deadline at or before [`now`](Self::now) means: do not wait.
 pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// The transport's own settings (pool size, idle time…), with sensible defaults.
     type Options: Clone + Default + std::fmt::Debug + Send + Sync + 'static;
@@ -46,27 +57,31 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
 
     /// A connection to the server of the plan given to [`Runtime::new`]: an idle pooled one
     /// that is still open, or a new one when there is none or `fresh` is set. The flag says
-    /// whether it came from the pool.
+    /// whether it came from the pool. A blocking runtime waits at most until `deadline`.
     fn connect(
         &self,
         fresh: bool,
+        deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Self::Connection, bool), ConnectError>> + Send;
 
     /// Writes `request` (absolute URI) on `connection`, with the plan's
     /// [`TargetForm`](crate::connect::TargetForm), and reads the response head. If the response starts
     /// while the request body is still being written (a 413 during an upload), stop writing
-    /// and return that response.
+    /// and return that response. A blocking runtime waits at most until `deadline`.
     fn send(
         &self,
         connection: Self::Connection,
         request: &http::Request<Bytes>,
+        deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Head<Self::Body>, SendError>> + Send;
 
     /// The next piece of de-framed body bytes (no chunk sizes, no trailers), `None` at the end
-    /// the framing announces, or the failure (reset, closed early, invalid framing).
+    /// the framing announces, or the failure (reset, closed early, invalid framing). A blocking
+    /// runtime waits at most until `deadline`.
     fn poll_body<'b>(
         &self,
         body: &'b mut Self::Body,
+        deadline: Option<Instant>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<&'b [u8], BoxError>>>;
 

@@ -1,7 +1,7 @@
 //! The conformance suite every transport must pass, written once.
 //!
-//! A transport's test file implements [`Transport`] (a blocking façade over its async client:
-//! `block_on` each call) and expands [`conformance_tests!`](crate::conformance_tests), which generates one `#[test]` per
+//! A transport's test file implements [`Transport`] (a blocking façade over its client:
+//! `block_on` each call of an async one, [`drain_iter`] for a blocking one's streams) and expands [`conformance_tests!`](crate::conformance_tests), which generates one `#[test]` per
 //! scenario. Scenarios run against a fresh [`TestServer`] on loopback and assert exact typed
 //! results, so both transports are held to the same behaviour.
 
@@ -69,7 +69,7 @@ pub enum Failure {
 }
 
 /// Events read from a stream, and how it ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StreamOutcome {
     /// Every event received, in order.
     pub events: Vec<OwnedEvent>,
@@ -102,26 +102,44 @@ pub async fn drain<S>(mut stream: S, stop_after: Option<usize>) -> StreamOutcome
 where
     S: Stream<Item = Result<OwnedEvent, ClientError>> + Unpin,
 {
-    let mut events = Vec::new();
+    let mut outcome = StreamOutcome::default();
     // Bounded by the stream: every recorded or scripted stream ends, and endless ones are
     // stopped by `stop_after` or a timeout.
     while let Some(event) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                return StreamOutcome {
-                    events,
-                    failure: Some(failure(e)),
-                };
-            }
-        }
-        if stop_after.is_some_and(|n| events.len() >= n) {
+        if !outcome.push(event, stop_after) {
             break; // dropping the stream cancels it
         }
     }
-    StreamOutcome {
-        events,
-        failure: None,
+    outcome
+}
+
+/// [`drain`] for a blocking transport, whose event stream is an [`Iterator`].
+pub fn drain_iter<I>(stream: I, stop_after: Option<usize>) -> StreamOutcome
+where
+    I: IntoIterator<Item = Result<OwnedEvent, ClientError>>,
+{
+    let mut outcome = StreamOutcome::default();
+    // Bounded as in `drain`.
+    for event in stream {
+        if !outcome.push(event, stop_after) {
+            break; // dropping the stream cancels it
+        }
+    }
+    outcome
+}
+
+impl StreamOutcome {
+    /// Records one item of a stream: `false` once reading should stop (a failure, or
+    /// `stop_after` events).
+    fn push(&mut self, event: Result<OwnedEvent, ClientError>, stop_after: Option<usize>) -> bool {
+        match event {
+            Ok(event) => self.events.push(event),
+            Err(e) => {
+                self.failure = Some(failure(e));
+                return false;
+            }
+        }
+        stop_after.is_none_or(|n| self.events.len() < n)
     }
 }
 

@@ -1,22 +1,20 @@
-//! HTTP/1.1 on one connection: ureq-proto's sans-IO state machine decides every byte (request
-//! line and headers, body framing, response parsing, chunked decoding, keep-alive); this module
-//! only moves bytes between it and the socket.
+//! One request and its response on one connection: ureq-proto's sans-IO state machine decides
+//! every byte (request line and headers, body framing, response parsing, chunked decoding,
+//! keep-alive); this module only moves bytes between it and the [`Io`].
 
 use std::io;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
+use std::time::Instant;
 
 use bytes::Bytes;
-use futures_lite::io::{AsyncRead, AsyncWrite};
-use futures_lite::ready;
 use ollama_proto::BoxError;
 use ollama_proto::client::{Head, SendError};
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 
-use crate::net::Stream;
+use crate::Io;
 
 /// Initial size of a connection's read buffer and of the decoded-body buffer.
 const READ_CHUNK: usize = 16 * 1024;
@@ -27,17 +25,18 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A socket and the bytes read from it that the protocol has not consumed yet.
 #[derive(Debug)]
-pub(crate) struct Connection {
-    io: Stream,
+pub struct Connection<S> {
+    io: S,
     buf: Vec<u8>,
     start: usize,
     end: usize,
     /// A process-wide number, for logs.
-    pub(crate) id: u64,
+    pub id: u64,
 }
 
-impl Connection {
-    pub(crate) fn new(io: Stream) -> Self {
+impl<S: Io> Connection<S> {
+    /// A new connection over `io`, with a process-wide [`id`](Self::id).
+    pub fn new(io: S) -> Self {
         Self {
             io,
             buf: vec![0; READ_CHUNK],
@@ -63,8 +62,13 @@ impl Connection {
         }
     }
 
-    /// Reads more bytes after the unconsumed ones; `Ok(0)` at the end of the stream.
-    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+    /// Reads more bytes after the unconsumed ones, waiting at most until `deadline`; `Ok(0)` at
+    /// the end of the stream.
+    fn poll_fill(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Option<Instant>,
+    ) -> Poll<io::Result<usize>> {
         if self.end == self.buf.len() && self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -79,41 +83,47 @@ impl Connection {
             self.buf.resize((self.buf.len() * 2).min(MAX_HEAD), 0);
         }
         let end = self.end;
-        let n = ready!(Pin::new(&mut self.io).poll_read(cx, &mut self.buf[end..]))?;
+        let n = ready!(self.io.poll_read(cx, deadline, &mut self.buf[end..]))?;
         self.end += n;
         Poll::Ready(Ok(n))
     }
 
     /// Whether an idle connection can carry another request: no end of stream and no stray
-    /// bytes waiting. Checked with one non-blocking read, without waiting.
-    pub(crate) fn is_idle_alive(&mut self) -> bool {
+    /// bytes waiting. Checked with one read that does not wait.
+    pub fn is_idle_alive(&mut self) -> bool {
         if self.has_input() {
             return false;
         }
         let mut cx = Context::from_waker(Waker::noop());
         let mut probe = [0u8; 1];
-        Pin::new(&mut self.io)
-            .poll_read(&mut cx, &mut probe)
-            .is_pending()
+        let now = Some(Instant::now());
+        self.io.poll_read(&mut cx, now, &mut probe).is_pending()
     }
 }
 
 /// Writes `request` (absolute URI: ureq-proto sends the origin-form target and `Host`;
 /// through a forwarding proxy, `absolute_form`, the absolute URI) and reads the response
 /// head. The response is read while the request is still being written, so a server that
-/// answers early (a 413 during an upload) is heard.
-pub(crate) async fn exchange(
-    mut conn: Connection,
+/// answers early (a 413 during an upload) is heard. A blocking [`Io`] waits at most until
+/// `deadline` (see [`Io`]).
+///
+/// # Errors
+/// The request cannot be written (socket error, or a request ureq-proto refuses), or the
+/// response head is not read (closed or reset: `response_began` is `false`; bytes that are not
+/// a valid head: `true`).
+pub async fn exchange<S: Io>(
+    mut conn: Connection<S>,
     request: &http::Request<Bytes>,
     absolute_form: bool,
-) -> Result<Head<Body>, SendError> {
+    deadline: Option<Instant>,
+) -> Result<Head<Body<S>>, SendError> {
     let (wire, call) = encode(request, absolute_form).map_err(|e| SendError::new(e, false))?;
     let mut written = 0;
     // Write until done or until the server speaks first.
     let write = std::future::poll_fn(|cx| {
         // Bounded: every turn writes bytes, or returns.
         while written < wire.len() {
-            match Pin::new(&mut conn.io).poll_write(cx, &wire[written..]) {
+            match conn.io.poll_write(cx, deadline, &wire[written..]) {
                 Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Poll::Ready(Ok(n)) => written += n,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
@@ -121,11 +131,11 @@ pub(crate) async fn exchange(
             }
         }
         if written == wire.len() {
-            ready!(Pin::new(&mut conn.io).poll_flush(cx))?;
+            ready!(conn.io.poll_flush(cx, deadline))?;
             return Poll::Ready(Ok(true));
         }
         // The server answered (or closed) while the request was still going out.
-        match conn.poll_fill(cx) {
+        match conn.poll_fill(cx, deadline) {
             Poll::Ready(Ok(_)) => Poll::Ready(Ok(false)),
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => Poll::Pending,
@@ -137,14 +147,14 @@ pub(crate) async fn exchange(
         // A write that failed after the server answered: the answer counts.
         Err(e) => {
             let mut cx = Context::from_waker(Waker::noop());
-            let _ = conn.poll_fill(&mut cx);
+            let _ = conn.poll_fill(&mut cx, Some(Instant::now()));
             if !conn.has_input() {
                 return Err(SendError::new(e, false));
             }
             false
         }
     };
-    let mut head = recv_head(conn, call).await?;
+    let mut head = recv_head(conn, call, deadline).await?;
     if !complete {
         // The request body was not all sent: the connection is out of step.
         head.body.reusable = false;
@@ -213,10 +223,11 @@ fn encode(
 
 /// Reads the response head; the body is left in the returned [`Body`]. Interim 1xx heads are
 /// skipped by ureq-proto.
-async fn recv_head(
-    mut conn: Connection,
+async fn recv_head<S: Io>(
+    mut conn: Connection<S>,
     mut call: Call<RecvResponse>,
-) -> Result<Head<Body>, SendError> {
+    deadline: Option<Instant>,
+) -> Result<Head<Body<S>>, SendError> {
     let response = loop {
         if conn.has_input() {
             let (used, response) = call
@@ -233,7 +244,7 @@ async fn recv_head(
         // Bounded by MAX_HEAD: `fill` fails once the buffer is full. A connection that closes
         // or resets before a whole head is not an answer (as in hyper): only a head that does
         // not parse is.
-        match std::future::poll_fn(|cx| conn.poll_fill(cx)).await {
+        match std::future::poll_fn(|cx| conn.poll_fill(cx, deadline)).await {
             Ok(0) => {
                 let what = if conn.has_input() {
                     "closed in the middle of the response head"
@@ -264,11 +275,10 @@ async fn recv_head(
     Ok(Head::new(parts.status.as_u16(), parts.headers, body))
 }
 
-/// A response body being received, and the connection under it (the [`Smol`](crate::Smol)
-/// runtime's `Body`).
+/// A response body being received, and the connection under it.
 #[derive(Debug)]
-pub struct Body {
-    conn: Connection,
+pub struct Body<S> {
+    conn: Connection<S>,
     /// `None` once the body is over (or when there was none).
     call: Option<Call<RecvBody>>,
     /// Decoded body bytes handed out by the last `poll_chunk`.
@@ -279,13 +289,15 @@ pub struct Body {
     keep: bool,
 }
 
-impl Body {
+impl<S: Io> Body<S> {
     /// The next piece of the body, or `None` at its end. A body that ends before its framing
     /// says (content length not reached, chunked encoding cut off), a reset, or invalid framing
-    /// is an error; a close-delimited body ends at the close.
-    pub(crate) fn poll_chunk(
+    /// is an error; a close-delimited body ends at the close. A blocking [`Io`] waits at most
+    /// until `deadline`.
+    pub fn poll_chunk(
         &mut self,
         cx: &mut Context<'_>,
+        deadline: Option<Instant>,
     ) -> Poll<Option<Result<&[u8], BoxError>>> {
         if self.out.is_empty() {
             self.out = vec![0; READ_CHUNK];
@@ -318,7 +330,7 @@ impl Body {
             if used > 0 {
                 continue;
             }
-            let n = match ready!(self.conn.poll_fill(cx)) {
+            let n = match ready!(self.conn.poll_fill(cx, deadline)) {
                 Ok(n) => n,
                 Err(e) => {
                     self.call = None;
@@ -342,7 +354,7 @@ impl Body {
     }
 
     /// The connection, if the body was read to its end and the connection can be reused.
-    pub(crate) fn into_reusable(self) -> Option<Connection> {
+    pub fn into_reusable(self) -> Option<Connection<S>> {
         (self.call.is_none() && self.reusable && self.keep && !self.conn.has_input())
             .then_some(self.conn)
     }
