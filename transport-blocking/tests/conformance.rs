@@ -8,7 +8,7 @@ use ollama_proto::ClientConfig;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, PullRequest,
+    GenerateRequest, GenerateResponse, PullRequest,
 };
 use serde::de::DeserializeOwned;
 use testkit::conformance::tools::describe;
@@ -50,6 +50,14 @@ impl Transport for Blocking {
 
     fn chat(&self, client: &Client, request: ChatRequest) -> Result<ChatResponse, Failure> {
         client.chat(request).map_err(failure)
+    }
+
+    fn generate(
+        &self,
+        client: &Client,
+        request: GenerateRequest,
+    ) -> Result<GenerateResponse, Failure> {
+        client.generate(request).map_err(failure)
     }
 
     fn version(&self, client: &Client) -> Result<String, Failure> {
