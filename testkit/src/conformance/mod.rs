@@ -348,6 +348,7 @@ macro_rules! conformance_tests {
             telemetry_failed_calls,
             telemetry_cancelled_stream,
             telemetry_metrics,
+            telemetry_streamed_content,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -476,6 +477,7 @@ pub use retries::{
 pub use telemetry::{
     telemetry_cancelled_stream, telemetry_embed, telemetry_failed_calls,
     telemetry_generate_with_content, telemetry_metrics, telemetry_streamed_chat,
+    telemetry_streamed_content,
 };
 pub use timeouts::{
     producing_stream_outlives_idle_timeout, slow_head_hits_response_head_timeout,

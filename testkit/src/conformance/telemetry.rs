@@ -330,3 +330,34 @@ pub fn telemetry_metrics<T: Transport>(t: &T) {
     assert!((0.09..5.0).contains(&per.4), "{per:?}");
     assert_eq!(points.len(), 6, "{points:#?}");
 }
+
+/// A streamed chat with content capture on: the reasoning and the answer, gathered from the
+/// stream's pieces, each cut at the bound; the request's system message is part of the input.
+pub fn telemetry_streamed_content<T: Transport>(t: &T) {
+    install();
+    let server = TestServer::start();
+    let mut config = config_for(&server);
+    config.telemetry = TelemetryConfig::new().capture_content(6);
+    let client = t.client(config);
+    server.push_reply(Reply::ndjson([
+        r#"{"model":"qwen3","message":{"role":"assistant","content":"","thinking":"Let me "},"done":false}"#,
+        r#"{"model":"qwen3","message":{"role":"assistant","content":"","thinking":"think."},"done":false}"#,
+        r#"{"model":"qwen3","message":{"role":"assistant","content":"Héllo"},"done":false}"#,
+        r#"{"model":"qwen3","message":{"role":"assistant","content":" there"},"done":false}"#,
+        r#"{"model":"qwen3","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","eval_count":4}"#,
+    ]));
+    let request = ChatRequest::new(
+        "qwen3",
+        vec![Message::system("Be kind"), Message::user("hi")],
+    );
+    assert_eq!(t.chat_stream(&client, request, None).unwrap().failure, None);
+    let span = the_span(&server);
+    assert_eq!(
+        span.str("gen_ai.input.messages"),
+        r#"[{"role":"system","parts":[{"type":"text","content":"Be kin…"}]},{"role":"user","parts":[{"type":"text","content":"hi"}]}]"#
+    );
+    assert_eq!(
+        span.str("gen_ai.output.messages"),
+        r#"[{"role":"assistant","parts":[{"type":"reasoning","content":"Let me…"},{"type":"text","content":"Héllo…"}],"finish_reason":"stop"}]"#
+    );
+}
