@@ -14,7 +14,6 @@
 
 mod endpoint;
 mod exchange;
-mod keepalive;
 
 use std::io;
 use std::task::{Context, Poll};
@@ -22,8 +21,6 @@ use std::time::Instant;
 
 pub use endpoint::Endpoint;
 pub use exchange::{Body, Connection, exchange};
-pub use keepalive::set_keepalive;
-pub use socket2::SockRef;
 
 /// A byte stream to the server (plain TCP or TLS), read and written poll-style.
 ///

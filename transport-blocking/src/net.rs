@@ -1,7 +1,7 @@
 //! Opening a byte stream as the core's [`ConnectPlan`] says, with `std::net`: TCP to the
 //! address it names, the CONNECT handshake when it has a tunnel (the core's `Tunnel` reads the
 //! proxy's answer), then TLS when it has a TLS step (`rustls::StreamOwned`, configured by
-//! `ollama-rustls`). Every wait is a socket wait bounded by the core's deadline (socket
+//! `ollama-net`). Every wait is a socket wait bounded by the core's deadline (socket
 //! timeouts). Nothing is decided here.
 
 use std::io::{self, Read, Write};
@@ -24,9 +24,7 @@ pub struct Stream {
 enum Socket {
     Plain(TcpStream),
     #[cfg(feature = "rustls")]
-    Tls(
-        Box<ollama_rustls::rustls::StreamOwned<ollama_rustls::rustls::ClientConnection, TcpStream>>,
-    ),
+    Tls(Box<ollama_net::rustls::StreamOwned<ollama_net::rustls::ClientConnection, TcpStream>>),
 }
 
 impl Stream {
@@ -165,8 +163,7 @@ pub(crate) fn open(
 ) -> Result<Stream, ConnectError> {
     let (host, port) = plan.dial();
     let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
-    ollama_http1::set_keepalive((&tcp).into(), plan.tcp_keepalive())
-        .map_err(|e| plan.dial_failed(e))?;
+    ollama_net::set_socket_options(&tcp, plan)?;
     let mut stream = Stream::new(Socket::Plain(tcp));
     if let Some(mut tunnel) = plan.tunnel() {
         let failed = ConnectError::tunnel;
@@ -201,7 +198,7 @@ fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream
             Some(Duration::ZERO) => Err(io::ErrorKind::TimedOut.into()),
             Some(wait) => TcpStream::connect_timeout(&addr, wait),
         };
-        match attempt.and_then(|t| t.set_nodelay(true).map(|()| t)) {
+        match attempt {
             Ok(tcp) => return Ok(tcp),
             Err(e) => last = Some(e),
         }
@@ -210,11 +207,11 @@ fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream
 }
 
 #[cfg(feature = "rustls")]
-pub(crate) use ollama_rustls::ClientTls as Tls;
+pub(crate) use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
-    use ollama_rustls::rustls::{ClientConnection, StreamOwned};
+    use ollama_net::rustls::{ClientConnection, StreamOwned};
 
     let Socket::Plain(tcp) = stream.socket else {
         return Err(ConnectError::tls("TLS over TLS"));

@@ -94,7 +94,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod conn;
-mod keepalive;
 mod net;
 pub mod runtime;
 

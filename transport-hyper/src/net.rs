@@ -1,7 +1,7 @@
 //! Opening a connection as the core's [`ConnectPlan`] says: TCP (no Nagle delay) to the address
 //! it names, the CONNECT handshake when it has a tunnel (the core's `Tunnel` reads the
 //! proxy's answer), then TLS when it has a TLS step (tokio-rustls, configured by
-//! `ollama-rustls`). Nothing is decided here.
+//! `ollama-net`). Nothing is decided here.
 
 use std::sync::Arc;
 
@@ -39,10 +39,8 @@ impl Connector {
         let plan = &self.plan;
         let mut tcp = TcpStream::connect(plan.dial())
             .await
-            .and_then(|t| t.set_nodelay(true).map(|()| t))
             .map_err(|e| plan.dial_failed(e))?;
-        crate::keepalive::set_keepalive(&tcp, plan.tcp_keepalive())
-            .map_err(|e| plan.dial_failed(e))?;
+        ollama_net::set_socket_options(&tcp, plan)?;
         if let Some(mut tunnel) = plan.tunnel() {
             let failed = ConnectError::tunnel;
             tcp.write_all(tunnel.request()).await.map_err(failed)?;
@@ -63,7 +61,7 @@ impl Connector {
 }
 
 #[cfg(feature = "rustls")]
-use ollama_rustls::ClientTls as Tls;
+use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Io, ConnectError> {

@@ -87,7 +87,7 @@
 //! forwarding proxy, `https://` through a CONNECT tunnel), and the webpki roots, the
 //! platform's or both, plus extra CAs and `SSL_CERT_FILE` ([`ollama_proto::tls`]). The core's
 //! [`ConnectPlan`](ollama_proto::connect::ConnectPlan) says how to connect; the rustls
-//! configuration comes from `ollama-rustls`, built on the first `https://` connection.
+//! configuration comes from `ollama-net`, built on the first `https://` connection.
 //!
 //! # Timeouts, retries, errors
 //!

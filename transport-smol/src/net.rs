@@ -1,7 +1,7 @@
 //! Opening a byte stream as the core's [`ConnectPlan`] says: TCP through async-net (DNS on its
 //! blocking pool, no Nagle delay) to the address it names, the CONNECT handshake when it has a
 //! tunnel (the core's `Tunnel` reads the proxy's answer), then TLS when it has a TLS step
-//! (futures-rustls, configured by `ollama-rustls`). Nothing is decided here.
+//! (futures-rustls, configured by `ollama-net`). Nothing is decided here.
 
 use std::io;
 use std::pin::Pin;
@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use ollama_http1::SockRef;
 use ollama_proto::connect::{ConnectError, ConnectPlan};
 
 /// The plan, and its TLS configuration once built.
@@ -77,10 +76,8 @@ impl Connector {
         let (host, port) = plan.dial();
         let mut tcp = TcpStream::connect((host, port))
             .await
-            .and_then(|t| t.set_nodelay(true).map(|()| t))
             .map_err(|e| plan.dial_failed(e))?;
-        ollama_http1::set_keepalive(SockRef::from(&tcp), plan.tcp_keepalive())
-            .map_err(|e| plan.dial_failed(e))?;
+        ollama_net::set_socket_options(&tcp, plan)?;
         if let Some(mut tunnel) = plan.tunnel() {
             let failed = ConnectError::tunnel;
             tcp.write_all(tunnel.request()).await.map_err(failed)?;
@@ -101,7 +98,7 @@ impl Connector {
 }
 
 #[cfg(feature = "rustls")]
-use ollama_rustls::ClientTls as Tls;
+use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {

@@ -7,7 +7,7 @@
 //! 2. If [`ConnectPlan::tunnel`] gives a [`Tunnel`]: write its request, feed it what the proxy
 //!    answers ([`Tunnel::on_read`]) until it is open.
 //! 3. If [`ConnectPlan::tls`] is set: the TLS handshake with its server name, trusting its
-//!    [`TlsPlan`] (`ollama-rustls` builds the rustls configuration from it).
+//!    [`TlsPlan`] (`ollama-net` builds the rustls configuration from it).
 //! 4. Requests are written with the [`ConnectPlan::target_form`] (origin form, or the absolute
 //!    URI through a forwarding proxy), and idle connections are pooled under
 //!    [`ConnectPlan::pool_key`] ([`crate::pool`]).

@@ -24,7 +24,7 @@ fn built_once_then_shared() {
 
 #[test]
 fn a_failure_is_not_cached_and_names_the_file() {
-    let path = std::env::temp_dir().join(format!("ollama-rustls-{}.pem", std::process::id()));
+    let path = std::env::temp_dir().join(format!("ollama-net-{}.pem", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let config = ClientConfig::new("https://h:1".parse().unwrap())
         .tls_roots(TlsRoots::None)

@@ -20,7 +20,7 @@
 //! ```
 //! use ollama_proto::ClientConfig;
 //! use ollama_proto::connect::ConnectPlan;
-//! use ollama_rustls::ClientTls;
+//! use ollama_net::ClientTls;
 //!
 //! let plan = ConnectPlan::new(&ClientConfig::new("https://ollama.com".parse()?))?;
 //! let tls = ClientTls::new(plan.tls().ok_or("https has a TLS step")?);
@@ -29,9 +29,6 @@
 //! assert_eq!(name.to_str(), "ollama.com");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use std::sync::{Arc, OnceLock};
 
