@@ -85,10 +85,8 @@
 //!
 //! # Tracing
 //!
-//! Each request runs in an `ollama_request` span with `method`, `path`, `model`, `status`,
-//! `attempts`, `duration_ms`, `error` (a [`Error::kind_str`]), `cancelled`, and for
-//! chat/generate `eval_count`, `prompt_eval_count` and `tokens_per_second` (the core records
-//! them, the same on every transport).
+//! Each request runs in one span with OpenTelemetry's GenAI attributes (`gen_ai.*`, time to
+//! first chunk; [`ollama_proto::telemetry`]), recorded by the core alike on every transport.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
