@@ -14,8 +14,10 @@
 mod keepalive;
 #[cfg(feature = "rustls")]
 mod tls;
+mod tunnel;
 
 pub use keepalive::{set_keepalive, set_socket_options};
 pub use socket2::SockRef;
 #[cfg(feature = "rustls")]
 pub use tls::{ClientTls, client_config, rustls};
+pub use tunnel::open_tunnel;

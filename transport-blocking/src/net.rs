@@ -165,22 +165,14 @@ pub(crate) fn open(
     let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
     ollama_net::set_socket_options(&tcp, plan)?;
     let mut stream = Stream::new(Socket::Plain(tcp));
-    if let Some(mut tunnel) = plan.tunnel() {
-        let failed = ConnectError::tunnel;
-        let request = tunnel.request();
-        stream
-            .until(deadline, |s| s.rw().write_all(request))
-            .map_err(failed)?;
-        let mut buf = [0u8; 1024];
-        // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
-        loop {
-            let n = stream
-                .until(deadline, |s| s.rw().read(&mut buf))
-                .map_err(failed)?;
-            if tunnel.on_read(&buf[..n])? {
-                break;
-            }
-        }
+    if let Some(tunnel) = plan.tunnel() {
+        // Ready at once: every wait is the socket's, bounded by `deadline`.
+        crate::block::block(ollama_net::open_tunnel(
+            tunnel,
+            &mut stream,
+            async |s: &mut Stream, b: &[u8]| s.until(deadline, |s| s.rw().write_all(b)),
+            async |s, b| s.until(deadline, |s| s.rw().read(b)),
+        ))?;
     }
     match tls {
         None => Ok(stream),

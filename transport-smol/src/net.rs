@@ -78,17 +78,9 @@ impl Connector {
             .await
             .map_err(|e| plan.dial_failed(e))?;
         ollama_net::set_socket_options(&tcp, plan)?;
-        if let Some(mut tunnel) = plan.tunnel() {
-            let failed = ConnectError::tunnel;
-            tcp.write_all(tunnel.request()).await.map_err(failed)?;
-            let mut buf = [0u8; 1024];
-            // Bounded by the core's MAX_TUNNEL_HEAD; an empty read is the proxy closing.
-            loop {
-                let n = tcp.read(&mut buf).await.map_err(failed)?;
-                if tunnel.on_read(&buf[..n])? {
-                    break;
-                }
-            }
+        if let Some(tunnel) = plan.tunnel() {
+            let write = async |t: &mut TcpStream, b: &[u8]| t.write_all(b).await;
+            ollama_net::open_tunnel(tunnel, &mut tcp, write, async |t, b| t.read(b).await).await?;
         }
         match &self.tls {
             None => Ok(Stream(Socket::Plain(tcp))),
