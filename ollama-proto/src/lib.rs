@@ -119,7 +119,6 @@ pub mod response;
 pub mod retry;
 pub mod telemetry;
 pub mod think;
-mod timed_out;
 pub mod tls;
 pub mod tools;
 pub mod types;

@@ -1,12 +1,12 @@
 //! [`TimedOut`]: a timeout that expired, and where ([`CallSite`]): the server, the proxy,
 //! what the call was doing. Its message names the setting that fired and how to raise it.
-//! Re-exported by [`crate::deadline`], which computes the deadlines.
+//! A submodule of [`crate::deadline`] (which re-exports it and computes the deadlines).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::deadline::TimeoutKind;
+use super::TimeoutKind;
 
 /// A timeout expired: which, its length, and (in every error a client returns) where.
 ///

@@ -38,7 +38,9 @@
 
 use std::time::{Duration, Instant};
 
-pub use crate::timed_out::{CallPhase, CallSite, TimedOut};
+mod timed_out;
+
+pub use timed_out::{CallPhase, CallSite, TimedOut};
 
 /// The four optional timeouts. By default only `connect` is set
 /// ([`Timeouts::DEFAULT_CONNECT`], 30 s): a stream may run as long as the model produces
