@@ -11,11 +11,13 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod connector;
 mod keepalive;
 #[cfg(feature = "rustls")]
 mod tls;
 mod tunnel;
 
+pub use connector::{Connector, Tls};
 pub use keepalive::{set_keepalive, set_socket_options};
 pub use socket2::SockRef;
 #[cfg(feature = "rustls")]

@@ -3,10 +3,9 @@
 //! proxy's answer), then TLS when it has a TLS step (tokio-rustls, configured by
 //! `ollama-net`). Nothing is decided here.
 
-use std::sync::Arc;
-
 use hyper_util::rt::TokioIo;
-use ollama_proto::connect::{ConnectError, ConnectPlan};
+use ollama_net::{Connector, Tls};
+use ollama_proto::connect::ConnectError;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -17,43 +16,22 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + std::fmt::Debug> Stream for T {}
 /// A connected byte stream, plain or TLS, for hyper.
 pub(crate) type Io = TokioIo<Box<dyn Stream>>;
 
-/// The plan, and its TLS configuration once built.
-#[derive(Debug)]
-pub(crate) struct Connector {
-    pub(crate) plan: Arc<ConnectPlan>,
-    tls: Option<Tls>,
-}
-
-impl Connector {
-    // Without rustls, `Tls` is the target itself (and fails the handshake).
-    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
-    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
-        Self {
-            plan: Arc::clone(plan),
-            tls: plan.tls().cloned().map(Tls::from),
-        }
+/// A new connection to the server, opened step by step as `connector`'s plan says.
+pub(crate) async fn open(connector: &Connector) -> Result<Io, ConnectError> {
+    let plan = &connector.plan;
+    let mut tcp = TcpStream::connect(plan.dial())
+        .await
+        .map_err(|e| plan.dial_failed(e))?;
+    ollama_net::set_socket_options(&tcp, plan)?;
+    if let Some(tunnel) = plan.tunnel() {
+        let write = async |t: &mut TcpStream, b: &[u8]| t.write_all(b).await;
+        ollama_net::open_tunnel(tunnel, &mut tcp, write, async |t, b| t.read(b).await).await?;
     }
-
-    /// A new connection to the server, opened step by step as the plan says.
-    pub(crate) async fn open(&self) -> Result<Io, ConnectError> {
-        let plan = &self.plan;
-        let mut tcp = TcpStream::connect(plan.dial())
-            .await
-            .map_err(|e| plan.dial_failed(e))?;
-        ollama_net::set_socket_options(&tcp, plan)?;
-        if let Some(tunnel) = plan.tunnel() {
-            let write = async |t: &mut TcpStream, b: &[u8]| t.write_all(b).await;
-            ollama_net::open_tunnel(tunnel, &mut tcp, write, async |t, b| t.read(b).await).await?;
-        }
-        match &self.tls {
-            None => Ok(TokioIo::new(Box::new(tcp))),
-            Some(tls) => handshake(tls, tcp).await,
-        }
+    match &connector.tls {
+        None => Ok(TokioIo::new(Box::new(tcp))),
+        Some(tls) => handshake(tls, tcp).await,
     }
 }
-
-#[cfg(feature = "rustls")]
-use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Io, ConnectError> {
@@ -66,9 +44,6 @@ async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Io, ConnectError> {
 }
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
-#[cfg(not(feature = "rustls"))]
-type Tls = ollama_proto::connect::TlsTarget;
-
 #[cfg(not(feature = "rustls"))]
 async fn handshake(_: &Tls, _: TcpStream) -> Result<Io, ConnectError> {
     Err(ConnectError::tls(

@@ -15,7 +15,7 @@ use ollama_proto::{BoxError, ClientError};
 use tokio::time::Sleep;
 
 pub use crate::conn::{Body, Conn};
-use crate::net::Connector;
+use ollama_net::Connector;
 
 /// The tokio runtime: hyper's HTTP/1.1 connections, opened as the core's plan says, driven by
 /// the task that reads them, idle ones kept in the core's [`IdlePool`]. Calls must run inside
@@ -61,7 +61,7 @@ impl Runtime for Hyper {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
-            let io = connector.open().await?;
+            let io = crate::net::open(&connector).await?;
             let conn = Conn::handshake(io).await.map_err(ConnectError::Server)?;
             Ok((conn, false))
         }

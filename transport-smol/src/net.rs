@@ -5,20 +5,13 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use async_net::TcpStream;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use ollama_proto::connect::{ConnectError, ConnectPlan};
-
-/// The plan, and its TLS configuration once built.
-#[derive(Debug)]
-pub(crate) struct Connector {
-    pub(crate) plan: Arc<ConnectPlan>,
-    tls: Option<Tls>,
-}
+use ollama_net::{Connector, Tls};
+use ollama_proto::connect::ConnectError;
 
 /// A connected socket, plain or TLS: the byte stream under a [`Body`](crate::runtime::Body).
 #[derive(Debug)]
@@ -60,37 +53,23 @@ impl ollama_http1::Io for Stream {
     }
 }
 
-impl Connector {
-    // Without rustls, `Tls` is the target itself (and fails the handshake).
-    #[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
-    pub(crate) fn new(plan: &Arc<ConnectPlan>) -> Self {
-        Self {
-            plan: Arc::clone(plan),
-            tls: plan.tls().cloned().map(Tls::from),
-        }
+/// A new connection to the server, opened step by step as `connector`'s plan says.
+pub(crate) async fn open(connector: &Connector) -> Result<Stream, ConnectError> {
+    let plan = &connector.plan;
+    let (host, port) = plan.dial();
+    let mut tcp = TcpStream::connect((host, port))
+        .await
+        .map_err(|e| plan.dial_failed(e))?;
+    ollama_net::set_socket_options(&tcp, plan)?;
+    if let Some(tunnel) = plan.tunnel() {
+        let write = async |t: &mut TcpStream, b: &[u8]| t.write_all(b).await;
+        ollama_net::open_tunnel(tunnel, &mut tcp, write, async |t, b| t.read(b).await).await?;
     }
-
-    /// A new connection to the server, opened step by step as the plan says.
-    pub(crate) async fn open(&self) -> Result<Stream, ConnectError> {
-        let plan = &self.plan;
-        let (host, port) = plan.dial();
-        let mut tcp = TcpStream::connect((host, port))
-            .await
-            .map_err(|e| plan.dial_failed(e))?;
-        ollama_net::set_socket_options(&tcp, plan)?;
-        if let Some(tunnel) = plan.tunnel() {
-            let write = async |t: &mut TcpStream, b: &[u8]| t.write_all(b).await;
-            ollama_net::open_tunnel(tunnel, &mut tcp, write, async |t, b| t.read(b).await).await?;
-        }
-        match &self.tls {
-            None => Ok(Stream(Socket::Plain(tcp))),
-            Some(tls) => handshake(tls, tcp).await,
-        }
+    match &connector.tls {
+        None => Ok(Stream(Socket::Plain(tcp))),
+        Some(tls) => handshake(tls, tcp).await,
     }
 }
-
-#[cfg(feature = "rustls")]
-use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {
@@ -103,9 +82,6 @@ async fn handshake(tls: &Tls, tcp: TcpStream) -> Result<Stream, ConnectError> {
 }
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
-#[cfg(not(feature = "rustls"))]
-type Tls = ollama_proto::connect::TlsTarget;
-
 #[cfg(not(feature = "rustls"))]
 async fn handshake(_: &Tls, _: TcpStream) -> Result<Stream, ConnectError> {
     Err(ConnectError::tls(

@@ -14,8 +14,8 @@ use ollama_proto::connect::{ConnectError, ConnectPlan};
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::{BoxError, ClientError};
 
-use crate::net::Connector;
 pub use crate::net::Stream;
+use ollama_net::Connector;
 
 /// A response body being received, and its connection.
 pub type Body = ollama_http1::Body<Stream>;
@@ -64,7 +64,10 @@ impl Runtime for Smol {
         async move {
             match pooled {
                 Some(conn) => Ok((conn, true)),
-                None => Ok((endpoint.connected(connector.open().await?), false)),
+                None => Ok((
+                    endpoint.connected(crate::net::open(&connector).await?),
+                    false,
+                )),
             }
         }
     }
