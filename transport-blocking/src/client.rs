@@ -15,64 +15,140 @@ use crate::{Blocking, EventStream};
 #[derive(Debug, Clone)]
 pub struct Client(ollama_proto::Client<Blocking>);
 
-/// One blocking method per async endpoint method of the core: the same arguments, result and
-/// errors, documented there.
-macro_rules! blocking {
-    ($($name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {
-        impl Client {
-            $(
-                #[doc = concat!("[`ollama_proto::Client::", stringify!($name), "`], blocking.")]
-                pub fn $name(&self $(, $arg: $ty)*) -> Result<$out, ClientError> {
-                    block(self.0.$name($($arg),*))
-                }
-            )*
-        }
-    };
+/// One blocking method per endpoint method of the core: the same arguments, result and
+/// errors (documented there), run to its end on the calling thread.
+impl Client {
+    /// [`ollama_proto::Client::chat`], blocking.
+    pub fn chat(&self, req: ChatRequest) -> Result<ChatResponse, ClientError> {
+        block(self.0.chat(req))
+    }
+
+    /// [`ollama_proto::Client::generate`], blocking.
+    pub fn generate(&self, req: GenerateRequest) -> Result<GenerateResponse, ClientError> {
+        block(self.0.generate(req))
+    }
+
+    /// [`ollama_proto::Client::embed`], blocking.
+    pub fn embed(&self, req: EmbedRequest) -> Result<EmbedResponse, ClientError> {
+        block(self.0.embed(req))
+    }
+
+    /// [`ollama_proto::Client::embeddings`], blocking.
+    pub fn embeddings(&self, req: EmbeddingsRequest) -> Result<EmbeddingsResponse, ClientError> {
+        block(self.0.embeddings(req))
+    }
+
+    /// [`ollama_proto::Client::show`], blocking.
+    pub fn show(&self, req: ShowRequest) -> Result<ShowResponse, ClientError> {
+        block(self.0.show(req))
+    }
+
+    /// [`ollama_proto::Client::copy`], blocking.
+    pub fn copy(&self, req: CopyRequest) -> Result<(), ClientError> {
+        block(self.0.copy(req))
+    }
+
+    /// [`ollama_proto::Client::delete`], blocking.
+    pub fn delete(&self, req: DeleteRequest) -> Result<(), ClientError> {
+        block(self.0.delete(req))
+    }
+
+    /// [`ollama_proto::Client::pull`], blocking.
+    pub fn pull(&self, req: PullRequest) -> Result<ProgressResponse, ClientError> {
+        block(self.0.pull(req))
+    }
+
+    /// [`ollama_proto::Client::push`], blocking.
+    pub fn push(&self, req: PushRequest) -> Result<ProgressResponse, ClientError> {
+        block(self.0.push(req))
+    }
+
+    /// [`ollama_proto::Client::create`], blocking.
+    pub fn create(&self, req: CreateRequest) -> Result<ProgressResponse, ClientError> {
+        block(self.0.create(req))
+    }
+
+    /// [`ollama_proto::Client::list_models`], blocking.
+    pub fn list_models(&self) -> Result<ListResponse, ClientError> {
+        block(self.0.list_models())
+    }
+
+    /// [`ollama_proto::Client::list_running`], blocking.
+    pub fn list_running(&self) -> Result<ProcessResponse, ClientError> {
+        block(self.0.list_running())
+    }
+
+    /// [`ollama_proto::Client::version`], blocking.
+    pub fn version(&self) -> Result<VersionResponse, ClientError> {
+        block(self.0.version())
+    }
+
+    /// [`ollama_proto::Client::blob_exists`], blocking.
+    pub fn blob_exists(&self, digest: &BlobDigest) -> Result<bool, ClientError> {
+        block(self.0.blob_exists(digest))
+    }
+
+    /// [`ollama_proto::Client::create_blob`], blocking.
+    pub fn create_blob(&self, digest: BlobDigest, data: Bytes) -> Result<(), ClientError> {
+        block(self.0.create_blob(digest, data))
+    }
+
+    /// [`ollama_proto::Client::web_search`], blocking.
+    pub fn web_search(&self, req: WebSearchRequest) -> Result<WebSearchResponse, ClientError> {
+        block(self.0.web_search(req))
+    }
+
+    /// [`ollama_proto::Client::web_fetch`], blocking.
+    pub fn web_fetch(&self, req: WebFetchRequest) -> Result<WebFetchResponse, ClientError> {
+        block(self.0.web_fetch(req))
+    }
+
+    /// [`ollama_proto::Client::run_tools`], blocking.
+    pub fn run_tools(
+        &self,
+        request: ChatRequest,
+        toolbox: &Toolbox,
+    ) -> Result<ToolRun, ClientError> {
+        block(self.0.run_tools(request, toolbox))
+    }
+
+    /// [`ollama_proto::Client::send`], blocking.
+    pub fn send(&self, conversation: &mut Conversation) -> Result<ChatResponse, ClientError> {
+        block(self.0.send(conversation))
+    }
 }
 
-blocking! {
-    chat(req: ChatRequest) -> ChatResponse;
-    generate(req: GenerateRequest) -> GenerateResponse;
-    embed(req: EmbedRequest) -> EmbedResponse;
-    embeddings(req: EmbeddingsRequest) -> EmbeddingsResponse;
-    show(req: ShowRequest) -> ShowResponse;
-    copy(req: CopyRequest) -> ();
-    delete(req: DeleteRequest) -> ();
-    pull(req: PullRequest) -> ProgressResponse;
-    push(req: PushRequest) -> ProgressResponse;
-    create(req: CreateRequest) -> ProgressResponse;
-    list_models() -> ListResponse;
-    list_running() -> ProcessResponse;
-    version() -> VersionResponse;
-    blob_exists(digest: &BlobDigest) -> bool;
-    create_blob(digest: BlobDigest, data: Bytes) -> ();
-    web_search(req: WebSearchRequest) -> WebSearchResponse;
-    web_fetch(req: WebFetchRequest) -> WebFetchResponse;
-    run_tools(request: ChatRequest, toolbox: &Toolbox) -> ToolRun;
-    send(conversation: &mut Conversation) -> ChatResponse;
-}
+/// The streaming endpoints: the events are an [`Iterator`].
+impl Client {
+    /// [`ollama_proto::Client::chat_stream`], blocking: `Ok` once a success head arrived; the
+    /// events are read as you iterate.
+    pub fn chat_stream(&self, req: ChatRequest) -> Result<EventStream, ClientError> {
+        block(self.0.chat_stream(req)).map(EventStream::new)
+    }
 
-/// The same for the streaming endpoints: the events are an [`Iterator`].
-macro_rules! streaming {
-    ($($name:ident($req:ty);)*) => {
-        impl Client {
-            $(
-                #[doc = concat!("[`ollama_proto::Client::", stringify!($name), "`], blocking: ")]
-                /// `Ok` once a success head arrived; the events are read as you iterate.
-                pub fn $name(&self, req: $req) -> Result<EventStream, ClientError> {
-                    block(self.0.$name(req)).map(EventStream::new)
-                }
-            )*
-        }
-    };
-}
+    /// [`ollama_proto::Client::generate_stream`], blocking: `Ok` once a success head arrived; the
+    /// events are read as you iterate.
+    pub fn generate_stream(&self, req: GenerateRequest) -> Result<EventStream, ClientError> {
+        block(self.0.generate_stream(req)).map(EventStream::new)
+    }
 
-streaming! {
-    chat_stream(ChatRequest);
-    generate_stream(GenerateRequest);
-    pull_stream(PullRequest);
-    push_stream(PushRequest);
-    create_stream(CreateRequest);
+    /// [`ollama_proto::Client::pull_stream`], blocking: `Ok` once a success head arrived; the
+    /// events are read as you iterate.
+    pub fn pull_stream(&self, req: PullRequest) -> Result<EventStream, ClientError> {
+        block(self.0.pull_stream(req)).map(EventStream::new)
+    }
+
+    /// [`ollama_proto::Client::push_stream`], blocking: `Ok` once a success head arrived; the
+    /// events are read as you iterate.
+    pub fn push_stream(&self, req: PushRequest) -> Result<EventStream, ClientError> {
+        block(self.0.push_stream(req)).map(EventStream::new)
+    }
+
+    /// [`ollama_proto::Client::create_stream`], blocking: `Ok` once a success head arrived; the
+    /// events are read as you iterate.
+    pub fn create_stream(&self, req: CreateRequest) -> Result<EventStream, ClientError> {
+        block(self.0.create_stream(req)).map(EventStream::new)
+    }
 }
 
 impl Client {
@@ -95,8 +171,8 @@ impl Client {
         ollama_proto::Client::from_env().map(Self)
     }
 
-    /// A builder starting from the defaults (`http://127.0.0.1:11434`, no timeouts, no
-    /// retries): `Client::builder().base_url(url).build()?.into()`.
+    /// A builder starting from the defaults (`http://127.0.0.1:11434`, a 30 s connect timeout,
+    /// TCP keepalive, no retries): `Client::builder().base_url(url).build()?.into()`.
     pub fn builder() -> ClientBuilder<Blocking> {
         ClientBuilder::default()
     }
