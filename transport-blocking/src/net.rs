@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use ollama_http1::Io;
-use ollama_proto::connect::{ConnectError, ConnectPlan};
+use ollama_net::{Connector, Tls};
+use ollama_proto::connect::ConnectError;
 
 /// A connected socket, plain or TLS, with the timeouts last set on it.
 #[derive(Debug)]
@@ -146,21 +147,14 @@ impl Socket {
     }
 }
 
-/// The plan's TLS step (its configuration built on first use), `None` for `http://`.
-// Without rustls, `Tls` is the target itself (and fails the handshake).
-#[cfg_attr(not(feature = "rustls"), allow(clippy::useless_conversion))]
-pub(crate) fn tls(plan: &ConnectPlan) -> Option<Tls> {
-    plan.tls().cloned().map(Tls::from)
-}
-
-/// A new connection, opened step by step as `plan` says (the system resolver, not bounded by
-/// the deadline; then each address in turn, the CONNECT handshake, TLS), each wait at most
-/// until `deadline`.
+/// A new connection, opened step by step as `connector`'s plan says (the system resolver, not
+/// bounded by the deadline; then each address in turn, the CONNECT handshake, TLS), each wait
+/// at most until `deadline`.
 pub(crate) fn open(
-    plan: &ConnectPlan,
-    tls: Option<&Tls>,
+    connector: &Connector,
     deadline: Option<Instant>,
 ) -> Result<Stream, ConnectError> {
+    let plan = &connector.plan;
     let (host, port) = plan.dial();
     let tcp = tcp(host, port, deadline).map_err(|e| plan.dial_failed(e))?;
     ollama_net::set_socket_options(&tcp, plan)?;
@@ -174,7 +168,7 @@ pub(crate) fn open(
             async |s, b| s.until(deadline, |s| s.rw().read(b)),
         ))?;
     }
-    match tls {
+    match &connector.tls {
         None => Ok(stream),
         Some(tls) => handshake(tls, stream, deadline),
     }
@@ -197,9 +191,6 @@ fn tcp(host: &str, port: u16, deadline: Option<Instant>) -> io::Result<TcpStream
     }
     Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address")))
 }
-
-#[cfg(feature = "rustls")]
-pub(crate) use ollama_net::ClientTls as Tls;
 
 #[cfg(feature = "rustls")]
 fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Stream, ConnectError> {
@@ -230,9 +221,6 @@ fn handshake(tls: &Tls, stream: Stream, deadline: Option<Instant>) -> Result<Str
 }
 
 /// Without the `rustls` feature: an `https://` plan cannot be carried out.
-#[cfg(not(feature = "rustls"))]
-pub(crate) type Tls = ollama_proto::connect::TlsTarget;
-
 #[cfg(not(feature = "rustls"))]
 fn handshake(_: &Tls, _: Stream, _: Option<Instant>) -> Result<Stream, ConnectError> {
     Err(ConnectError::tls(

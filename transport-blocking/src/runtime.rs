@@ -14,7 +14,9 @@ use ollama_proto::pool::PoolOptions;
 use ollama_proto::{BoxError, ClientError};
 
 pub use crate::net::Stream;
-use crate::net::{self, Tls};
+use ollama_net::Connector;
+
+use crate::net;
 
 /// A response body being received, and its connection.
 pub type Body = ollama_http1::Body<Stream>;
@@ -26,7 +28,7 @@ pub type Body = ollama_http1::Body<Stream>;
 #[derive(Debug, Clone)]
 pub struct Blocking {
     endpoint: Endpoint<Stream>,
-    tls: Arc<Option<Tls>>,
+    connector: Arc<Connector>,
 }
 
 /// The blocking timer: nothing to arm; polling it sleeps until the instant.
@@ -42,7 +44,7 @@ impl Runtime for Blocking {
     fn new(plan: &Arc<ConnectPlan>, options: &PoolOptions) -> Result<Self, ClientError> {
         Ok(Self {
             endpoint: Endpoint::new(plan, options),
-            tls: Arc::new(net::tls(plan)),
+            connector: Arc::new(Connector::new(plan)),
         })
     }
 
@@ -56,12 +58,12 @@ impl Runtime for Blocking {
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<(Connection<Stream>, bool), ConnectError>> + Send {
         let pooled = self.endpoint.checkout(fresh, self.now());
-        let (endpoint, tls) = (self.endpoint.clone(), Arc::clone(&self.tls));
+        let (endpoint, connector) = (self.endpoint.clone(), Arc::clone(&self.connector));
         async move {
             if let Some(conn) = pooled {
                 return Ok((conn, true));
             }
-            match net::open(&endpoint.plan, tls.as_ref().as_ref(), deadline) {
+            match net::open(&connector, deadline) {
                 Ok(stream) => Ok((endpoint.connected(stream), false)),
                 // The deadline passed first: the core names the timeout.
                 Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => {
