@@ -91,13 +91,8 @@ pub fn decode_with(
             }
         }
     };
-    let mut rest = body;
-    let mut i = 0;
-    while !rest.is_empty() {
-        let n = sizes[i % sizes.len()].clamp(1, rest.len());
-        i += 1;
-        d.feed(&rest[..n]).unwrap();
-        rest = &rest[n..];
+    for piece in pieces(body, sizes) {
+        d.feed(piece).unwrap();
         drain(&mut d, &mut events, &mut error);
     }
     d.finish();
@@ -146,16 +141,26 @@ pub fn status_through_exchange(
             }
         }
     };
-    let mut rest = body;
-    let mut i = 0;
-    while !rest.is_empty() {
-        let n = sizes[i % sizes.len()].clamp(1, rest.len());
-        i += 1;
-        ex.on_body(&rest[..n], now);
-        rest = &rest[n..];
+    for piece in pieces(body, sizes) {
+        ex.on_body(piece, now);
         drain(&mut ex, &mut events, &mut error);
     }
     ex.on_end(now);
     drain(&mut ex, &mut events, &mut error);
     (events, error)
+}
+
+/// `body` cut into pieces of the given sizes (cycled; a size of 0 counts as 1), in order.
+pub fn pieces<'a>(body: &'a [u8], sizes: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = body;
+    let mut size = sizes.iter().cycle();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = size.next().copied().unwrap_or(1).clamp(1, rest.len());
+        let (piece, tail) = rest.split_at(n);
+        rest = tail;
+        Some(piece)
+    })
 }
