@@ -1,31 +1,9 @@
-//! A loopback Ollama stand-in for tests and `--replay`: std threads and `std::net`, no async
-//! runtime (the smol transport's tree must stay free of tokio, and blocking writes give exact
-//! control for fault injection).
+//! The conformance suite every transport runs, and the test-only servers it needs (a real
+//! proxy, TLS, network namespaces), over [`ollama_standin`] serving the recorded fixtures in
+//! `../shared/fixtures/recorded`.
 //!
-//! ```text
-//! client ──TCP──▶ accept loop ──▶ one thread per connection
-//!                                   │ parse request (bounded)      http.rs
-//!                                   │ log it                        log.rs
-//!                                   │ queued Reply? else default    server.rs / routes.rs
-//!                                   ▼ write with faults             respond.rs, faults.rs, body.rs
-//! ```
-//!
-//! # Default replies
-//! Recordings under [`fixtures_dir`] are indexed at start. A request on a recorded route gets:
-//! 1. a recording whose `<name>.request.json` equals the request body as JSON, ignoring `stream`
-//!    (and answering the same streaming-ness; error recordings are served only this way), else
-//! 2. a 200 recording of the same route, `model` and streaming-ness (`stream` absent means true
-//!    on chat/generate/pull), best provenance tier first, else
-//! 3. a 200 recording of the same route and streaming-ness, any model (turn off with
-//!    [`TestServer::set_model_fallback`]); a `stream:false` pull gets the last line of the
-//!    recorded pull stream, else
-//! 4. 404 `{"error":"model '<name>' not found"}`.
-//!
-//! Synthesised: `GET|HEAD /` (`Ollama is running`), `GET|HEAD /api/version`, `POST /api/copy`,
-//! `DELETE /api/delete` (200, empty), `POST /api/push` and `/api/create` (short progress stream
-//! ending in `{"status":"success"}`), `HEAD|POST /api/blobs/:digest` (uploads are checked against
-//! their SHA-256 and remembered). Unknown paths get gin's text/plain `404 page not found`, known
-//! paths with the wrong method `405 method not allowed`, missing or malformed JSON bodies 400.
+//! The stand-in itself lives in `ollama-standin`: the suite, the `--replay` examples and users'
+//! tests run the same server. [`TestServer`] is that server with the recordings loaded.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -45,30 +23,20 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod body;
 pub mod conformance;
-mod faults;
-mod http;
-mod log;
 pub mod netns;
 mod proxy_server;
-mod recording;
-mod reply;
-mod respond;
-mod routes;
 pub mod scripted;
-mod server;
-mod sha256;
 pub mod telemetry;
+mod test_server;
 mod tls;
 
-pub use body::ENDLESS_STREAM_MAX_LINES;
-pub use faults::WriteSizes;
-pub use http::{MAX_REQUEST_BODY, MAX_REQUEST_HEAD};
-pub use log::{Disconnect, LOG_LIMIT, ReceivedRequest};
+pub(crate) use ollama_standin::http;
+pub use ollama_standin::{
+    Disconnect, ENDLESS_STREAM_MAX_LINES, FIXTURES_DIR_ENV, Framing, JSON, JSON_UTF8, LOG_LIMIT,
+    MAX_CONNECTIONS, MAX_REQUEST_BODY, MAX_REQUEST_HEAD, NDJSON, ReceivedRequest, Recording, Reply,
+    Route, VERSION, WriteSizes, fixtures_dir,
+};
 pub use proxy_server::{PROXY_ONLY_HOST, PROXY_USER, ProxyServer};
-pub use recording::{FIXTURES_DIR_ENV, Recording, Route, fixtures_dir};
-pub use reply::{Framing, JSON, JSON_UTF8, NDJSON, Reply};
-pub use routes::VERSION;
-pub use server::{MAX_CONNECTIONS, TestServer};
+pub use test_server::TestServer;
 pub use tls::{TLS_VERSION, TestCa, TlsRequest, TlsServer};

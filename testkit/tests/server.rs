@@ -29,7 +29,7 @@ fn keep_alive_serves_two_requests_on_one_connection() {
             response.header("content-type"),
             Some("application/json; charset=utf-8")
         );
-        assert_eq!(response.text(), r#"{"version":"0.33.0-testkit"}"#);
+        assert_eq!(response.text(), r#"{"version":"0.33.0-standin"}"#);
     }
     assert_eq!(server.connections_accepted(), 1);
     let ids: Vec<u64> = server.requests().iter().map(|r| r.connection_id).collect();

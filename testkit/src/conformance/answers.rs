@@ -5,9 +5,8 @@ use super::support::*;
 use super::*;
 
 /// A reply with another status (the body constructors pick their own).
-fn with_status(mut reply: Reply, status: u16) -> Reply {
-    reply.status = status;
-    reply
+fn with_status(reply: Reply, status: u16) -> Reply {
+    reply.with_status(status)
 }
 
 /// 204, 304 and 3xx heads on a stream or a single call are status errors: never an empty

@@ -24,16 +24,86 @@ pub enum Framing {
     ContentLength,
 }
 
-/// One scripted response. Build with a body constructor, then chain faults:
+/// Which requests a [`Reply`] answers: every condition set must hold (all unset: any request).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Match {
+    /// The request path, query string ignored.
+    pub path: Option<String>,
+    /// The `model` (or legacy `name`) of the JSON body.
+    pub model: Option<String>,
+    /// Text the request's prompt, or any of its messages' `content`, contains.
+    pub text: Option<String>,
+}
+
+impl Match {
+    /// Whether a request for `path` with the JSON `body` (if any) matches.
+    ///
+    /// ```
+    /// use ollama_standin::Match;
+    /// use serde_json::json;
+    ///
+    /// let matcher = Match { model: Some("m".into()), text: Some("boom".into()), ..Match::default() };
+    /// let body = json!({"model": "m", "messages": [{"role": "user", "content": "go boom"}]});
+    /// assert!(matcher.matches("/api/chat", Some(&body)));
+    /// assert!(!matcher.matches("/api/chat", None));
+    /// ```
+    pub fn matches(&self, path: &str, body: Option<&serde_json::Value>) -> bool {
+        if self.path.as_deref().is_some_and(|p| p != path) {
+            return false;
+        }
+        if let Some(model) = &self.model {
+            if body.and_then(crate::recording::model_of).as_ref() != Some(model) {
+                return false;
+            }
+        }
+        if let Some(needle) = &self.text {
+            let Some(body) = body else { return false };
+            let prompt = body.get("prompt").and_then(serde_json::Value::as_str);
+            let messages = body
+                .get("messages")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.get("content").and_then(serde_json::Value::as_str));
+            if !prompt
+                .into_iter()
+                .chain(messages)
+                .any(|t| t.contains(needle.as_str()))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The message of the cloud's spent-quota 429 for account `name`, per session or per week.
+///
+/// ```
+/// assert_eq!(
+///     ollama_standin::quota_message("ana", false),
+///     "you (ana) have reached your session usage limit, upgrade for higher limits: https://ollama.com/upgrade"
+/// );
+/// ```
+pub fn quota_message(name: &str, weekly: bool) -> String {
+    let span = if weekly { "weekly" } else { "session" };
+    format!(
+        "you ({name}) have reached your {span} usage limit, upgrade for higher limits: https://ollama.com/upgrade"
+    )
+}
+
+/// One scripted response. Build with a body constructor, then chain faults and a matcher:
 ///
 /// ```
 /// use std::time::Duration;
-/// use testkit::{Reply, WriteSizes};
+/// use ollama_standin::{Reply, WriteSizes};
 ///
-/// let reply = Reply::recording("lcg-chat-stream-gemma3-hello.ndjson")
+/// let reply = Reply::model_default()
 ///     .write_sizes(WriteSizes::Random { min: 1, max: 5, seed: 7 })
 ///     .delay_between_writes(Duration::from_millis(1))
-///     .for_path("/api/chat");
+///     .error_line_after(2, "model runner crashed")
+///     .for_path("/api/chat")
+///     .for_model("echo");
 /// # drop(reply);
 /// ```
 #[derive(Clone, Debug)]
@@ -44,8 +114,10 @@ pub struct Reply {
     pub(crate) framing: Option<Framing>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) faults: Faults,
-    pub(crate) path_filter: Option<String>,
+    pub(crate) matcher: Match,
     pub(crate) times: usize,
+    /// The body is the model's own answer (with this reply's faults and headers).
+    pub(crate) from_default: bool,
     pub(crate) close_connection: bool,
 }
 
@@ -59,8 +131,9 @@ impl Reply {
             framing: None,
             headers: Vec::new(),
             faults: Faults::default(),
-            path_filter: None,
+            matcher: Match::default(),
             times: 1,
+            from_default: false,
             close_connection: false,
         }
     }
@@ -95,6 +168,20 @@ impl Reply {
         }
     }
 
+    /// The answer the server would give anyway (the model's own, or the recording), carrying
+    /// this reply's faults, headers and matcher: for a fault in the middle of a real answer.
+    pub fn model_default() -> Self {
+        let mut reply = Self::new(200, None, Body::Single(Vec::new()));
+        reply.from_default = true;
+        reply
+    }
+
+    /// The cloud's spent-quota answer: 429 `{"error":"you (NAME) have reached your session usage
+    /// limit, …"}` (`weekly` for the weekly limit), without `Retry-After` as the cloud sends it.
+    pub fn quota_exceeded(name: &str, weekly: bool) -> Self {
+        Self::status_json(429, &quota_message(name, weekly))
+    }
+
     /// A 200 NDJSON stream of `lines`; a `\n` is added to each line that lacks one.
     pub fn ndjson<I>(lines: I) -> Self
     where
@@ -109,6 +196,12 @@ impl Reply {
             }
         }
         Self::new(200, Some(NDJSON), Body::Lines(body))
+    }
+
+    /// The same reply with another status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 
     /// Any single body with this status and content type.
@@ -259,7 +352,31 @@ impl Reply {
     /// Only serve this reply to a request for `path` (query string ignored); other requests pass
     /// it by in the queue.
     pub fn for_path(mut self, path: &str) -> Self {
-        self.path_filter = Some(path.to_owned());
+        self.matcher.path = Some(path.to_owned());
+        self
+    }
+
+    /// Only serve this reply to a request whose body names `model`.
+    pub fn for_model(mut self, model: &str) -> Self {
+        self.matcher.model = Some(model.to_owned());
+        self
+    }
+
+    /// Only serve this reply to a request whose prompt or a message contains `text`.
+    pub fn for_text(mut self, text: &str) -> Self {
+        self.matcher.text = Some(text.to_owned());
+        self
+    }
+
+    /// Replace the matcher.
+    pub fn matching(mut self, matcher: Match) -> Self {
+        self.matcher = matcher;
+        self
+    }
+
+    /// Serve this reply to every matching request, never using it up.
+    pub fn always(mut self) -> Self {
+        self.times = usize::MAX;
         self
     }
 
@@ -267,6 +384,28 @@ impl Reply {
     pub fn times(mut self, n: usize) -> Self {
         self.times = n.max(1);
         self
+    }
+
+    /// This reply's faults, headers and connection handling applied to `base`, the answer it
+    /// stands for (see [`model_default`](Self::model_default)); faults it sets win.
+    pub(crate) fn onto(self, mut base: Self) -> Self {
+        let mine = self.faults;
+        let theirs = &mut base.faults;
+        if mine.write_sizes != WriteSizes::PerLine {
+            theirs.write_sizes = mine.write_sizes;
+        }
+        theirs.delay_between_writes = mine.delay_between_writes.or(theirs.delay_between_writes);
+        theirs.delay_before_head = mine.delay_before_head.or(theirs.delay_before_head);
+        theirs.error_line_after = mine.error_line_after.or(theirs.error_line_after.take());
+        theirs.close_after_lines = mine.close_after_lines.or(theirs.close_after_lines);
+        theirs.cut = mine.cut.or(theirs.cut);
+        theirs.stall_after_lines = mine.stall_after_lines.or(theirs.stall_after_lines);
+        base.headers.extend(self.headers);
+        base.close_connection |= self.close_connection;
+        if let Some(framing) = self.framing {
+            base.framing = Some(framing);
+        }
+        base
     }
 
     /// The status code this reply answers with.

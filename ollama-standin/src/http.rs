@@ -1,6 +1,13 @@
 //! Just enough HTTP/1.1: parse one request at a time from a kept-alive socket (with `httparse`),
 //! write heads and chunks. Every read is bounded in size and time; bad input becomes a status
-//! code, never a panic.
+//! code, never a panic. Public for test servers of your own that need a hand-made reply (a peer
+//! that vanishes mid-stream, say):
+//!
+//! ```
+//! let head = ollama_standin::http::head(200, &[("Content-Length".into(), "0".into())]);
+//! assert_eq!(head, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+//! assert_eq!(ollama_standin::http::chunk(b"hi"), b"2\r\nhi\r\n");
+//! ```
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -21,7 +28,7 @@ const READ_SIZE: usize = 64 * 1024;
 
 /// A parsed request.
 #[derive(Debug)]
-pub(crate) struct Request {
+pub struct Request {
     pub(crate) method: String,
     pub(crate) target: String,
     pub(crate) http10: bool,
@@ -62,11 +69,16 @@ impl Request {
 
 /// Why no request came out of the socket.
 #[derive(Debug)]
-pub(crate) enum ReadError {
+pub enum ReadError {
     /// Clean end: EOF between requests, shutdown, idle timeout, or a broken socket.
     Closed,
     /// The peer sent something we refuse; answer with this status and close.
-    Rejected { status: u16, message: &'static str },
+    Rejected {
+        /// The status to answer with.
+        status: u16,
+        /// Why.
+        message: &'static str,
+    },
 }
 
 impl ReadError {
@@ -76,7 +88,8 @@ impl ReadError {
 }
 
 /// Buffered reader over one connection, kept across requests so pipelined bytes are not lost.
-pub(crate) struct Input<'a> {
+#[derive(Debug)]
+pub struct Input<'a> {
     stream: &'a TcpStream,
     shutdown: &'a AtomicBool,
     buf: Vec<u8>,
@@ -86,7 +99,7 @@ pub(crate) struct Input<'a> {
 
 impl<'a> Input<'a> {
     /// `stream` must have a short read timeout so shutdown is noticed.
-    pub(crate) fn new(stream: &'a TcpStream, shutdown: &'a AtomicBool) -> Self {
+    pub fn new(stream: &'a TcpStream, shutdown: &'a AtomicBool) -> Self {
         Self {
             stream,
             shutdown,
@@ -97,7 +110,11 @@ impl<'a> Input<'a> {
     }
 
     /// Reads the next request. `Closed` on EOF before its first byte.
-    pub(crate) fn read_request(&mut self) -> Result<Request, ReadError> {
+    ///
+    /// # Errors
+    /// [`ReadError::Closed`] when the connection ends, [`ReadError::Rejected`] for a request
+    /// to refuse.
+    pub fn read_request(&mut self) -> Result<Request, ReadError> {
         self.buf.drain(..self.pos);
         self.pos = 0;
         self.deadline = Instant::now() + REQUEST_DEADLINE;
@@ -367,7 +384,10 @@ pub(crate) fn is_timeout(err: &io::Error) -> bool {
 }
 
 /// Writes all of `bytes`, retrying while the socket's write timeout fires, up to a stall limit.
-pub(crate) fn write_all(stream: &TcpStream, bytes: &[u8], shutdown: &AtomicBool) -> io::Result<()> {
+///
+/// # Errors
+/// The socket's error, or `ConnectionAborted` once `shutdown` is set.
+pub fn write_all(stream: &TcpStream, bytes: &[u8], shutdown: &AtomicBool) -> io::Result<()> {
     let mut rest = bytes;
     let mut stalled_since: Option<Instant> = None;
     while !rest.is_empty() {
@@ -393,7 +413,7 @@ pub(crate) fn write_all(stream: &TcpStream, bytes: &[u8], shutdown: &AtomicBool)
 }
 
 /// Status line and headers, ending with the blank line.
-pub(crate) fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
+pub fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status)).into_bytes();
     for (name, value) in headers {
         out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
@@ -403,7 +423,7 @@ pub(crate) fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
 }
 
 /// One chunk of a chunked body: size line, data, CRLF.
-pub(crate) fn chunk(data: &[u8]) -> Vec<u8> {
+pub fn chunk(data: &[u8]) -> Vec<u8> {
     let mut out = format!("{:x}\r\n", data.len()).into_bytes();
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
@@ -411,7 +431,7 @@ pub(crate) fn chunk(data: &[u8]) -> Vec<u8> {
 }
 
 /// The zero-size chunk that ends a chunked body (no trailers).
-pub(crate) const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
 /// Whether a response with this status never has a body (RFC 9110 §6.4.1).
 pub(crate) fn status_has_no_body(status: u16) -> bool {

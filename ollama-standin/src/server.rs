@@ -1,8 +1,9 @@
-//! [`TestServer`]: the accept loop and one blocking thread per connection.
+//! [`Server`]: the accept loop and one blocking thread per connection; [`Builder`] configures it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::http::{Input, ReadError, Request};
 use crate::log::{Disconnect, Log, ReceivedRequest};
+use crate::model::Model;
 use crate::recording::Recording;
 use crate::reply::Reply;
 use crate::respond::{self, Outcome};
@@ -32,20 +34,147 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const DRAIN_TIME: Duration = Duration::from_secs(1);
 const DRAIN_MAX: usize = 128 * 1024 * 1024;
 
-/// A loopback Ollama stand-in on `127.0.0.1:<ephemeral port>`.
+/// A running stand-in Ollama server on std threads.
 ///
-/// Requests are answered from the queue of [`Reply`]s pushed with [`push_reply`](Self::push_reply),
-/// else from the recordings (see the crate docs for the matching rules). Dropping it stops the
-/// accept loop and closes every connection.
-pub struct TestServer {
+/// Requests are answered by the first queued [`Reply`] whose matcher fits (see
+/// [`push_reply`](Self::push_reply)), else by the configured [`Model`] of that name, else from
+/// the recordings directory if one was given (see the crate docs), else 404. Dropping it stops
+/// the accept loop and closes every connection.
+///
+/// ```
+/// use ollama_standin::{Model, Server};
+///
+/// let server = Server::builder().model(Model::text("m", "Hi!")).start().unwrap();
+/// assert!(server.url().starts_with("http://127.0.0.1:"));
+/// assert!(server.requests().is_empty());
+/// ```
+pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     accept: Mutex<Option<JoinHandle<()>>>,
 }
 
+/// How to start a [`Server`]: address, models, server version, recordings.
+///
+/// ```
+/// use ollama_standin::{Model, Server, ThinkingStyle};
+///
+/// let server = Server::builder()
+///     .model(Model::echo("echo"))
+///     .model(Model::text("qwen3:8b", "Paris.").family("qwen3").thinking(ThinkingStyle::Field))
+///     .model(Model::embedding("nomic-embed-text", 768))
+///     .version("0.12.0")
+///     .start()
+///     .unwrap();
+/// # drop(server);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder {
+    listen: SocketAddr,
+    models: Vec<Model>,
+    version: String,
+    recordings: Option<PathBuf>,
+    replies: Vec<Reply>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            models: Vec::new(),
+            version: crate::VERSION.to_owned(),
+            recordings: None,
+            replies: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Serves `model` by its name (the first of a name wins).
+    pub fn model(mut self, model: Model) -> Self {
+        self.models.push(model);
+        self
+    }
+
+    /// Serves every model of `models`.
+    pub fn models(mut self, models: impl IntoIterator<Item = Model>) -> Self {
+        self.models.extend(models);
+        self
+    }
+
+    /// The version `/api/version` reports and the thinking behaviour follows (default
+    /// [`VERSION`](crate::VERSION)).
+    pub fn version(mut self, version: &str) -> Self {
+        version.clone_into(&mut self.version);
+        self
+    }
+
+    /// Also answer from the recordings in `dir` (see the crate docs for how one is chosen).
+    /// Recordings are data you bring: the crate ships none.
+    pub fn recordings(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.recordings = Some(dir.into());
+        self
+    }
+
+    /// Queues `reply` from the start (see [`Server::push_reply`]).
+    pub fn reply(mut self, reply: Reply) -> Self {
+        self.replies.push(reply);
+        self
+    }
+
+    /// Binds and starts serving.
+    ///
+    /// # Errors
+    /// If binding fails, or the recordings directory cannot be read.
+    pub fn start(self) -> io::Result<Server> {
+        let recordings = match &self.recordings {
+            Some(dir) => Recording::try_all_in(dir)?,
+            None => Vec::new(),
+        };
+        let listener = TcpListener::bind(self.listen)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            shutdown: AtomicBool::new(false),
+            index: Index::new(recordings),
+            has_recordings: self.recordings.is_some(),
+            models: self.models,
+            version: self.version,
+            loaded: Mutex::new(BTreeSet::new()),
+            queue: Mutex::new(self.replies.into()),
+            log: Mutex::new(Log::default()),
+            blobs: Mutex::new(HashSet::new()),
+            conns: Mutex::new(HashMap::new()),
+            accepted: AtomicU64::new(0),
+            active: AtomicUsize::new(0),
+            any_model: AtomicBool::new(true),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept = thread::Builder::new()
+            .name(format!("standin-accept-{}", addr.port()))
+            .spawn(move || accept_loop(&listener, &accept_shared))?;
+        Ok(Server {
+            addr,
+            shared,
+            accept: Mutex::new(Some(accept)),
+        })
+    }
+}
+
 struct Shared {
     shutdown: AtomicBool,
     index: Index,
+    has_recordings: bool,
+    models: Vec<Model>,
+    version: String,
+    /// Models answered so far, by position in `models` (what `/api/ps` lists).
+    loaded: Mutex<BTreeSet<usize>>,
     queue: Mutex<VecDeque<Reply>>,
     log: Mutex<Log>,
     blobs: Mutex<HashSet<String>>,
@@ -61,44 +190,29 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl TestServer {
-    /// Binds `127.0.0.1:0`, indexes the recordings and starts serving.
-    ///
-    /// # Panics
-    /// If binding fails or the recordings cannot be read: the test environment is broken.
-    pub fn start() -> Self {
-        match Self::try_start() {
-            Ok(server) => server,
-            Err(err) => panic!("testkit server failed to start: {err}"),
-        }
+impl Server {
+    /// A [`Builder`] with no models, no recordings and version [`VERSION`](crate::VERSION).
+    pub fn builder() -> Builder {
+        Builder::default()
     }
 
-    /// Like [`start`](Self::start), reporting failures as errors.
-    pub fn try_start() -> io::Result<Self> {
-        let index = Index::new(Recording::try_all()?);
-        let listener = TcpListener::bind(("127.0.0.1", 0))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            shutdown: AtomicBool::new(false),
-            index,
-            queue: Mutex::new(VecDeque::new()),
-            log: Mutex::new(Log::default()),
-            blobs: Mutex::new(HashSet::new()),
-            conns: Mutex::new(HashMap::new()),
-            accepted: AtomicU64::new(0),
-            active: AtomicUsize::new(0),
-            any_model: AtomicBool::new(true),
-        });
-        let accept_shared = Arc::clone(&shared);
-        let accept = thread::Builder::new()
-            .name(format!("testkit-accept-{}", addr.port()))
-            .spawn(move || accept_loop(&listener, &accept_shared))?;
-        Ok(Self {
-            addr,
-            shared,
-            accept: Mutex::new(Some(accept)),
-        })
+    /// Starts on `127.0.0.1:<ephemeral port>` with no models configured: any model name is
+    /// answered as an echo model ([`Model::echo`]).
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert_eq!(server.addr().ip().to_string(), "127.0.0.1");
+    /// ```
+    ///
+    /// # Errors
+    /// If binding fails.
+    pub fn start() -> io::Result<Self> {
+        Builder::default().start()
+    }
+
+    /// The version `/api/version` reports.
+    pub fn version(&self) -> &str {
+        &self.shared.version
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -111,7 +225,9 @@ impl TestServer {
         self.addr
     }
 
-    /// Queues `reply` for the next request it matches (FIFO among matching replies).
+    /// Queues `reply` for the next request it matches: the first queued reply whose matcher
+    /// fits wins and is used up (after [`times`](Reply::times), never with
+    /// [`always`](Reply::always)); a request nothing matches gets the model's own answer.
     pub fn push_reply(&self, reply: Reply) {
         lock(&self.shared.queue).push_back(reply);
     }
@@ -123,7 +239,9 @@ impl TestServer {
 
     /// How many queued replies (counting `times`) are still unserved.
     pub fn pending_replies(&self) -> usize {
-        lock(&self.shared.queue).iter().map(|r| r.times).sum()
+        lock(&self.shared.queue)
+            .iter()
+            .fold(0usize, |sum, r| sum.saturating_add(r.times))
     }
 
     /// When on (the default), a model with no recording of its own is answered with another
@@ -178,15 +296,15 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
+impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
     }
 }
 
-impl std::fmt::Debug for TestServer {
+impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestServer")
+        f.debug_struct("Server")
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
@@ -203,7 +321,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
                 shared.active.fetch_add(1, Ordering::Relaxed);
                 let conn_shared = Arc::clone(shared);
                 let spawned = thread::Builder::new()
-                    .name(format!("testkit-conn-{id}"))
+                    .name(format!("standin-conn-{id}"))
                     .spawn(move || {
                         serve_connection(&conn_shared, stream, id);
                         conn_shared.active.fetch_sub(1, Ordering::Relaxed);
@@ -293,30 +411,45 @@ fn serve_requests(shared: &Shared, stream: &TcpStream, id: u64) -> Close {
     Close::Normal
 }
 
-/// The first queued reply for this path, else the default one.
+/// The first queued reply that matches, else the default one.
 fn next_reply(shared: &Shared, request: &Request) -> Reply {
-    {
+    let path = request.path();
+    let body: Option<serde_json::Value> = serde_json::from_slice(&request.body).ok();
+    let scripted = {
         let mut queue = lock(&shared.queue);
-        let path = request.path();
         let position = queue
             .iter()
-            .position(|r| r.path_filter.as_deref().is_none_or(|p| p == path));
-        if let Some(position) = position {
-            let entry = &mut queue[position];
-            if entry.times > 1 {
-                entry.times -= 1;
-                return entry.clone();
+            .position(|r| r.matcher.matches(path, body.as_ref()));
+        match position {
+            Some(position) if queue[position].times > 1 => {
+                let entry = &mut queue[position];
+                if entry.times != usize::MAX {
+                    entry.times -= 1;
+                }
+                Some(entry.clone())
             }
-            if let Some(reply) = queue.remove(position) {
-                return reply;
-            }
+            Some(position) => queue.remove(position),
+            None => None,
         }
+    };
+    match scripted {
+        Some(reply) if reply.from_default => reply.onto(default_reply(shared, request)),
+        Some(reply) => reply,
+        None => default_reply(shared, request),
     }
+}
+
+fn default_reply(shared: &Shared, request: &Request) -> Reply {
     let mut blobs = lock(&shared.blobs);
+    let mut loaded = lock(&shared.loaded);
     let cx = Context {
         index: &shared.index,
         blobs: &mut blobs,
         any_model: shared.any_model.load(Ordering::Relaxed),
+        models: &shared.models,
+        echo_any: shared.models.is_empty() && !shared.has_recordings,
+        version: &shared.version,
+        loaded: &mut loaded,
     };
     routes::default_reply(request, cx)
 }

@@ -1,17 +1,20 @@
-//! The default answer to a request when no scripted reply is queued: synthesised endpoints,
-//! blobs, and the recording that best matches the request.
+//! The default answer to a request when no scripted reply matches: the configured model's own
+//! answer, synthesised endpoints, blobs, and the recording that best matches the request.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Value, json};
 
 use crate::http::Request;
+use crate::model::Model;
 use crate::recording::{Recording, Route, model_of, split_lines};
 use crate::reply::{JSON_UTF8, Reply};
 use crate::sha256;
+use crate::synth::{self, Completion};
 
-/// The version `/api/version` reports.
-pub const VERSION: &str = "0.33.0-testkit";
+/// The version `/api/version` reports unless [`Builder::version`](crate::Builder::version)
+/// sets another.
+pub const VERSION: &str = "0.33.0-standin";
 
 /// Recordings loaded once per server, and how to pick one.
 #[derive(Debug)]
@@ -123,10 +126,39 @@ pub(crate) struct Context<'a> {
     pub(crate) index: &'a Index,
     pub(crate) blobs: &'a mut HashSet<String>,
     pub(crate) any_model: bool,
+    pub(crate) models: &'a [Model],
+    /// No models and no recordings: every model name is an echo model.
+    pub(crate) echo_any: bool,
+    pub(crate) version: &'a str,
+    /// Positions in `models` answered so far.
+    pub(crate) loaded: &'a mut BTreeSet<usize>,
+}
+
+impl Context<'_> {
+    /// The configured model called `name` (any name when `echo_any`), marking it loaded.
+    fn model(&mut self, name: &str, path: &str) -> Option<Model> {
+        if let Some(at) = self.models.iter().position(|m| m.name == name) {
+            if path != "/api/show" && path != "/api/pull" {
+                self.loaded.insert(at);
+            }
+            return self.models.get(at).cloned();
+        }
+        if !self.echo_any {
+            return None;
+        }
+        Some(match path {
+            "/api/embed" | "/api/embeddings" => Model::embedding(name, 768),
+            _ => Model::echo(name),
+        })
+    }
+
+    fn synthesises_lists(&self) -> bool {
+        self.echo_any || !self.models.is_empty()
+    }
 }
 
 /// The default reply to `request`.
-pub(crate) fn default_reply(request: &Request, cx: Context<'_>) -> Reply {
+pub(crate) fn default_reply(request: &Request, mut cx: Context<'_>) -> Reply {
     let method = request.method.as_str();
     let path = request.path();
     if let Some(digest) = path.strip_prefix("/api/blobs/") {
@@ -146,7 +178,7 @@ pub(crate) fn default_reply(request: &Request, cx: Context<'_>) -> Reply {
     match path {
         "/" => return Reply::status_text(200, "Ollama is running"),
         "/api/version" => {
-            return Reply::body(200, JSON_UTF8, json!({ "version": VERSION }).to_string());
+            return Reply::body(200, JSON_UTF8, json!({ "version": cx.version }).to_string());
         }
         _ => {}
     }
@@ -158,11 +190,39 @@ pub(crate) fn default_reply(request: &Request, cx: Context<'_>) -> Reply {
     } else {
         None
     };
+    if let Some(reply) = synthesised(path, body.as_ref(), &mut cx) {
+        return reply;
+    }
     match path {
         "/api/copy" | "/api/delete" => Reply::status_empty(200),
         "/api/push" | "/api/create" => progress(path, body.as_ref()),
         _ => recorded(path, body.as_ref(), &cx),
     }
+}
+
+/// The configured model's answer on `path`, if the request names one (or lists them).
+fn synthesised(path: &str, body: Option<&Value>, cx: &mut Context<'_>) -> Option<Reply> {
+    match path {
+        "/api/tags" if cx.synthesises_lists() => return Some(synth::tags(cx.models)),
+        "/api/ps" if cx.synthesises_lists() => {
+            let models = cx.models;
+            return Some(synth::ps(cx.loaded.iter().filter_map(|&i| models.get(i))));
+        }
+        _ => {}
+    }
+    let body = body?;
+    let name = model_of(body)?;
+    let model = cx.model(&name, path)?;
+    Some(match path {
+        "/api/chat" => synth::completion(Completion::Chat, &model, body, cx.version),
+        "/api/generate" => synth::completion(Completion::Generate, &model, body, cx.version),
+        "/api/embed" => synth::embed(&model, body, false),
+        "/api/embeddings" => synth::embed(&model, body, true),
+        "/api/show" => synth::show(&model),
+        "/api/pull" => synth::progress(&model, "pulling", body),
+        "/api/push" => synth::progress(&model, "pushing", body),
+        _ => return None,
+    })
 }
 
 fn recorded(path: &str, body: Option<&Value>, cx: &Context<'_>) -> Reply {

@@ -9,7 +9,7 @@ use crate::faults::{Faults, error_line};
 pub const ENDLESS_STREAM_MAX_LINES: usize = 10_000;
 
 /// Start of the line [`endless_line`](crate::Reply::endless_line) writes; `a`s follow forever.
-const ENDLESS_LINE_PREFIX: &[u8] = br#"{"model":"testkit","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""#;
+const ENDLESS_LINE_PREFIX: &[u8] = br#"{"model":"standin","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""#;
 
 /// Biggest piece the cursor produces at once, so generated bodies never sit in memory whole.
 const MAX_PIECE: usize = 64 * 1024;

@@ -1,24 +1,35 @@
-//! The recorded fixtures: where they live, what route each one answers, and loading them.
+//! Recordings of real servers, served from a directory the user names: what route each one
+//! answers, and loading them. The crate ships none (they are third-party data); this
+//! repository's tests use `../shared/fixtures/recorded`.
 //!
 //! File names carry the route (`-chat-`, `-generate-`, `-embed-`, …); `<name>.request.json` beside a
 //! response holds the request body when it is known; `MANIFEST.md` gives each file's provenance tier.
 
 use std::fs;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// Environment variable that overrides where the recordings are read from.
+/// Environment variable that overrides where [`Recording::load`] and [`Recording::all`] read.
 pub const FIXTURES_DIR_ENV: &str = "OLLAMA_FIXTURES_DIR";
 
-/// The default location: `shared/fixtures/recorded` beside the repository root.
+/// Where the recordings are when this crate is built inside its repository (`shared/` beside
+/// the checkout). Outside it the directory does not exist: name one with
+/// `$OLLAMA_FIXTURES_DIR`, [`Builder::recordings`](crate::Builder::recordings) or the binary's
+/// `--recordings`.
 const DEFAULT_FIXTURES_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/fixtures/recorded"
 );
 
-/// The directory recordings are read from: `$OLLAMA_FIXTURES_DIR` if set, else the shared fixtures.
+/// The directory [`Recording::load`] and [`Recording::all`] read: `$OLLAMA_FIXTURES_DIR` if
+/// set, else the repository's `../shared/fixtures/recorded`.
+///
+/// ```
+/// let dir = ollama_standin::fixtures_dir();
+/// assert!(dir.ends_with("recorded") || std::env::var_os(ollama_standin::FIXTURES_DIR_ENV).is_some());
+/// ```
 pub fn fixtures_dir() -> PathBuf {
     match std::env::var_os(FIXTURES_DIR_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
@@ -156,8 +167,16 @@ impl Recording {
 
     /// Loads the recording `name`, reporting a missing or unsupported file as an error.
     pub fn try_load(name: &str) -> io::Result<Self> {
-        let tiers = manifest_tiers();
-        load_one(name, &tiers)
+        Self::load_from(&fixtures_dir(), name)
+    }
+
+    /// Loads the recording `name` from `dir`.
+    ///
+    /// # Errors
+    /// If the file is missing, unreadable or not a native-API response.
+    pub fn load_from(dir: &Path, name: &str) -> io::Result<Self> {
+        let tiers = manifest_tiers(dir);
+        load_one(dir, name, &tiers)
     }
 
     /// Every native-API recording in [`fixtures_dir`], sorted by file name.
@@ -173,16 +192,27 @@ impl Recording {
 
     /// Every native-API recording, or the error reading the directory.
     pub fn try_all() -> io::Result<Vec<Self>> {
-        let tiers = manifest_tiers();
+        Self::try_all_in(&fixtures_dir())
+    }
+
+    /// Every native-API recording in `dir`, sorted by file name.
+    ///
+    /// # Errors
+    /// If the directory or one of its recordings cannot be read.
+    pub fn try_all_in(dir: &Path) -> io::Result<Vec<Self>> {
+        let tiers = manifest_tiers(dir);
         let mut names = Vec::new();
-        for entry in fs::read_dir(fixtures_dir())? {
+        for entry in fs::read_dir(dir)? {
             let name = entry?.file_name().to_string_lossy().into_owned();
             if Route::from_file_name(&name).is_some() {
                 names.push(name);
             }
         }
         names.sort();
-        names.iter().map(|name| load_one(name, &tiers)).collect()
+        names
+            .iter()
+            .map(|name| load_one(dir, name, &tiers))
+            .collect()
     }
 
     /// The body split after every `\n`; a last line without newline is kept as is.
@@ -208,14 +238,13 @@ pub(crate) fn split_lines(body: &[u8]) -> Vec<&[u8]> {
     body.split_inclusive(|&b| b == b'\n').collect()
 }
 
-fn load_one(name: &str, tiers: &[(String, String)]) -> io::Result<Recording> {
+fn load_one(dir: &Path, name: &str, tiers: &[(String, String)]) -> io::Result<Recording> {
     let route = Route::from_file_name(name).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a native-API response file",
         )
     })?;
-    let dir = fixtures_dir();
     let body = fs::read(dir.join(name))?;
     let stem = name
         .strip_suffix(".ndjson")
@@ -264,8 +293,8 @@ fn first_line_model(body: &[u8]) -> Option<String> {
 }
 
 /// `(file, tier)` pairs from the manifest's tables; empty if there is no manifest.
-fn manifest_tiers() -> Vec<(String, String)> {
-    let Ok(text) = fs::read_to_string(fixtures_dir().join("MANIFEST.md")) else {
+fn manifest_tiers(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = fs::read_to_string(dir.join("MANIFEST.md")) else {
         return Vec::new();
     };
     // Table rows: | `file` | request | repo | path | endpoint | model | streamed | HTTP | think |

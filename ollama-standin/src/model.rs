@@ -1,0 +1,321 @@
+//! [`Model`]: a deterministic model configured by name, what it answers and how fast.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// What a chat or generate request to a [`Model`] answers.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Behaviour {
+    /// The last user message (chat) or the prompt (generate), word for word.
+    #[default]
+    Echo,
+    /// The same text every time.
+    Text(String),
+    /// One [`Turn`] per assistant turn: the `n`th is the answer when the conversation already
+    /// holds `n` assistant messages (the last turn repeats once they run out).
+    Turns(Vec<Turn>),
+}
+
+/// One scripted assistant turn.
+///
+/// ```
+/// use ollama_standin::Turn;
+/// use serde_json::json;
+///
+/// let call = Turn::tool_call("get_weather", json!({"city": "Paris"}));
+/// let answer = Turn::text("Sunny, 22 °C.").thinking("The tool said so.");
+/// assert_eq!(call.tool_calls.len(), 1);
+/// assert_eq!(answer.thinking.as_deref(), Some("The tool said so."));
+/// ```
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Turn {
+    /// The answer text.
+    pub content: String,
+    /// Reasoning for this turn; the model's [`thinking_text`](Model::thinking_text) when `None`.
+    pub thinking: Option<String>,
+    /// Tool calls the turn makes.
+    pub tool_calls: Vec<ToolCall>,
+}
+
+impl Turn {
+    /// A turn that answers `content`.
+    pub fn text(content: &str) -> Self {
+        Self {
+            content: content.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// A turn that calls one tool (add more with [`and_call`](Self::and_call)).
+    pub fn tool_call(name: &str, arguments: Value) -> Self {
+        Self::default().and_call(name, arguments)
+    }
+
+    /// Adds a tool call to the turn.
+    pub fn and_call(mut self, name: &str, arguments: Value) -> Self {
+        self.tool_calls.push(ToolCall {
+            name: name.to_owned(),
+            arguments,
+        });
+        self
+    }
+
+    /// Sets this turn's reasoning.
+    pub fn thinking(mut self, text: &str) -> Self {
+        self.thinking = Some(text.to_owned());
+        self
+    }
+}
+
+/// One tool call a [`Turn`] makes.
+///
+/// ```
+/// let call = ollama_standin::ToolCall { name: "add".into(), arguments: serde_json::json!({"a": 1}) };
+/// assert_eq!(call.name, "add");
+/// ```
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ToolCall {
+    /// The function's name.
+    pub name: String,
+    /// Its arguments, a JSON object.
+    pub arguments: Value,
+}
+
+/// How a model's reasoning reaches the client.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ThinkingStyle {
+    /// No thinking capability: an enabled `think` is 400 `"<model>" does not support thinking`.
+    #[default]
+    None,
+    /// A thinking model (qwen3, deepseek-r1): reasoning in the `thinking` field when thinking
+    /// is on (the default when `think` is unset), nothing when `think:false`.
+    Field,
+    /// Reasoning inline as `<think>…</think>` at the start of the content, as older servers
+    /// (before v0.12.4 with `think` unset) and `raw` requests show it.
+    InlineTags,
+    /// GPT-OSS through the harmony parser: reasoning in `thinking` whatever `think` says,
+    /// including `false`; levels `low`/`medium`/`high` (`max` means `high`).
+    Harmony,
+}
+
+/// Timing of a model's answers. All zero by default: answers come at once.
+///
+/// ```
+/// use std::time::Duration;
+/// use ollama_standin::Pacing;
+///
+/// let pacing = Pacing { first_token_ms: 50, tokens_per_second: 100.0, ..Pacing::default() };
+/// assert_eq!(pacing.token_interval(), Some(Duration::from_millis(10)));
+/// ```
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pacing {
+    /// Time to "load" the model before the first answer (before the response head).
+    pub load_ms: u64,
+    /// Time to first token, after loading (also before the head: Ollama sends its head with
+    /// the first line).
+    pub first_token_ms: u64,
+    /// Lines per second of a stream (`0` for no delay between lines).
+    pub tokens_per_second: f64,
+    /// Download speed of `/api/pull` progress, bytes per second of the model's `size` (`0`:
+    /// instant, a few progress lines).
+    pub pull_bytes_per_second: u64,
+}
+
+impl Pacing {
+    /// The pause between stream lines, if any.
+    pub fn token_interval(&self) -> Option<Duration> {
+        (self.tokens_per_second > 0.0 && self.tokens_per_second.is_finite())
+            .then(|| Duration::from_secs_f64(1.0 / self.tokens_per_second))
+    }
+
+    /// The pause before the response head: load time plus time to first token.
+    pub fn before_head(&self) -> Duration {
+        Duration::from_millis(self.load_ms.saturating_add(self.first_token_ms))
+    }
+}
+
+/// A deterministic model the stand-in serves by name: its answers, reasoning style,
+/// capabilities and the details `/api/tags`, `/api/show` and `/api/ps` report.
+///
+/// ```
+/// use ollama_standin::{Model, ThinkingStyle, Turn};
+/// use serde_json::json;
+///
+/// let echo = Model::echo("echo");
+/// let qwen = Model::text("qwen3:8b", "Paris.").family("qwen3").thinking(ThinkingStyle::Field);
+/// let agent = Model::turns("agent", vec![
+///     Turn::tool_call("get_weather", json!({"city": "Rome"})),
+///     Turn::text("Sunny in Rome."),
+/// ]).tools();
+/// let embedder = Model::embedding("nomic-embed-text", 768);
+/// assert_eq!(qwen.capabilities(), ["completion", "thinking"]);
+/// assert_eq!(agent.capabilities(), ["completion", "tools"]);
+/// assert_eq!(embedder.capabilities(), ["embedding"]);
+/// # drop(echo);
+/// ```
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Model {
+    /// The name requests use, e.g. `qwen3:8b`.
+    pub name: String,
+    /// The model family (`details.family`), e.g. `qwen3`, `gpt-oss`, `llama`.
+    pub family: String,
+    /// What it answers.
+    pub reply: Behaviour,
+    /// How its reasoning shows.
+    pub thinking: ThinkingStyle,
+    /// The reasoning text when a turn has none of its own.
+    pub thinking_text: String,
+    /// Whether it has the `tools` capability (tools sent to a model without it: 400).
+    pub tools: bool,
+    /// Whether it has the `vision` capability.
+    pub vision: bool,
+    /// `Some(n)`: an embedding model with vectors of `n` dimensions (and no completion).
+    pub embedding_length: Option<usize>,
+    /// The context length `/api/show` and `/api/ps` report.
+    pub context_length: u64,
+    /// `details.parameter_size`.
+    pub parameter_size: String,
+    /// `details.quantization_level`.
+    pub quantization_level: String,
+    /// Size in bytes (`/api/tags`, `/api/ps`, pull progress).
+    pub size: u64,
+    /// Timing.
+    pub pacing: Pacing,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            family: "llama".to_owned(),
+            reply: Behaviour::Echo,
+            thinking: ThinkingStyle::None,
+            thinking_text: "Let me think about that.".to_owned(),
+            tools: false,
+            vision: false,
+            embedding_length: None,
+            context_length: 4096,
+            parameter_size: "1.0B".to_owned(),
+            quantization_level: "Q4_K_M".to_owned(),
+            size: 1_000_000,
+            pacing: Pacing::default(),
+        }
+    }
+}
+
+impl Model {
+    /// A model that answers with the last user message (chat) or the prompt (generate).
+    pub fn echo(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// A model that always answers `text`.
+    pub fn text(name: &str, text: &str) -> Self {
+        Self::echo(name).behaviour(Behaviour::Text(text.to_owned()))
+    }
+
+    /// A model that answers turn by turn (see [`Behaviour::Turns`]).
+    pub fn turns(name: &str, turns: Vec<Turn>) -> Self {
+        Self::echo(name).behaviour(Behaviour::Turns(turns))
+    }
+
+    /// An embedding model with vectors of `dimensions` (deterministic per input, unit length).
+    pub fn embedding(name: &str, dimensions: usize) -> Self {
+        Self {
+            embedding_length: Some(dimensions),
+            family: "nomic-bert".to_owned(),
+            ..Self::echo(name)
+        }
+    }
+
+    /// Sets what it answers.
+    pub fn behaviour(mut self, reply: Behaviour) -> Self {
+        self.reply = reply;
+        self
+    }
+
+    /// Sets the family; `gpt-oss` also switches to [`ThinkingStyle::Harmony`].
+    pub fn family(mut self, family: &str) -> Self {
+        family.clone_into(&mut self.family);
+        if family == "gpt-oss" {
+            self.thinking = ThinkingStyle::Harmony;
+        }
+        self
+    }
+
+    /// Sets how its reasoning shows (anything but `None` gives it the `thinking` capability).
+    pub fn thinking(mut self, style: ThinkingStyle) -> Self {
+        self.thinking = style;
+        self
+    }
+
+    /// Sets the default reasoning text.
+    pub fn thinking_text(mut self, text: &str) -> Self {
+        text.clone_into(&mut self.thinking_text);
+        self
+    }
+
+    /// Gives it the `tools` capability.
+    pub fn tools(mut self) -> Self {
+        self.tools = true;
+        self
+    }
+
+    /// Gives it the `vision` capability.
+    pub fn vision(mut self) -> Self {
+        self.vision = true;
+        self
+    }
+
+    /// Sets the context length.
+    pub fn context_length(mut self, tokens: u64) -> Self {
+        self.context_length = tokens;
+        self
+    }
+
+    /// Sets the size in bytes.
+    pub fn size(mut self, bytes: u64) -> Self {
+        self.size = bytes;
+        self
+    }
+
+    /// Sets the timing.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
+    /// Whether it has the `thinking` capability.
+    pub fn can_think(&self) -> bool {
+        self.thinking != ThinkingStyle::None
+    }
+
+    /// The capabilities `/api/show` lists, in Ollama's order.
+    pub fn capabilities(&self) -> Vec<&'static str> {
+        if self.embedding_length.is_some() {
+            return vec!["embedding"];
+        }
+        let mut out = vec!["completion"];
+        if self.tools {
+            out.push("tools");
+        }
+        if self.can_think() {
+            out.push("thinking");
+        }
+        if self.vision {
+            out.push("vision");
+        }
+        out
+    }
+}

@@ -1,0 +1,264 @@
+//! The script file: models, server version and scripted replies in JSON, for the binary's
+//! `--script FILE` (and [`Script::apply`] in code).
+//!
+//! ```json
+//! {
+//!   "version": "0.12.0",
+//!   "models": [
+//!     {"name": "echo"},
+//!     {"name": "qwen3:8b", "family": "qwen3", "thinking": "field", "tools": true,
+//!      "reply": {"turns": [
+//!        {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+//!        {"content": "Sunny, 22 °C.", "thinking": "The tool answered."}]},
+//!      "pacing": {"first_token_ms": 100, "tokens_per_second": 50}},
+//!     {"name": "gpt-oss:20b", "family": "gpt-oss", "thinking": "harmony", "reply": {"text": "Hi."}},
+//!     {"name": "nomic-embed-text", "embedding_length": 768}
+//!   ],
+//!   "replies": [
+//!     {"match": {"path": "/api/chat", "text": "quota"}, "quota": {"account": "ana"}},
+//!     {"match": {"model": "flaky"}, "status": 503, "error": "busy", "retry_after": 2, "times": 2},
+//!     {"match": {"text": "crash"}, "default": true, "error_line_after": {"lines": 2, "message": "boom"}}
+//!   ]
+//! }
+//! ```
+//!
+//! A model takes the fields of [`Model`] (`name` required; `reply` is `"echo"`, `{"text": …}`
+//! or `{"turns": […]}`; `thinking` is `none`, `field`, `inline_tags` or `harmony`). A reply
+//! takes a `match` (`path`, `model`, `text`), `times` (default 1) or `"always": true`, a
+//! `status` (default 200) and at most one body: `error` (Ollama's `{"error": …}`), `json`,
+//! `text`, `html`, `lines` (an NDJSON stream), `quota` (`{"account": NAME, "weekly": bool}`),
+//! `"default": true` (the model's own answer) or none (empty); then any of `headers`,
+//! `retry_after`, `delay_before_head_ms`, `delay_between_writes_ms`, `error_line_after`
+//! (`{"lines", "message"}`), `close_after_lines`, `stall` (`{"after_lines", "ms"}`),
+//! `abort_after_bytes`, `reset_after_bytes`, `close_connection`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::Model;
+use crate::reply::{JSON_UTF8, Match, Reply};
+use crate::server::Builder;
+
+/// A parsed script file.
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(r#"{"models": [{"name": "echo"}]}"#).unwrap();
+/// let server = script.apply(ollama_standin::Server::builder()).start().unwrap();
+/// # drop(server);
+/// ```
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Script {
+    /// The server version (`/api/version`, thinking behaviour).
+    pub version: Option<String>,
+    /// The models served.
+    pub models: Vec<Model>,
+    /// Scripted replies, first match wins.
+    pub replies: Vec<ScriptedReply>,
+}
+
+/// Where a script is wrong.
+#[derive(Debug)]
+pub struct ScriptError(String);
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl Script {
+    /// Parses a script from its JSON text.
+    ///
+    /// # Errors
+    /// A [`ScriptError`] with the line and column of bad JSON or of an unknown field, or the
+    /// index of a reply that names two bodies.
+    pub fn parse(text: &str) -> Result<Self, ScriptError> {
+        let script: Self =
+            serde_json::from_str(text).map_err(|err| ScriptError(err.to_string()))?;
+        for (index, reply) in script.replies.iter().enumerate() {
+            reply
+                .to_reply()
+                .map_err(|err| ScriptError(format!("replies[{index}]: {err}")))?;
+        }
+        for (index, model) in script.models.iter().enumerate() {
+            if model.name.is_empty() {
+                return Err(ScriptError(format!("models[{index}]: `name` is required")));
+            }
+        }
+        Ok(script)
+    }
+
+    /// Adds the script's version, models and replies to `builder`.
+    pub fn apply(&self, mut builder: Builder) -> Builder {
+        if let Some(version) = &self.version {
+            builder = builder.version(version);
+        }
+        builder = builder.models(self.models.iter().cloned());
+        for reply in &self.replies {
+            if let Ok(reply) = reply.to_reply() {
+                builder = builder.reply(reply);
+            }
+        }
+        builder
+    }
+}
+
+/// The `match` of a scripted reply.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScriptMatch {
+    /// Request path.
+    pub path: Option<String>,
+    /// Model named in the body.
+    pub model: Option<String>,
+    /// Text in the prompt or a message.
+    pub text: Option<String>,
+}
+
+/// `{"account": NAME, "weekly": bool}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    /// The account name in the message.
+    pub account: String,
+    /// The weekly limit instead of the session one.
+    #[serde(default)]
+    pub weekly: bool,
+}
+
+/// `{"lines": n, "message": text}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorLine {
+    /// Lines sent before the error line.
+    pub lines: usize,
+    /// Its message.
+    pub message: String,
+}
+
+/// `{"after_lines": n, "ms": t}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stall {
+    /// Lines sent before the stall.
+    pub after_lines: u64,
+    /// How long it lasts.
+    pub ms: u64,
+}
+
+/// One reply of a script (see the module docs for the fields).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct ScriptedReply {
+    #[serde(rename = "match")]
+    pub matcher: ScriptMatch,
+    pub times: Option<usize>,
+    pub always: bool,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub json: Option<Value>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub lines: Option<Vec<Value>>,
+    pub quota: Option<Quota>,
+    pub default: bool,
+    pub headers: BTreeMap<String, String>,
+    pub retry_after: Option<u64>,
+    pub delay_before_head_ms: Option<u64>,
+    pub delay_between_writes_ms: Option<u64>,
+    pub error_line_after: Option<ErrorLine>,
+    pub close_after_lines: Option<usize>,
+    pub stall: Option<Stall>,
+    pub abort_after_bytes: Option<u64>,
+    pub reset_after_bytes: Option<u64>,
+    pub close_connection: bool,
+}
+
+impl ScriptedReply {
+    /// The [`Reply`] this entry describes.
+    ///
+    /// # Errors
+    /// When it names more than one body.
+    pub fn to_reply(&self) -> Result<Reply, String> {
+        let bodies = [
+            self.error.is_some(),
+            self.json.is_some(),
+            self.text.is_some(),
+            self.html.is_some(),
+            self.lines.is_some(),
+            self.quota.is_some(),
+            self.default,
+        ];
+        if bodies.iter().filter(|b| **b).count() > 1 {
+            return Err(
+                "give at most one of error, json, text, html, lines, quota, default".to_owned(),
+            );
+        }
+        let status = self.status;
+        let mut reply = if let Some(message) = &self.error {
+            Reply::status_json(status.unwrap_or(500), message)
+        } else if let Some(json) = &self.json {
+            Reply::body(status.unwrap_or(200), JSON_UTF8, json.to_string())
+        } else if let Some(text) = &self.text {
+            Reply::status_text(status.unwrap_or(200), text)
+        } else if let Some(html) = &self.html {
+            Reply::status_html(status.unwrap_or(200), html)
+        } else if let Some(lines) = &self.lines {
+            Reply::ndjson(lines).with_status(status.unwrap_or(200))
+        } else if let Some(quota) = &self.quota {
+            Reply::quota_exceeded(&quota.account, quota.weekly)
+        } else if self.default {
+            Reply::model_default()
+        } else {
+            Reply::status_empty(status.unwrap_or(200))
+        };
+        reply = reply.matching(Match {
+            path: self.matcher.path.clone(),
+            model: self.matcher.model.clone(),
+            text: self.matcher.text.clone(),
+        });
+        reply = if self.always {
+            reply.always()
+        } else {
+            reply.times(self.times.unwrap_or(1))
+        };
+        for (name, value) in &self.headers {
+            reply = reply.header(name, value);
+        }
+        if let Some(secs) = self.retry_after {
+            reply = reply.retry_after(secs);
+        }
+        if let Some(ms) = self.delay_before_head_ms {
+            reply = reply.delay_before_head(Duration::from_millis(ms));
+        }
+        if let Some(ms) = self.delay_between_writes_ms {
+            reply = reply.delay_between_writes(Duration::from_millis(ms));
+        }
+        if let Some(line) = &self.error_line_after {
+            reply = reply.error_line_after(line.lines, &line.message);
+        }
+        if let Some(lines) = self.close_after_lines {
+            reply = reply.close_after_lines(lines);
+        }
+        if let Some(stall) = &self.stall {
+            reply = reply.stall_after_lines(stall.after_lines, Duration::from_millis(stall.ms));
+        }
+        if let Some(bytes) = self.abort_after_bytes {
+            reply = reply.abort_after_bytes(bytes);
+        }
+        if let Some(bytes) = self.reset_after_bytes {
+            reply = reply.reset_after_bytes(bytes);
+        }
+        if self.close_connection {
+            reply = reply.close_connection();
+        }
+        Ok(reply)
+    }
+}
