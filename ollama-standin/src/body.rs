@@ -6,6 +6,10 @@ use std::time::Duration;
 use crate::faults::{Faults, error_line};
 
 /// Most lines an [`endless_stream`](crate::Reply::endless_stream) writes before ending cleanly.
+///
+/// ```
+/// assert_eq!(ollama_standin::ENDLESS_STREAM_MAX_LINES, 10_000);
+/// ```
 pub const ENDLESS_STREAM_MAX_LINES: usize = 10_000;
 
 /// Start of the line [`endless_line`](crate::Reply::endless_line) writes; `a`s follow forever.

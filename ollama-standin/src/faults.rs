@@ -8,6 +8,12 @@ use crate::recording::split_lines;
 /// How the body is cut into socket writes. Each write is flushed on its own (TCP_NODELAY is set),
 /// and for chunked framing each write is also its own HTTP chunk, so the client's body stream sees
 /// exactly these pieces: split JSON, split UTF-8, several lines in one piece.
+///
+/// ```
+/// use ollama_standin::{Reply, WriteSizes};
+/// let reply = Reply::model_default().write_sizes(WriteSizes::Random { min: 1, max: 7, seed: 42 });
+/// # drop(reply);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum WriteSizes {
     /// One write per NDJSON line (a whole single body in one write), as Ollama flushes per line.

@@ -15,8 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Largest request body accepted (after de-chunking); larger gets 413.
+///
+/// ```
+/// assert_eq!(ollama_standin::MAX_REQUEST_BODY, 64 << 20);
+/// ```
 pub const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
 /// Largest request line plus headers; larger gets 431.
+///
+/// ```
+/// assert_eq!(ollama_standin::MAX_REQUEST_HEAD, 64 << 10);
+/// ```
 pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 128;
 const MAX_CHUNK_LINE: usize = 4096;
@@ -27,6 +35,17 @@ const WRITE_STALL_LIMIT: Duration = Duration::from_secs(30);
 const READ_SIZE: usize = 64 * 1024;
 
 /// A parsed request.
+///
+/// ```
+/// # use std::{io::Write, net::{TcpListener, TcpStream}, sync::atomic::AtomicBool};
+/// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+/// # client.write_all(b"GET /api/tags HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+/// # let (stream, _) = listener.accept().unwrap();
+/// let stop = AtomicBool::new(false);
+/// let request: ollama_standin::http::Request = ollama_standin::http::Input::new(&stream, &stop).read_request().unwrap();
+/// # drop(request);
+/// ```
 #[derive(Debug)]
 pub struct Request {
     pub(crate) method: String,
@@ -68,6 +87,17 @@ impl Request {
 }
 
 /// Why no request came out of the socket.
+///
+/// ```
+/// # use std::{net::{TcpListener, TcpStream}, sync::atomic::AtomicBool};
+/// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+/// # let (stream, _) = listener.accept().unwrap();
+/// drop(client); // the peer leaves before sending anything
+/// let stop = AtomicBool::new(false);
+/// let err = ollama_standin::http::Input::new(&stream, &stop).read_request().unwrap_err();
+/// assert!(matches!(err, ollama_standin::http::ReadError::Closed));
+/// ```
 #[derive(Debug)]
 pub enum ReadError {
     /// Clean end: EOF between requests, shutdown, idle timeout, or a broken socket.
@@ -88,6 +118,18 @@ impl ReadError {
 }
 
 /// Buffered reader over one connection, kept across requests so pipelined bytes are not lost.
+///
+/// ```
+/// # use std::{io::Write, net::{TcpListener, TcpStream}, sync::atomic::AtomicBool};
+/// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+/// # client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+/// # let (stream, _) = listener.accept().unwrap();
+/// let stop = AtomicBool::new(false);
+/// let mut input = ollama_standin::http::Input::new(&stream, &stop);
+/// assert!(input.read_request().is_ok());
+/// assert!(input.read_request().is_ok()); // the pipelined second request
+/// ```
 #[derive(Debug)]
 pub struct Input<'a> {
     stream: &'a TcpStream,
@@ -99,6 +141,16 @@ pub struct Input<'a> {
 
 impl<'a> Input<'a> {
     /// `stream` must have a short read timeout so shutdown is noticed.
+    ///
+    /// ```
+    /// # use std::{net::{TcpListener, TcpStream}, sync::atomic::AtomicBool};
+    /// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// # let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    /// # let (stream, _) = listener.accept().unwrap();
+    /// let stop = AtomicBool::new(false);
+    /// let input = ollama_standin::http::Input::new(&stream, &stop);
+    /// # drop(input);
+    /// ```
     pub fn new(stream: &'a TcpStream, shutdown: &'a AtomicBool) -> Self {
         Self {
             stream,
@@ -114,6 +166,17 @@ impl<'a> Input<'a> {
     /// # Errors
     /// [`ReadError::Closed`] when the connection ends, [`ReadError::Rejected`] for a request
     /// to refuse.
+    ///
+    /// ```
+    /// # use std::{io::Write, net::{TcpListener, TcpStream}, sync::atomic::AtomicBool};
+    /// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// # let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    /// # client.write_all(b"BAD\r\n\r\n").unwrap();
+    /// # let (stream, _) = listener.accept().unwrap();
+    /// let stop = AtomicBool::new(false);
+    /// let err = ollama_standin::http::Input::new(&stream, &stop).read_request().unwrap_err();
+    /// assert!(matches!(err, ollama_standin::http::ReadError::Rejected { status: 400, .. }));
+    /// ```
     pub fn read_request(&mut self) -> Result<Request, ReadError> {
         self.buf.drain(..self.pos);
         self.pos = 0;
@@ -387,6 +450,15 @@ pub(crate) fn is_timeout(err: &io::Error) -> bool {
 ///
 /// # Errors
 /// The socket's error, or `ConnectionAborted` once `shutdown` is set.
+///
+/// ```
+/// # use std::net::{TcpListener, TcpStream};
+/// # let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+/// # let (stream, _) = listener.accept().unwrap();
+/// let stop = std::sync::atomic::AtomicBool::new(false);
+/// ollama_standin::http::write_all(&stream, b"HTTP/1.1 204 No Content\r\n\r\n", &stop).unwrap();
+/// ```
 pub fn write_all(stream: &TcpStream, bytes: &[u8], shutdown: &AtomicBool) -> io::Result<()> {
     let mut rest = bytes;
     let mut stalled_since: Option<Instant> = None;
@@ -413,6 +485,10 @@ pub fn write_all(stream: &TcpStream, bytes: &[u8], shutdown: &AtomicBool) -> io:
 }
 
 /// Status line and headers, ending with the blank line.
+///
+/// ```
+/// assert!(ollama_standin::http::head(404, &[]).starts_with(b"HTTP/1.1 404 Not Found\r\n"));
+/// ```
 pub fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status)).into_bytes();
     for (name, value) in headers {
@@ -423,6 +499,10 @@ pub fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
 }
 
 /// One chunk of a chunked body: size line, data, CRLF.
+///
+/// ```
+/// assert_eq!(ollama_standin::http::chunk(b"{}\n"), b"3\r\n{}\n\r\n");
+/// ```
 pub fn chunk(data: &[u8]) -> Vec<u8> {
     let mut out = format!("{:x}\r\n", data.len()).into_bytes();
     out.extend_from_slice(data);
@@ -431,6 +511,10 @@ pub fn chunk(data: &[u8]) -> Vec<u8> {
 }
 
 /// The zero-size chunk that ends a chunked body (no trailers).
+///
+/// ```
+/// assert_eq!(ollama_standin::http::LAST_CHUNK, b"0\r\n\r\n");
+/// ```
 pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
 /// Whether a response with this status never has a body (RFC 9110 §6.4.1).

@@ -5,9 +5,26 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 /// Most entries of each kind kept; the oldest are dropped past this.
+///
+/// ```
+/// assert_eq!(ollama_standin::LOG_LIMIT, 4096);
+/// ```
 pub const LOG_LIMIT: usize = 4096;
 
 /// One complete request as the server parsed it.
+///
+/// ```
+/// let request = ollama_standin::ReceivedRequest {
+///     method: "POST".into(),
+///     path: "/api/chat?x=1".into(),
+///     headers: vec![("content-type".into(), "application/json".into())],
+///     body: br#"{"model":"m"}"#.to_vec(),
+///     connection_id: 1,
+/// };
+/// assert_eq!(request.header("Content-Type"), Some("application/json"));
+/// assert_eq!(request.json().unwrap()["model"], "m");
+/// assert_eq!(request.path_only(), "/api/chat");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceivedRequest {
     /// Request method, e.g. `POST`.
@@ -24,6 +41,11 @@ pub struct ReceivedRequest {
 
 impl ReceivedRequest {
     /// The first header called `name` (case-insensitive).
+    ///
+    /// ```
+    /// # let request = ollama_standin::ReceivedRequest { method: "GET".into(), path: "/".into(), headers: vec![("user-agent".into(), "x/1".into())], body: vec![], connection_id: 1 };
+    /// assert_eq!(request.header("User-Agent"), Some("x/1"));
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -32,17 +54,33 @@ impl ReceivedRequest {
     }
 
     /// The body parsed as JSON, if it is JSON.
+    ///
+    /// ```
+    /// # let request = ollama_standin::ReceivedRequest { method: "POST".into(), path: "/".into(), headers: vec![], body: b"[1]".to_vec(), connection_id: 1 };
+    /// assert_eq!(request.json(), Some(serde_json::json!([1])));
+    /// ```
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }
 
     /// The path without its query string.
+    ///
+    /// ```
+    /// # let request = ollama_standin::ReceivedRequest { method: "GET".into(), path: "/api/tags?a=b".into(), headers: vec![], body: vec![], connection_id: 1 };
+    /// assert_eq!(request.path_only(), "/api/tags");
+    /// ```
     pub fn path_only(&self) -> &str {
         self.path.split('?').next().unwrap_or_default()
     }
 }
 
 /// A reply that could not be finished because the client went away.
+///
+/// ```
+/// let server = ollama_standin::Server::start().unwrap();
+/// let gone: Vec<ollama_standin::Disconnect> = server.disconnects();
+/// assert!(gone.is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Disconnect {
     /// The connection the reply was written on.

@@ -6,6 +6,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// What a chat or generate request to a [`Model`] answers.
+///
+/// ```
+/// use ollama_standin::{Behaviour, Model};
+/// let model = Model::echo("m").behaviour(Behaviour::Text("Always this.".into()));
+/// assert_eq!(model.reply, Behaviour::Text("Always this.".into()));
+/// ```
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Behaviour {
@@ -43,6 +49,10 @@ pub struct Turn {
 
 impl Turn {
     /// A turn that answers `content`.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Turn::text("Hi").content, "Hi");
+    /// ```
     pub fn text(content: &str) -> Self {
         Self {
             content: content.to_owned(),
@@ -51,11 +61,22 @@ impl Turn {
     }
 
     /// A turn that calls one tool (add more with [`and_call`](Self::and_call)).
+    ///
+    /// ```
+    /// let turn = ollama_standin::Turn::tool_call("add", serde_json::json!({"a": 1}));
+    /// assert_eq!(turn.tool_calls[0].name, "add");
+    /// ```
     pub fn tool_call(name: &str, arguments: Value) -> Self {
         Self::default().and_call(name, arguments)
     }
 
     /// Adds a tool call to the turn.
+    ///
+    /// ```
+    /// use ollama_standin::Turn;
+    /// let turn = Turn::tool_call("a", serde_json::json!({})).and_call("b", serde_json::json!({}));
+    /// assert_eq!(turn.tool_calls.len(), 2);
+    /// ```
     pub fn and_call(mut self, name: &str, arguments: Value) -> Self {
         self.tool_calls.push(ToolCall {
             name: name.to_owned(),
@@ -65,6 +86,11 @@ impl Turn {
     }
 
     /// Sets this turn's reasoning.
+    ///
+    /// ```
+    /// let turn = ollama_standin::Turn::text("4").thinking("2 + 2");
+    /// assert_eq!(turn.thinking.as_deref(), Some("2 + 2"));
+    /// ```
     pub fn thinking(mut self, text: &str) -> Self {
         self.thinking = Some(text.to_owned());
         self
@@ -87,6 +113,12 @@ pub struct ToolCall {
 }
 
 /// How a model's reasoning reaches the client.
+///
+/// ```
+/// use ollama_standin::{Model, ThinkingStyle};
+/// assert!(Model::echo("q").thinking(ThinkingStyle::Field).can_think());
+/// assert!(!Model::echo("g").can_think());
+/// ```
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ThinkingStyle {
@@ -130,12 +162,22 @@ pub struct Pacing {
 
 impl Pacing {
     /// The pause between stream lines, if any.
+    ///
+    /// ```
+    /// let pacing = ollama_standin::Pacing { tokens_per_second: 4.0, ..Default::default() };
+    /// assert_eq!(pacing.token_interval(), Some(std::time::Duration::from_millis(250)));
+    /// ```
     pub fn token_interval(&self) -> Option<Duration> {
         (self.tokens_per_second > 0.0 && self.tokens_per_second.is_finite())
             .then(|| Duration::from_secs_f64(1.0 / self.tokens_per_second))
     }
 
     /// The pause before the response head: load time plus time to first token.
+    ///
+    /// ```
+    /// let pacing = ollama_standin::Pacing { load_ms: 300, first_token_ms: 200, ..Default::default() };
+    /// assert_eq!(pacing.before_head(), std::time::Duration::from_millis(500));
+    /// ```
     pub fn before_head(&self) -> Duration {
         Duration::from_millis(self.load_ms.saturating_add(self.first_token_ms))
     }
@@ -213,6 +255,10 @@ impl Default for Model {
 
 impl Model {
     /// A model that answers with the last user message (chat) or the prompt (generate).
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Model::echo("echo").name, "echo");
+    /// ```
     pub fn echo(name: &str) -> Self {
         Self {
             name: name.to_owned(),
@@ -221,16 +267,32 @@ impl Model {
     }
 
     /// A model that always answers `text`.
+    ///
+    /// ```
+    /// let model = ollama_standin::Model::text("m", "Paris.");
+    /// assert_eq!(model.reply, ollama_standin::Behaviour::Text("Paris.".into()));
+    /// ```
     pub fn text(name: &str, text: &str) -> Self {
         Self::echo(name).behaviour(Behaviour::Text(text.to_owned()))
     }
 
     /// A model that answers turn by turn (see [`Behaviour::Turns`]).
+    ///
+    /// ```
+    /// use ollama_standin::{Model, Turn};
+    /// let model = Model::turns("m", vec![Turn::text("one"), Turn::text("two")]);
+    /// # drop(model);
+    /// ```
     pub fn turns(name: &str, turns: Vec<Turn>) -> Self {
         Self::echo(name).behaviour(Behaviour::Turns(turns))
     }
 
     /// An embedding model with vectors of `dimensions` (deterministic per input, unit length).
+    ///
+    /// ```
+    /// let model = ollama_standin::Model::embedding("nomic-embed-text", 768);
+    /// assert_eq!(model.embedding_length, Some(768));
+    /// ```
     pub fn embedding(name: &str, dimensions: usize) -> Self {
         Self {
             embedding_length: Some(dimensions),
@@ -240,12 +302,22 @@ impl Model {
     }
 
     /// Sets what it answers.
+    ///
+    /// ```
+    /// let model = ollama_standin::Model::echo("m").behaviour(ollama_standin::Behaviour::Echo);
+    /// # drop(model);
+    /// ```
     pub fn behaviour(mut self, reply: Behaviour) -> Self {
         self.reply = reply;
         self
     }
 
     /// Sets the family; `gpt-oss` also switches to [`ThinkingStyle::Harmony`].
+    ///
+    /// ```
+    /// use ollama_standin::{Model, ThinkingStyle};
+    /// assert_eq!(Model::echo("gpt-oss:20b").family("gpt-oss").thinking, ThinkingStyle::Harmony);
+    /// ```
     pub fn family(mut self, family: &str) -> Self {
         family.clone_into(&mut self.family);
         if family == "gpt-oss" {
@@ -255,53 +327,94 @@ impl Model {
     }
 
     /// Sets how its reasoning shows (anything but `None` gives it the `thinking` capability).
+    ///
+    /// ```
+    /// use ollama_standin::{Model, ThinkingStyle};
+    /// let model = Model::echo("deepseek-r1").thinking(ThinkingStyle::InlineTags);
+    /// assert!(model.can_think());
+    /// ```
     pub fn thinking(mut self, style: ThinkingStyle) -> Self {
         self.thinking = style;
         self
     }
 
     /// Sets the default reasoning text.
+    ///
+    /// ```
+    /// let model = ollama_standin::Model::echo("q").thinking_text("Hmm.");
+    /// assert_eq!(model.thinking_text, "Hmm.");
+    /// ```
     pub fn thinking_text(mut self, text: &str) -> Self {
         text.clone_into(&mut self.thinking_text);
         self
     }
 
     /// Gives it the `tools` capability.
+    ///
+    /// ```
+    /// assert!(ollama_standin::Model::echo("m").tools().tools);
+    /// ```
     pub fn tools(mut self) -> Self {
         self.tools = true;
         self
     }
 
     /// Gives it the `vision` capability.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Model::echo("m").vision().capabilities(), ["completion", "vision"]);
+    /// ```
     pub fn vision(mut self) -> Self {
         self.vision = true;
         self
     }
 
     /// Sets the context length.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Model::echo("m").context_length(32768).context_length, 32768);
+    /// ```
     pub fn context_length(mut self, tokens: u64) -> Self {
         self.context_length = tokens;
         self
     }
 
     /// Sets the size in bytes.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Model::echo("m").size(5_000).size, 5_000);
+    /// ```
     pub fn size(mut self, bytes: u64) -> Self {
         self.size = bytes;
         self
     }
 
     /// Sets the timing.
+    ///
+    /// ```
+    /// let pacing = ollama_standin::Pacing { pull_bytes_per_second: 1 << 20, ..Default::default() };
+    /// let model = ollama_standin::Model::echo("m").pacing(pacing);
+    /// # drop(model);
+    /// ```
     pub fn pacing(mut self, pacing: Pacing) -> Self {
         self.pacing = pacing;
         self
     }
 
     /// Whether it has the `thinking` capability.
+    ///
+    /// ```
+    /// assert!(ollama_standin::Model::echo("gpt-oss").family("gpt-oss").can_think());
+    /// ```
     pub fn can_think(&self) -> bool {
         self.thinking != ThinkingStyle::None
     }
 
     /// The capabilities `/api/show` lists, in Ollama's order.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Model::echo("m").capabilities(), ["completion"]);
+    /// ```
     pub fn capabilities(&self) -> Vec<&'static str> {
         if self.embedding_length.is_some() {
             return vec!["embedding"];

@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// Environment variable that overrides where [`Recording::load`] and [`Recording::all`] read.
+///
+/// ```
+/// assert_eq!(ollama_standin::FIXTURES_DIR_ENV, "OLLAMA_FIXTURES_DIR");
+/// ```
 pub const FIXTURES_DIR_ENV: &str = "OLLAMA_FIXTURES_DIR";
 
 /// Where the recordings are when this crate is built inside its repository (`shared/` beside
@@ -38,6 +42,12 @@ pub fn fixtures_dir() -> PathBuf {
 }
 
 /// An Ollama endpoint that recordings exist for.
+///
+/// ```
+/// use ollama_standin::Route;
+/// assert_eq!(Route::from_path("/api/chat"), Some(Route::Chat));
+/// assert_eq!(Route::Tags.method(), "GET");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
     /// `POST /api/chat`
@@ -60,6 +70,10 @@ pub enum Route {
 
 impl Route {
     /// Every route, in a fixed order.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Route::ALL.len(), 8);
+    /// ```
     pub const ALL: [Self; 8] = [
         Self::Chat,
         Self::Generate,
@@ -72,6 +86,10 @@ impl Route {
     ];
 
     /// The HTTP method Ollama serves this route on.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Route::Pull.method(), "POST");
+    /// ```
     pub fn method(self) -> &'static str {
         match self {
             Self::Tags | Self::Ps => "GET",
@@ -80,6 +98,10 @@ impl Route {
     }
 
     /// The request path, e.g. `/api/chat`.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Route::Embed.path(), "/api/embed");
+    /// ```
     pub fn path(self) -> &'static str {
         match self {
             Self::Chat => "/api/chat",
@@ -94,22 +116,39 @@ impl Route {
     }
 
     /// The route served at `path` (no query string), if any.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Route::from_path("/api/nope"), None);
+    /// ```
     pub fn from_path(path: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|route| route.path() == path)
     }
 
     /// Whether a request body names a model on this route.
+    ///
+    /// ```
+    /// assert!(!ollama_standin::Route::Ps.takes_model());
+    /// ```
     pub fn takes_model(self) -> bool {
         !matches!(self, Self::Tags | Self::Ps)
     }
 
     /// Whether the route can stream at all, i.e. honours the `stream` field.
+    ///
+    /// ```
+    /// assert!(ollama_standin::Route::Generate.can_stream());
+    /// ```
     pub fn can_stream(self) -> bool {
         matches!(self, Self::Chat | Self::Generate | Self::Pull)
     }
 
     /// The route a recording answers, from its file name; `None` for files that are not native
     /// responses (`v1-*`, request bodies, the manifest).
+    ///
+    /// ```
+    /// use ollama_standin::Route;
+    /// assert_eq!(Route::from_file_name("x-show-llama.json"), Some(Route::Show));
+    /// ```
     pub fn from_file_name(name: &str) -> Option<Self> {
         let is_response = name.ends_with(".ndjson") || name.ends_with(".json");
         if !is_response || name.ends_with(".request.json") || name.starts_with("v1-") {
@@ -133,6 +172,12 @@ impl Route {
 }
 
 /// One recorded response body, with what is known about the request that produced it.
+///
+/// ```
+/// let recording = ollama_standin::Recording::load("lcg-chat-stream-gemma3-hello.ndjson");
+/// assert_eq!(recording.route, ollama_standin::Route::Chat);
+/// assert!(recording.stream);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Recording {
     /// File name inside the fixtures directory, e.g. `lcg-chat-stream-gemma3-hello.ndjson`.
@@ -158,6 +203,11 @@ impl Recording {
     ///
     /// # Panics
     /// If the file is missing or is not a native-API response: a bug in the test's setup.
+    ///
+    /// ```
+    /// let recording = ollama_standin::Recording::load("lcg-embed-nomic.json");
+    /// assert_eq!(recording.status, 200);
+    /// ```
     pub fn load(name: &str) -> Self {
         match Self::try_load(name) {
             Ok(recording) => recording,
@@ -166,6 +216,10 @@ impl Recording {
     }
 
     /// Loads the recording `name`, reporting a missing or unsupported file as an error.
+    ///
+    /// ```
+    /// assert!(ollama_standin::Recording::try_load("no-such-chat-file.json").is_err());
+    /// ```
     pub fn try_load(name: &str) -> io::Result<Self> {
         Self::load_from(&fixtures_dir(), name)
     }
@@ -174,6 +228,12 @@ impl Recording {
     ///
     /// # Errors
     /// If the file is missing, unreadable or not a native-API response.
+    ///
+    /// ```
+    /// let dir = ollama_standin::fixtures_dir();
+    /// let recording = ollama_standin::Recording::load_from(&dir, "lc-tags-16-models.json").unwrap();
+    /// assert_eq!(recording.route, ollama_standin::Route::Tags);
+    /// ```
     pub fn load_from(dir: &Path, name: &str) -> io::Result<Self> {
         let tiers = manifest_tiers(dir);
         load_one(dir, name, &tiers)
@@ -183,6 +243,10 @@ impl Recording {
     ///
     /// # Panics
     /// If the directory cannot be read.
+    ///
+    /// ```
+    /// assert!(!ollama_standin::Recording::all().is_empty());
+    /// ```
     pub fn all() -> Vec<Self> {
         match Self::try_all() {
             Ok(all) => all,
@@ -191,6 +255,10 @@ impl Recording {
     }
 
     /// Every native-API recording, or the error reading the directory.
+    ///
+    /// ```
+    /// assert!(ollama_standin::Recording::try_all().is_ok());
+    /// ```
     pub fn try_all() -> io::Result<Vec<Self>> {
         Self::try_all_in(&fixtures_dir())
     }
@@ -199,6 +267,11 @@ impl Recording {
     ///
     /// # Errors
     /// If the directory or one of its recordings cannot be read.
+    ///
+    /// ```
+    /// let all = ollama_standin::Recording::try_all_in(&ollama_standin::fixtures_dir()).unwrap();
+    /// assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+    /// ```
     pub fn try_all_in(dir: &Path) -> io::Result<Vec<Self>> {
         let tiers = manifest_tiers(dir);
         let mut names = Vec::new();
@@ -216,6 +289,11 @@ impl Recording {
     }
 
     /// The body split after every `\n`; a last line without newline is kept as is.
+    ///
+    /// ```
+    /// let recording = ollama_standin::Recording::load("lcg-chat-stream-gemma3-hello.ndjson");
+    /// assert!(recording.lines().iter().all(|l| l.ends_with(b"\n")));
+    /// ```
     pub fn lines(&self) -> Vec<&[u8]> {
         split_lines(&self.body)
     }

@@ -14,6 +14,10 @@ use crate::synth::{self, Completion};
 
 /// The version `/api/version` reports unless [`Builder::version`](crate::Builder::version)
 /// sets another.
+///
+/// ```
+/// assert!(ollama_standin::VERSION.starts_with("0.33.0"));
+/// ```
 pub const VERSION: &str = "0.33.0-standin";
 
 /// Recordings loaded once per server, and how to pick one.

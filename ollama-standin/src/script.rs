@@ -61,6 +61,11 @@ pub struct Script {
 }
 
 /// Where a script is wrong.
+///
+/// ```
+/// let err = ollama_standin::script::Script::parse("{").unwrap_err();
+/// assert!(err.to_string().contains("EOF"));
+/// ```
 #[derive(Debug)]
 pub struct ScriptError(String);
 
@@ -78,6 +83,11 @@ impl Script {
     /// # Errors
     /// A [`ScriptError`] with the line and column of bad JSON or of an unknown field, or the
     /// index of a reply that names two bodies.
+    ///
+    /// ```
+    /// let script = ollama_standin::script::Script::parse(r#"{"version": "0.12.0"}"#).unwrap();
+    /// assert_eq!(script.version.as_deref(), Some("0.12.0"));
+    /// ```
     pub fn parse(text: &str) -> Result<Self, ScriptError> {
         let script: Self =
             serde_json::from_str(text).map_err(|err| ScriptError(err.to_string()))?;
@@ -95,6 +105,13 @@ impl Script {
     }
 
     /// Adds the script's version, models and replies to `builder`.
+    ///
+    /// ```
+    /// use ollama_standin::{Server, script::Script};
+    /// let script = Script::parse(r#"{"models": [{"name": "m", "reply": {"text": "hi"}}]}"#).unwrap();
+    /// let server = script.apply(Server::builder()).start().unwrap();
+    /// # drop(server);
+    /// ```
     pub fn apply(&self, mut builder: Builder) -> Builder {
         if let Some(version) = &self.version {
             builder = builder.version(version);
@@ -110,6 +127,13 @@ impl Script {
 }
 
 /// The `match` of a scripted reply.
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(
+///     r#"{"replies": [{"match": {"path": "/api/chat", "model": "m", "text": "boom"}, "error": "x"}]}"#,
+/// ).unwrap();
+/// assert_eq!(script.replies[0].matcher.text.as_deref(), Some("boom"));
+/// ```
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScriptMatch {
@@ -122,6 +146,11 @@ pub struct ScriptMatch {
 }
 
 /// `{"account": NAME, "weekly": bool}`.
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(r#"{"replies": [{"quota": {"account": "ana", "weekly": true}}]}"#).unwrap();
+/// assert!(script.replies[0].quota.as_ref().unwrap().weekly);
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {
@@ -133,6 +162,11 @@ pub struct Quota {
 }
 
 /// `{"lines": n, "message": text}`.
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(r#"{"replies": [{"default": true, "error_line_after": {"lines": 2, "message": "boom"}}]}"#).unwrap();
+/// assert_eq!(script.replies[0].error_line_after.as_ref().unwrap().lines, 2);
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorLine {
@@ -143,6 +177,11 @@ pub struct ErrorLine {
 }
 
 /// `{"after_lines": n, "ms": t}`.
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(r#"{"replies": [{"default": true, "stall": {"after_lines": 1, "ms": 5000}}]}"#).unwrap();
+/// assert_eq!(script.replies[0].stall.as_ref().unwrap().ms, 5000);
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stall {
@@ -153,6 +192,11 @@ pub struct Stall {
 }
 
 /// One reply of a script (see the module docs for the fields).
+///
+/// ```
+/// let script = ollama_standin::script::Script::parse(r#"{"replies": [{"status": 503, "error": "busy", "retry_after": 2}]}"#).unwrap();
+/// assert_eq!(script.replies[0].to_reply().unwrap().status(), 503);
+/// ```
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[allow(missing_docs)]
@@ -186,6 +230,11 @@ impl ScriptedReply {
     ///
     /// # Errors
     /// When it names more than one body.
+    ///
+    /// ```
+    /// let reply: ollama_standin::script::ScriptedReply = serde_json::from_str(r#"{"html": "<p>down</p>", "status": 502}"#).unwrap();
+    /// assert_eq!(reply.to_reply().unwrap().status(), 502);
+    /// ```
     pub fn to_reply(&self) -> Result<Reply, String> {
         let bodies = [
             self.error.is_some(),

@@ -18,6 +18,10 @@ use crate::respond::{self, Outcome};
 use crate::routes::{self, Context, Index};
 
 /// Most connections served at once; more are closed on accept.
+///
+/// ```
+/// assert_eq!(ollama_standin::MAX_CONNECTIONS, 256);
+/// ```
 pub const MAX_CONNECTIONS: usize = 256;
 /// Most requests served on one connection before it is closed.
 const MAX_REQUESTS_PER_CONNECTION: usize = 10_000;
@@ -91,18 +95,35 @@ impl Default for Builder {
 
 impl Builder {
     /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    ///
+    /// ```
+    /// let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    /// let server = ollama_standin::Server::builder().listen(addr).start().unwrap();
+    /// assert_ne!(server.addr().port(), 0);
+    /// ```
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
         self
     }
 
     /// Serves `model` by its name (the first of a name wins).
+    ///
+    /// ```
+    /// let builder = ollama_standin::Server::builder().model(ollama_standin::Model::echo("echo"));
+    /// # drop(builder);
+    /// ```
     pub fn model(mut self, model: Model) -> Self {
         self.models.push(model);
         self
     }
 
     /// Serves every model of `models`.
+    ///
+    /// ```
+    /// use ollama_standin::{Model, Server};
+    /// let builder = Server::builder().models([Model::echo("a"), Model::embedding("e", 8)]);
+    /// # drop(builder);
+    /// ```
     pub fn models(mut self, models: impl IntoIterator<Item = Model>) -> Self {
         self.models.extend(models);
         self
@@ -110,6 +131,11 @@ impl Builder {
 
     /// The version `/api/version` reports and the thinking behaviour follows (default
     /// [`VERSION`](crate::VERSION)).
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder().version("0.9.0").start().unwrap();
+    /// assert_eq!(server.version(), "0.9.0");
+    /// ```
     pub fn version(mut self, version: &str) -> Self {
         version.clone_into(&mut self.version);
         self
@@ -117,12 +143,28 @@ impl Builder {
 
     /// Also answer from the recordings in `dir` (see the crate docs for how one is chosen).
     /// Recordings are data you bring: the crate ships none.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder()
+    ///     .recordings(ollama_standin::fixtures_dir())
+    ///     .start()
+    ///     .unwrap();
+    /// # drop(server);
+    /// ```
     pub fn recordings(mut self, dir: impl Into<PathBuf>) -> Self {
         self.recordings = Some(dir.into());
         self
     }
 
     /// Queues `reply` from the start (see [`Server::push_reply`]).
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder()
+    ///     .reply(ollama_standin::Reply::status_json(503, "warming up"))
+    ///     .start()
+    ///     .unwrap();
+    /// assert_eq!(server.pending_replies(), 1);
+    /// ```
     pub fn reply(mut self, reply: Reply) -> Self {
         self.replies.push(reply);
         self
@@ -132,6 +174,11 @@ impl Builder {
     ///
     /// # Errors
     /// If binding fails, or the recordings directory cannot be read.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder().start().unwrap();
+    /// # drop(server);
+    /// ```
     pub fn start(self) -> io::Result<Server> {
         let recordings = match &self.recordings {
             Some(dir) => Recording::try_all_in(dir)?,
@@ -192,6 +239,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Server {
     /// A [`Builder`] with no models, no recordings and version [`VERSION`](crate::VERSION).
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder().version("0.30.0").start().unwrap();
+    /// # drop(server);
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -211,16 +263,31 @@ impl Server {
     }
 
     /// The version `/api/version` reports.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert_eq!(server.version(), ollama_standin::VERSION);
+    /// ```
     pub fn version(&self) -> &str {
         &self.shared.version
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert_eq!(server.url(), format!("http://{}", server.addr()));
+    /// ```
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// The bound address.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert!(server.addr().ip().is_loopback());
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -228,16 +295,37 @@ impl Server {
     /// Queues `reply` for the next request it matches: the first queued reply whose matcher
     /// fits wins and is used up (after [`times`](Reply::times), never with
     /// [`always`](Reply::always)); a request nothing matches gets the model's own answer.
+    ///
+    /// ```
+    /// use ollama_standin::{Reply, Server};
+    /// let server = Server::start().unwrap();
+    /// server.push_reply(Reply::status_json(429, "rate limit exceeded").for_path("/api/chat"));
+    /// server.push_reply(Reply::model_default().error_line_after(2, "boom").for_text("crash"));
+    /// assert_eq!(server.pending_replies(), 2);
+    /// ```
     pub fn push_reply(&self, reply: Reply) {
         lock(&self.shared.queue).push_back(reply);
     }
 
     /// Drops every queued reply.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// server.push_reply(ollama_standin::Reply::status_empty(500));
+    /// server.clear_replies();
+    /// assert_eq!(server.pending_replies(), 0);
+    /// ```
     pub fn clear_replies(&self) {
         lock(&self.shared.queue).clear();
     }
 
     /// How many queued replies (counting `times`) are still unserved.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// server.push_reply(ollama_standin::Reply::status_empty(500).times(3));
+    /// assert_eq!(server.pending_replies(), 3);
+    /// ```
     pub fn pending_replies(&self) -> usize {
         lock(&self.shared.queue)
             .iter()
@@ -246,26 +334,55 @@ impl Server {
 
     /// When on (the default), a model with no recording of its own is answered with another
     /// model's recording for the route; when off it gets 404 `model '<name>' not found`.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::builder().recordings(ollama_standin::fixtures_dir()).start().unwrap();
+    /// server.set_model_fallback(false);
+    /// ```
     pub fn set_model_fallback(&self, on: bool) {
         self.shared.any_model.store(on, Ordering::Relaxed);
     }
 
     /// Every request received so far (the most recent [`LOG_LIMIT`](crate::LOG_LIMIT)), in order.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// std::net::TcpStream::connect(server.addr()).and_then(|mut s| {
+    ///     std::io::Write::write_all(&mut s, b"GET /api/tags HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+    ///     std::io::Read::read_to_end(&mut s, &mut Vec::new())
+    /// }).unwrap();
+    /// assert_eq!(server.requests()[0].path, "/api/tags");
+    /// ```
     pub fn requests(&self) -> Vec<ReceivedRequest> {
         lock(&self.shared.log).requests()
     }
 
     /// TCP connections accepted so far.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert_eq!(server.connections_accepted(), 0);
+    /// ```
     pub fn connections_accepted(&self) -> u64 {
         self.shared.accepted.load(Ordering::Relaxed)
     }
 
     /// Replies the client walked away from, in order.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert!(server.disconnects().is_empty());
+    /// ```
     pub fn disconnects(&self) -> Vec<Disconnect> {
         lock(&self.shared.log).disconnects()
     }
 
     /// The next disconnect this method has not returned before, waiting up to `timeout`.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// assert_eq!(server.wait_for_disconnect(std::time::Duration::from_millis(10)), None);
+    /// ```
     pub fn wait_for_disconnect(&self, timeout: Duration) -> Option<Disconnect> {
         let deadline = Instant::now() + timeout;
         loop {
@@ -281,6 +398,13 @@ impl Server {
 
     /// Stops accepting, closes every connection and waits briefly for their threads. Idempotent;
     /// also done on drop.
+    ///
+    /// ```
+    /// let server = ollama_standin::Server::start().unwrap();
+    /// let addr = server.addr();
+    /// server.shutdown();
+    /// assert!(std::net::TcpStream::connect(addr).is_err());
+    /// ```
     pub fn shutdown(&self) {
         self.shared.shutdown.store(true, Ordering::Relaxed);
         for stream in lock(&self.shared.conns).values() {

@@ -11,6 +11,11 @@ use serde_json::Value;
 use crate::model::{Model, ThinkingStyle};
 
 /// How an answer's reasoning is shown.
+///
+/// ```
+/// use ollama_standin::{Model, thinking::{Shown, decide}};
+/// assert_eq!(decide("0.30.0", &Model::echo("g"), None), Ok(Shown::Off));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {
     /// No reasoning in the answer.
@@ -23,6 +28,10 @@ pub enum Shown {
 
 /// A server version as `(major, minor, patch)`; unparsable parts count as 0, a missing version
 /// (or one that does not start with a number) as the newest.
+///
+/// ```
+/// assert_eq!(ollama_standin::thinking::parse_version("0.12.4-rc1"), (0, 12, 4));
+/// ```
 pub fn parse_version(version: &str) -> (u64, u64, u64) {
     let core = version.trim_start_matches('v');
     let mut parts = core
