@@ -61,7 +61,9 @@ fn run() -> Result<(), String> {
                     .map_err(|err| format!("--script {path}: {err}"))?;
                 let script =
                     Script::parse(&text).map_err(|err| format!("--script {path}: {err}"))?;
-                builder = script.apply(builder);
+                builder = script
+                    .apply(builder)
+                    .map_err(|err| format!("--script {path}: {err}"))?;
             }
             "--recordings" => builder = builder.recordings(value("--recordings")?),
             "--server-version" => builder = builder.version(&value("--server-version")?),

@@ -46,7 +46,7 @@ use crate::server::Builder;
 ///
 /// ```
 /// let script = ollama_standin::script::Script::parse(r#"{"models": [{"name": "echo"}]}"#).unwrap();
-/// let server = script.apply(ollama_standin::Server::builder()).start().unwrap();
+/// let server = script.apply(ollama_standin::Server::builder()).unwrap().start().unwrap();
 /// # drop(server);
 /// ```
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -106,23 +106,28 @@ impl Script {
 
     /// Adds the script's version, models and replies to `builder`.
     ///
+    /// # Errors
+    /// A [`ScriptError`] naming the first reply that names two bodies (possible when the
+    /// script was built in code rather than [parsed](Self::parse)).
+    ///
     /// ```
     /// use ollama_standin::{Server, script::Script};
     /// let script = Script::parse(r#"{"models": [{"name": "m", "reply": {"text": "hi"}}]}"#).unwrap();
-    /// let server = script.apply(Server::builder()).start().unwrap();
+    /// let server = script.apply(Server::builder()).unwrap().start().unwrap();
     /// # drop(server);
     /// ```
-    pub fn apply(&self, mut builder: Builder) -> Builder {
+    pub fn apply(&self, mut builder: Builder) -> Result<Builder, ScriptError> {
         if let Some(version) = &self.version {
             builder = builder.version(version);
         }
         builder = builder.models(self.models.iter().cloned());
-        for reply in &self.replies {
-            if let Ok(reply) = reply.to_reply() {
-                builder = builder.reply(reply);
-            }
+        for (index, reply) in self.replies.iter().enumerate() {
+            let reply = reply
+                .to_reply()
+                .map_err(|err| ScriptError(format!("replies[{index}]: {err}")))?;
+            builder = builder.reply(reply);
         }
-        builder
+        Ok(builder)
     }
 }
 

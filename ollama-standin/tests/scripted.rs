@@ -176,6 +176,7 @@ fn the_script_file_configures_models_version_and_replies() {
     let server = Script::parse(SCRIPT)
         .unwrap()
         .apply(Server::builder())
+        .unwrap()
         .start()
         .unwrap();
     let addr = server.addr();
