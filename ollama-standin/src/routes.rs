@@ -70,6 +70,11 @@ impl Index {
         None
     }
 
+    /// Whether no recordings were loaded.
+    fn is_empty(&self) -> bool {
+        self.recordings.is_empty()
+    }
+
     /// The last line of a 200 stream on `route`: what a `stream:false` progress request returns.
     fn last_progress(&self, route: Route) -> Option<Vec<u8>> {
         let recording = self
@@ -216,7 +221,17 @@ fn synthesised(path: &str, body: Option<&Value>, cx: &mut Context<'_>) -> Option
     }
     let body = body?;
     let name = model_of(body)?;
-    let model = cx.model(&name, path)?;
+    let Some(model) = cx.model(&name, path) else {
+        // Pulling a model the (model-only) stand-in does not have fails the way a registry
+        // miss does: 200, then an error line (reference §3.11).
+        let unknown_pull = path == "/api/pull" && !cx.models.is_empty() && cx.index.is_empty();
+        return unknown_pull.then(|| {
+            Reply::ndjson([
+                json!({"status": "pulling manifest"}),
+                json!({"error": "pull model manifest: file does not exist"}),
+            ])
+        });
+    };
     Some(match path {
         "/api/chat" => synth::completion(Completion::Chat, &model, body, cx.version),
         "/api/generate" => synth::completion(Completion::Generate, &model, body, cx.version),

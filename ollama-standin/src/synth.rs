@@ -126,7 +126,9 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
     if has_tools && !model.tools {
         return not_supported(model, "tools");
     }
-    let shown = match thinking::decide(version, model, body.get("think")) {
+    let raw =
+        kind == Completion::Generate && body.get("raw").and_then(Value::as_bool) == Some(true);
+    let shown = match thinking::decide(version, model, body.get("think"), raw) {
         Ok(shown) => shown,
         Err(message) => return Reply::status_json(400, &message),
     };
@@ -180,6 +182,11 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
             content_tokens.extend(tokens(&format!("\n{reasoning}\n")));
             content_tokens.push("</think>\n\n".to_owned());
         }
+        Shown::Harmony => {
+            content_tokens.push("<|channel|>analysis<|message|>".to_owned());
+            content_tokens.extend(tokens(&reasoning));
+            content_tokens.push("<|end|><|start|>assistant<|channel|>final<|message|>".to_owned());
+        }
     }
     content_tokens.extend(tokens(&turn.content));
     let calls = tool_calls(&turn);
@@ -210,7 +217,8 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
         last.extend(final_fields(kind, "", None, None));
         last.insert("done_reason".into(), json!("stop"));
         last.insert("done".into(), json!(true));
-        if kind == Completion::Generate {
+        // `raw` answers carry no `context`.
+        if kind == Completion::Generate && !raw {
             last.insert("context".into(), context(prompt_tokens + eval));
         }
         last.extend(stats(model, prompt_tokens, eval));
@@ -227,7 +235,8 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
         ));
         last.insert("done".into(), json!(true));
         last.insert("done_reason".into(), json!("stop"));
-        if kind == Completion::Generate {
+        // `raw` answers carry no `context`.
+        if kind == Completion::Generate && !raw {
             last.insert("context".into(), context(prompt_tokens + eval));
         }
         last.extend(stats(model, prompt_tokens, eval));

@@ -14,7 +14,7 @@ use crate::model::{Model, ThinkingStyle};
 ///
 /// ```
 /// use ollama_standin::{Model, thinking::{Shown, decide}};
-/// assert_eq!(decide("0.30.0", &Model::echo("g"), None), Ok(Shown::Off));
+/// assert_eq!(decide("0.30.0", &Model::echo("g"), None, false), Ok(Shown::Off));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {
@@ -24,6 +24,9 @@ pub enum Shown {
     Field,
     /// Inline, as `<think>…</think>` before the content.
     InlineTags,
+    /// GPT-OSS harmony markup in the content (`raw: true`): the analysis channel, then the
+    /// final one.
+    Harmony,
 }
 
 /// A server version as `(major, minor, patch)`; unparsable parts count as 0, a missing version
@@ -47,8 +50,9 @@ pub fn parse_version(version: &str) -> (u64, u64, u64) {
     }
 }
 
-/// What a server of `version` does with `think` for `model`: `Err` is the message of the
-/// 400 it answers, `Ok` how the reasoning is shown.
+/// What a server of `version` does with `think` for `model` (`raw`: a generate request with
+/// `raw: true`, where no parser runs): `Err` is the message of the 400 it answers, `Ok` how the
+/// reasoning is shown.
 ///
 /// ```
 /// use ollama_standin::{Model, ThinkingStyle, thinking::{Shown, decide}};
@@ -57,13 +61,21 @@ pub fn parse_version(version: &str) -> (u64, u64, u64) {
 /// let qwen = Model::echo("qwen3").thinking(ThinkingStyle::Field);
 /// let gpt_oss = Model::echo("gpt-oss:20b").family("gpt-oss");
 /// let gemma = Model::echo("gemma3");
-/// assert_eq!(decide("0.30.0", &qwen, None), Ok(Shown::Field));
-/// assert_eq!(decide("0.30.0", &qwen, Some(&json!(false))), Ok(Shown::Off));
-/// assert_eq!(decide("0.30.0", &gpt_oss, Some(&json!(false))), Ok(Shown::Field));
-/// assert_eq!(decide("0.30.0", &gemma, Some(&json!(true))), Err("\"gemma3\" does not support thinking".into()));
-/// assert_eq!(decide("0.8.0", &qwen, Some(&json!(true))), Ok(Shown::InlineTags));
+/// assert_eq!(decide("0.30.0", &qwen, None, false), Ok(Shown::Field));
+/// assert_eq!(decide("0.30.0", &qwen, Some(&json!(false)), false), Ok(Shown::Off));
+/// assert_eq!(decide("0.30.0", &gpt_oss, Some(&json!(false)), false), Ok(Shown::Field));
+/// assert_eq!(decide("0.30.0", &gemma, Some(&json!(true)), false), Err("\"gemma3\" does not support thinking".into()));
+/// assert_eq!(decide("0.8.0", &qwen, Some(&json!(true)), false), Ok(Shown::InlineTags));
+/// // `raw: true` (generate): no parser runs, the markup stays in the text.
+/// assert_eq!(decide("0.30.0", &qwen, None, true), Ok(Shown::InlineTags));
+/// assert_eq!(decide("0.30.0", &gpt_oss, None, true), Ok(Shown::Harmony));
 /// ```
-pub fn decide(version: &str, model: &Model, think: Option<&Value>) -> Result<Shown, String> {
+pub fn decide(
+    version: &str,
+    model: &Model,
+    think: Option<&Value>,
+    raw: bool,
+) -> Result<Shown, String> {
     let version = parse_version(version);
     let think = think.filter(|value| !value.is_null());
     if version < (0, 9, 0) {
@@ -100,7 +112,7 @@ pub fn decide(version: &str, model: &Model, think: Option<&Value>) -> Result<Sho
             );
         }
     };
-    match model.thinking {
+    let shown = match model.thinking {
         ThinkingStyle::None if enabled == Some(true) => {
             Err(format!("{:?} does not support thinking", model.name))
         }
@@ -111,7 +123,13 @@ pub fn decide(version: &str, model: &Model, think: Option<&Value>) -> Result<Sho
         }
         ThinkingStyle::Field => Ok(Shown::Field),
         ThinkingStyle::InlineTags => Ok(Shown::InlineTags),
-    }
+    }?;
+    // Without a parser the model's own markup stays in the text.
+    Ok(match (shown, model.thinking) {
+        (Shown::Field, ThinkingStyle::Harmony) if raw => Shown::Harmony,
+        (Shown::Field, _) if raw => Shown::InlineTags,
+        (shown, _) => shown,
+    })
 }
 
 #[cfg(test)]
@@ -139,18 +157,18 @@ mod tests {
         ];
         for (version, think, want) in table {
             assert_eq!(
-                decide(version, &field, Some(&think)),
+                decide(version, &field, Some(&think), false),
                 want,
                 "{version} {think}"
             );
         }
         let plain = Model::echo("g");
         assert_eq!(
-            decide("0.30.0", &plain, Some(&json!(false))),
+            decide("0.30.0", &plain, Some(&json!(false)), false),
             Ok(Shown::Off)
         );
         assert_eq!(
-            decide("0.30.0", &plain, Some(&json!("high"))),
+            decide("0.30.0", &plain, Some(&json!("high")), false),
             Err("\"g\" does not support thinking".to_owned())
         );
     }

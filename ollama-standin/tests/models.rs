@@ -396,3 +396,50 @@ fn pacing_delays_the_first_token_and_spaces_the_rest() {
         started.elapsed()
     );
 }
+
+#[test]
+fn pulling_an_unknown_model_ends_in_an_error_line() {
+    let server = Server::builder().model(Model::echo("m")).start().unwrap();
+    let response = post(server.addr(), "/api/pull", json!({"model": "nope"}));
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.lines(),
+        [
+            json!({"status": "pulling manifest"}),
+            json!({"error": "pull model manifest: file does not exist"})
+        ]
+    );
+}
+
+#[test]
+fn raw_generate_keeps_the_markup_and_has_no_context() {
+    let server = Server::builder()
+        .model(
+            Model::text("qwen3", "4")
+                .thinking(ThinkingStyle::Field)
+                .thinking_text("2+2"),
+        )
+        .model(
+            Model::text("gpt-oss", "4")
+                .family("gpt-oss")
+                .thinking_text("2+2"),
+        )
+        .start()
+        .unwrap();
+    let ask = |model: &str| {
+        post(
+            server.addr(),
+            "/api/generate",
+            json!({"model": model, "prompt": "2+2?", "raw": true, "stream": false}),
+        )
+        .json()
+    };
+    let tags = ask("qwen3");
+    assert_eq!(tags["response"], "<think>\n2+2\n</think>\n\n4");
+    assert!(tags.get("thinking").is_none());
+    assert!(tags.get("context").is_none());
+    assert_eq!(
+        ask("gpt-oss")["response"],
+        "<|channel|>analysis<|message|>2+2<|end|><|start|>assistant<|channel|>final<|message|>4"
+    );
+}
