@@ -204,29 +204,49 @@ pub struct Stall {
 /// ```
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct ScriptedReply {
+    /// Which requests it answers (`"match"` in the file).
     #[serde(rename = "match")]
     pub matcher: ScriptMatch,
+    /// How many matching requests it answers (default 1).
     pub times: Option<usize>,
+    /// Answer every matching request.
     pub always: bool,
+    /// The status (default 500 with `error`, else 200; `quota` is always 429).
     pub status: Option<u16>,
+    /// Body: Ollama's `{"error": …}` with this text (`application/json`).
     pub error: Option<String>,
+    /// Body: this JSON value (`application/json; charset=utf-8`).
     pub json: Option<Value>,
+    /// Body: this text (`text/plain; charset=utf-8`).
     pub text: Option<String>,
+    /// Body: this HTML (`text/html; charset=utf-8`).
     pub html: Option<String>,
+    /// Body: an NDJSON stream of these values.
     pub lines: Option<Vec<Value>>,
+    /// Body: the cloud's spent-quota 429.
     pub quota: Option<Quota>,
+    /// Body: the model's own answer, with this entry's faults and headers.
     pub default: bool,
+    /// Extra response headers.
     pub headers: BTreeMap<String, String>,
+    /// A `Retry-After` header, in seconds.
     pub retry_after: Option<u64>,
+    /// Slow headers: wait this long before the status line.
     pub delay_before_head_ms: Option<u64>,
+    /// Pause between body writes.
     pub delay_between_writes_ms: Option<u64>,
+    /// A mid-stream error line after some lines.
     pub error_line_after: Option<ErrorLine>,
+    /// Truncation: end the body cleanly after this many lines.
     pub close_after_lines: Option<usize>,
+    /// A stall after some lines.
     pub stall: Option<Stall>,
+    /// Close the socket (FIN) after this many body bytes.
     pub abort_after_bytes: Option<u64>,
+    /// Reset the connection (RST) after this many body bytes.
     pub reset_after_bytes: Option<u64>,
+    /// Answer with `Connection: close`.
     pub close_connection: bool,
 }
 
