@@ -121,6 +121,13 @@ impl<R> ClientBuilder<R> {
         self.map(|c| c.api_key(key))
     }
 
+    /// Lets the ollama.com account calls (`balance`, `usage`, `me`) go to the base URL even
+    /// when it is not `https://ollama.com` (a local server relaying them, a stand-in); off by
+    /// default, so they refuse to carry the key to another host.
+    pub fn relay_account_calls(self, relay: bool) -> Self {
+        self.map(|c| c.relay_account_calls(relay))
+    }
+
     /// Replaces the `User-Agent`.
     pub fn user_agent(self, agent: impl Into<String>) -> Self {
         self.map(|c| c.user_agent(agent))
