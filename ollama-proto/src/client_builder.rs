@@ -335,6 +335,7 @@ mod tests {
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
             .max_body(20)
+            .relay_account_calls(true)
             .into_config()
             .unwrap();
         let want = ClientConfig::new("https://example.com/ollama".parse().unwrap())
@@ -354,8 +355,10 @@ mod tests {
             .tcp_keepalive(Some(TcpKeepalive::new(d(5000), d(6000), 7)))
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
-            .max_body(20);
+            .max_body(20)
+            .relay_account_calls(true);
         assert_eq!(format!("{built:?}"), format!("{want:?}"));
+        assert!(built.request.relay_account_calls);
         assert_eq!(built.request.api_key.unwrap().expose_secret(), "sk-secret");
         assert_eq!(
             built
