@@ -135,7 +135,8 @@ pub fn legacy_and_current_balances<T: Transport>(t: &T) {
     assert_eq!(unknown.extra["credits"], serde_json::json!([]));
 }
 
-/// A 400 for a bad query surfaces the server's message; a missing key is the server's 401.
+/// A 400 for a bad query surfaces the server's message; a missing key is the server's 401; a
+/// relaying server with cloud off is its 403.
 pub fn account_errors_carry_the_servers_message<T: Transport>(t: &T) {
     let server = TestServer::start();
     let client = relaying(t, &server, "k");
@@ -156,6 +157,12 @@ pub fn account_errors_carry_the_servers_message<T: Transport>(t: &T) {
     let keyless = t.client(config_for(&server).relay_account_calls(true));
     let s = status_of(t.balance(&keyless).unwrap_err());
     assert_eq!((s.status, s.message.as_str()), (401, "unauthorized"));
+
+    // A relaying local server with cloud turned off (OLLAMA_NO_CLOUD; upstream PR 17421).
+    let off = "ollama cloud is disabled: usage is unavailable";
+    server.push_reply(Reply::status_json(403, off));
+    let s = status_of(t.usage(&client, GetUsage::new()).unwrap_err());
+    assert_eq!((s.status, s.message.as_str()), (403, off));
 }
 
 /// The 10-a-minute limit: a 429 with `Retry-After` is retried after that wait (account calls
