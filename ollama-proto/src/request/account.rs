@@ -14,32 +14,48 @@ use crate::types::{
     UsageResponse, UserResponse,
 };
 
-/// Reading calls: safe to send twice (so a 429 with `Retry-After` is retried by the policy).
-impl Endpoint for GetBalance {
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Cow<'_, str> {
-        Cow::Borrowed("/api/balance")
-    }
-    fn body(&self) -> Result<Option<Body>, UsageError> {
-        Ok(None)
-    }
-    fn accept(&self) -> &'static str {
-        JSON
-    }
-    fn safe_to_repeat(&self) -> bool {
-        true
-    }
-    fn account_call(&self) -> bool {
-        true
-    }
+/// A bodiless account call answered by one JSON object, its path made by `$path` from the
+/// request. Account calls only read, so they are safe to send twice (a 429 with `Retry-After`
+/// is retried by the policy).
+macro_rules! account_call {
+    ($ty:ty, $method:ident, $path:expr, $output:ty) => {
+        impl Endpoint for $ty {
+            fn method(&self) -> Method {
+                Method::$method
+            }
+            fn path(&self) -> Cow<'_, str> {
+                $path(self)
+            }
+            fn body(&self) -> Result<Option<Body>, UsageError> {
+                Ok(None)
+            }
+            fn accept(&self) -> &'static str {
+                JSON
+            }
+            fn safe_to_repeat(&self) -> bool {
+                true
+            }
+            fn account_call(&self) -> bool {
+                true
+            }
+        }
+
+        impl SingleCall for $ty {
+            type Output = $output;
+            const SUCCESS: SuccessBody<$output> = SuccessBody::Whole(decode_json);
+        }
+    };
 }
 
-impl SingleCall for GetBalance {
-    type Output = BalanceResponse;
-    const SUCCESS: SuccessBody<BalanceResponse> = SuccessBody::Whole(decode_json);
-}
+account_call!(
+    GetBalance,
+    GET,
+    |_| Cow::Borrowed("/api/balance"),
+    BalanceResponse
+);
+account_call!(GetUsage, GET, usage_path, UsageResponse);
+// `POST` without a body, as Go's `Whoami` sends it.
+account_call!(GetMe, POST, |_| Cow::Borrowed("/api/me"), UserResponse);
 
 /// What a query value may hold unescaped: RFC 3986's unreserved characters.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -48,73 +64,23 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-impl Endpoint for GetUsage {
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    /// `/api/usage`, then `?range=…` and `&scope=…` for those set, each value percent-encoded
-    /// (an `Other` value is sent as written, never as extra parameters).
-    fn path(&self) -> Cow<'_, str> {
-        let mut path = String::from("/api/usage");
-        let params = [
-            ("range", self.range.as_ref().map(|r| r.as_str())),
-            ("scope", self.scope.as_ref().map(|s| s.as_str())),
-        ];
-        for (name, value) in params {
-            if let Some(value) = value {
-                let sep = if path.contains('?') { '&' } else { '?' };
-                path.push(sep);
-                path.push_str(name);
-                path.push('=');
-                path.extend(utf8_percent_encode(value, QUERY_VALUE));
-            }
+/// `/api/usage`, then `?range=…` and `&scope=…` for those set, each value percent-encoded (an
+/// `Other` value is sent as written, never as extra parameters).
+fn usage_path(query: &GetUsage) -> Cow<'static, str> {
+    let mut path = String::from("/api/usage");
+    let params = [
+        ("range", query.range.as_ref().map(|r| r.as_str())),
+        ("scope", query.scope.as_ref().map(|s| s.as_str())),
+    ];
+    for (name, value) in params {
+        if let Some(value) = value {
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(name);
+            path.push('=');
+            path.extend(utf8_percent_encode(value, QUERY_VALUE));
         }
-        Cow::Owned(path)
     }
-    fn body(&self) -> Result<Option<Body>, UsageError> {
-        Ok(None)
-    }
-    fn accept(&self) -> &'static str {
-        JSON
-    }
-    fn safe_to_repeat(&self) -> bool {
-        true
-    }
-    fn account_call(&self) -> bool {
-        true
-    }
-}
-
-impl SingleCall for GetUsage {
-    type Output = UsageResponse;
-    const SUCCESS: SuccessBody<UsageResponse> = SuccessBody::Whole(decode_json);
-}
-
-/// `POST` without a body, as Go's `Whoami` sends it; it reads only, so it may be repeated.
-impl Endpoint for GetMe {
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Cow<'_, str> {
-        Cow::Borrowed("/api/me")
-    }
-    fn body(&self) -> Result<Option<Body>, UsageError> {
-        Ok(None)
-    }
-    fn accept(&self) -> &'static str {
-        JSON
-    }
-    fn safe_to_repeat(&self) -> bool {
-        true
-    }
-    fn account_call(&self) -> bool {
-        true
-    }
-}
-
-impl SingleCall for GetMe {
-    type Output = UserResponse;
-    const SUCCESS: SuccessBody<UserResponse> = SuccessBody::Whole(decode_json);
+    Cow::Owned(path)
 }
 
 /// Sent as itself (no `stream` field: a decision is never streamed). A decision changes nothing
