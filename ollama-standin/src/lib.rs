@@ -53,7 +53,10 @@
 //! and `/api/create` (progress ending in `{"status":"success"}`), `HEAD|POST /api/blobs/:digest`
 //! (uploads are checked against their SHA-256 and remembered). Unknown paths get gin's
 //! text/plain `404 page not found`, known paths with the wrong method `405 method not allowed`,
-//! missing or malformed JSON bodies 400.
+//! missing or malformed JSON bodies 400. ollama.com's account routes `GET /api/balance`,
+//! `GET /api/usage`, `POST /api/me` (bearer key required; the documented answers; 400 on a bad
+//! query) and the decision route `POST /v1/systemone` (the documented answer to the documented
+//! request, else a made-up one).
 //!
 //! # Scripted replies and faults
 //! [`Server::push_reply`] queues a [`Reply`] with a matcher (path, model, message text): the
@@ -63,7 +66,9 @@
 //! answer the server would have given anyway.
 #![forbid(unsafe_code)]
 
+mod account_routes;
 mod body;
+mod decision_routes;
 mod faults;
 pub mod http;
 mod log;
@@ -80,6 +85,7 @@ mod synth;
 pub mod thinking;
 
 pub use body::ENDLESS_STREAM_MAX_LINES;
+pub use decision_routes::{DOCUMENTED_DECISION_ANSWER, DOCUMENTED_DECISION_REQUEST};
 pub use faults::WriteSizes;
 pub use http::{MAX_REQUEST_BODY, MAX_REQUEST_HEAD};
 pub use log::{Disconnect, LOG_LIMIT, ReceivedRequest};

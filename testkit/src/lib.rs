@@ -33,9 +33,10 @@ mod tls;
 
 pub(crate) use ollama_standin::http;
 pub use ollama_standin::{
-    Disconnect, ENDLESS_STREAM_MAX_LINES, FIXTURES_DIR_ENV, Framing, JSON, JSON_UTF8, LOG_LIMIT,
-    MAX_CONNECTIONS, MAX_REQUEST_BODY, MAX_REQUEST_HEAD, NDJSON, ReceivedRequest, Recording, Reply,
-    Route, VERSION, WriteSizes, fixtures_dir,
+    DOCUMENTED_DECISION_ANSWER, DOCUMENTED_DECISION_REQUEST, Disconnect, ENDLESS_STREAM_MAX_LINES,
+    FIXTURES_DIR_ENV, Framing, JSON, JSON_UTF8, LOG_LIMIT, MAX_CONNECTIONS, MAX_REQUEST_BODY,
+    MAX_REQUEST_HEAD, NDJSON, ReceivedRequest, Recording, Reply, Route, VERSION, WriteSizes,
+    fixtures_dir,
 };
 pub use proxy_server::{PROXY_ONLY_HOST, PROXY_USER, ProxyServer};
 pub use test_server::TestServer;
