@@ -94,3 +94,8 @@ pub use recording::{FIXTURES_DIR_ENV, Recording, Route, fixtures_dir};
 pub use reply::{Framing, JSON, JSON_UTF8, Match, NDJSON, Reply, quota_message};
 pub use routes::VERSION;
 pub use server::{Builder, MAX_CONNECTIONS, Server};
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
