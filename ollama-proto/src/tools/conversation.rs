@@ -154,7 +154,7 @@ impl Conversation {
         }
         crate::types::soft_switch::strip_think_blocks(&mut messages);
         let mut request = ChatRequest::new(self.model.clone(), messages);
-        request.think = self.think;
+        request.think = self.think.clone();
         request.options = self.options.clone();
         request
     }

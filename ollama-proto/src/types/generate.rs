@@ -223,6 +223,14 @@ pub struct GenerateResponse {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub logprobs: Vec<Logprob>,
+    /// The thinking budget as sent (`think` or `options.think_budget`), echoed on the final
+    /// object by servers with budgets (upstream PR 17566; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget: Option<Think>,
+    /// The thinking budget in tokens the server resolved it to (a level becomes a share of the
+    /// output window), on the final object (PR 17566).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget_tokens: Option<u64>,
     /// The upstream model, for remote stub models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_model: Option<String>,
