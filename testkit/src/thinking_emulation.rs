@@ -550,6 +550,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::redundant_clone)] // one value per row reads better than a clone per use
     fn history_table() {
         use ReasoningForm::{Field, InlineTags, None as Plain};
         let t = json!(true);
