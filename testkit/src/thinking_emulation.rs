@@ -422,9 +422,11 @@ impl Emulation {
         }
     }
 
-    /// The model named `name` in the emulation, if any.
+    /// The model named `name` in the emulation, if any (gpt-oss does not exist before v0.11).
     pub fn family(&self, name: &str) -> Option<Family> {
-        self.models.iter().find(|(n, _)| n == name).map(|(_, f)| *f)
+        let family = self.models.iter().find(|(n, _)| n == name).map(|(_, f)| *f)?;
+        let missing = family == Family::GptOss && parse_version(&self.version) < (0, 11, 0);
+        (!missing).then_some(family)
     }
 
     /// The reply to `method path` with JSON `body`, or `None` for a route it does not emulate.
@@ -479,7 +481,8 @@ impl Emulation {
             .get("stream")
             .and_then(Value::as_bool)
             .unwrap_or(true);
-        let outcome = match family {
+        let known = self.models.iter().find(|(n, _)| n == name).map(|(_, f)| *f);
+        let outcome = match known {
             Some(family) => emulate(&self.version, family, name, think, &prompt, generate, raw),
             None => Outcome::Reject {
                 status: 404,

@@ -74,14 +74,10 @@ impl ReasoningCache {
     }
 
     /// The answer of `/api/show` for `model`: `Ok(show)`, or `Err(status)` when it failed
-    /// (`None`: no status, e.g. a network error). A 404 is not kept (the model may be pulled
-    /// later, and the call itself reports it); other failures are kept as "unknown facts".
+    /// (`None`: no status, e.g. a network error). A failure (a 404 included: the call itself
+    /// reports it) is kept as "unknown facts", so it is asked once, not on every call.
     pub fn learn_show(&mut self, model: &str, show: Result<&ShowResponse, Option<u16>>) {
-        let facts = match show {
-            Ok(show) => Some(ModelFacts::from_show(model, show)),
-            Err(Some(404)) => return,
-            Err(_) => None,
-        };
+        let facts = show.ok().map(|show| ModelFacts::from_show(model, show));
         self.forget(model);
         if self.models.len() >= MAX_MODELS {
             self.models.pop_front();
@@ -140,7 +136,10 @@ impl ReasoningCache {
     /// model is gone.
     pub fn after_call(&mut self, call: &ReasoningCall, status: Option<u16>) {
         if status == Some(404) {
-            self.forget(call.model());
+            // Facts learned for a model the server no longer has are stale.
+            if self.entry(call.model()).is_some_and(|e| e.facts.is_some()) {
+                self.forget(call.model());
+            }
             return;
         }
         if let Some(lessons) = call.lessons() {

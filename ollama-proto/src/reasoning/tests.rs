@@ -275,11 +275,17 @@ fn the_cache_plans_learns_and_stays_bounded() {
         None
     );
     cache.after_call(&off, Some(404));
+    assert!(
+        cache.needs("gemma3:4b").show.is_none(),
+        "no facts to be stale"
+    );
+    cache.learn_show("gemma3:4b", Ok(&show("gemma3", &[Capability::Completion])));
+    cache.after_call(&off, Some(404));
     assert_eq!(cache.needs("gemma3:4b").show.as_deref(), Some("gemma3:4b"));
 
-    // 404 on show is not kept; the bound holds.
+    // A 404 on show is asked once; the bound holds.
     cache.learn_show("gone", Err(Some(404)));
-    assert!(cache.needs("gone").show.is_some());
+    assert!(cache.needs("gone").show.is_none());
     for i in 0..MAX_MODELS + 5 {
         cache.learn_show(&format!("m{i}"), Err(None));
     }

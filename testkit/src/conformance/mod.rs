@@ -160,6 +160,20 @@ pub trait Transport {
         stop_after: Option<usize>,
     ) -> Result<StreamOutcome, Failure>;
 
+    /// Runs a streaming chat to its end, with what its reasoning intent applied
+    /// (`EventStream::reasoning`).
+    fn chat_stream_reasoned(
+        &self,
+        client: &Self::Client,
+        request: ChatRequest,
+    ) -> Result<
+        (
+            StreamOutcome,
+            Option<ollama_proto::reasoning::ReasoningApplied>,
+        ),
+        Failure,
+    >;
+
     /// Runs a streaming generate to its end.
     fn generate_stream(
         &self,
@@ -349,6 +363,9 @@ macro_rules! conformance_tests {
             telemetry_cancelled_stream,
             telemetry_metrics,
             telemetry_streamed_content,
+            reasoning_matrix,
+            reasoning_fallback_retries_once,
+            reasoning_explicit_think_is_sent_as_is,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -423,6 +440,7 @@ mod exact;
 pub mod images;
 mod limits;
 mod proxy;
+pub mod reasoning;
 mod requests;
 mod retries;
 mod support;
@@ -465,6 +483,9 @@ pub use limits::{
 pub use proxy::{
     an_unreachable_proxy_is_a_proxy_error, forwarding_proxy_basic_auth,
     http_goes_through_the_forwarding_proxy, https_goes_through_a_connect_tunnel,
+};
+pub use reasoning::{
+    reasoning_explicit_think_is_sent_as_is, reasoning_fallback_retries_once, reasoning_matrix,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,
