@@ -424,7 +424,11 @@ impl Emulation {
 
     /// The model named `name` in the emulation, if any (gpt-oss does not exist before v0.11).
     pub fn family(&self, name: &str) -> Option<Family> {
-        let family = self.models.iter().find(|(n, _)| n == name).map(|(_, f)| *f)?;
+        let family = self
+            .models
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| *f)?;
         let missing = family == Family::GptOss && parse_version(&self.version) < (0, 11, 0);
         (!missing).then_some(family)
     }
