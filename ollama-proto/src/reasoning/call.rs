@@ -91,7 +91,7 @@ impl ThinkField for GenerateRequest {
 
 impl<R: ThinkField> ThinkField for Streaming<R>
 where
-    Streaming<R>: Endpoint + Clone,
+    Self: Endpoint + Clone,
 {
     fn set_think(&mut self, think: Option<Think>) {
         self.0.set_think(think);

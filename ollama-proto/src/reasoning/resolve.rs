@@ -178,7 +178,7 @@ pub fn fallback(
 
 impl Lessons {
     /// Adds what `other` taught.
-    pub fn learn(&mut self, other: Lessons) {
+    pub fn learn(&mut self, other: Self) {
         self.cannot_think |= other.cannot_think;
         self.bool_only |= other.bool_only;
         self.no_levels |= other.no_levels;

@@ -35,6 +35,7 @@ fn sent(think: Option<Think>, switch: Option<bool>, hide: bool) -> Resolution {
 }
 
 #[test]
+#[allow(clippy::redundant_clone)] // one value per row reads better
 fn resolution_table() {
     use ModelFamily::{DeepSeekR1, GptOss, Other, Qwen3};
     let t = |b| Some(Think::Enabled(b));
