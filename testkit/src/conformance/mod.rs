@@ -367,6 +367,7 @@ macro_rules! conformance_tests {
             reasoning_fallback_retries_once,
             reasoning_explicit_think_is_sent_as_is,
             reasoning_is_on_the_span,
+            reasoning_costs_one_round_trip_per_model,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -486,8 +487,8 @@ pub use proxy::{
     http_goes_through_the_forwarding_proxy, https_goes_through_a_connect_tunnel,
 };
 pub use reasoning::{
-    reasoning_explicit_think_is_sent_as_is, reasoning_fallback_retries_once,
-    reasoning_is_on_the_span, reasoning_matrix,
+    reasoning_costs_one_round_trip_per_model, reasoning_explicit_think_is_sent_as_is,
+    reasoning_fallback_retries_once, reasoning_is_on_the_span, reasoning_matrix,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,

@@ -216,3 +216,57 @@ pub fn reasoning_is_on_the_span<T: Transport>(t: &T) {
     assert!(span.bool("ollama.reasoning.fallback"));
     assert_eq!(span.int("ollama.attempts"), 2);
 }
+
+/// Bytes of a request as it crossed the wire (request line, headers, body; HTTP/1.1 framing).
+fn wire_bytes(r: &crate::ReceivedRequest) -> usize {
+    let head: usize = r.headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+    r.method.len() + r.path.len() + " HTTP/1.1\r\n".len() + 1 + head + 2 + r.body.len()
+}
+
+/// Bytes of the body the emulated server answers `request` with.
+fn answer_bytes(emulation: &Emulation, request: &crate::ReceivedRequest) -> usize {
+    let reply = emulation.reply(&request.method, &request.path, &request.body);
+    reply.map_or(0, |r| match &r.body {
+        crate::body::Body::Single(b) | crate::body::Body::Lines(b) => b.len(),
+        _ => 0,
+    })
+}
+
+/// What negotiation costs: the first call with an intent learns the version and the model at
+/// once (two small requests, one round trip on the async transports); a later call to the same
+/// model costs nothing; a new model costs one `/api/show`. Prints the measured bytes.
+pub fn reasoning_costs_one_round_trip_per_model<T: Transport>(t: &T) {
+    let emulation = Emulation::new("0.30.0");
+    let server = TestServer::start();
+    server.emulate(emulation.clone());
+    let client = t.client(config_for(&server));
+    let extra = |from: usize| -> (usize, usize, usize) {
+        let requests = server.requests();
+        let extra: Vec<_> = requests[from..]
+            .iter()
+            .filter(|r| r.path != "/api/chat")
+            .collect();
+        let sent = extra.iter().map(|r| wire_bytes(r)).sum();
+        let received = extra.iter().map(|r| answer_bytes(&emulation, r)).sum();
+        (extra.len(), sent, received)
+    };
+    let mut seen = 0;
+    let mut costs = Vec::new();
+    for (label, model) in [
+        ("first call", "qwen3:8b"),
+        ("same model", "qwen3:8b"),
+        ("new model", "gpt-oss:20b"),
+    ] {
+        t.chat(&client, ask(model, &Reasoning::Off)).unwrap();
+        let cost = extra(seen);
+        seen = server.requests().len();
+        eprintln!(
+            "{label}: {} extra requests, {} bytes sent, {} body bytes received",
+            cost.0, cost.1, cost.2
+        );
+        costs.push(cost);
+    }
+    assert_eq!(costs.iter().map(|c| c.0).collect::<Vec<_>>(), [2, 0, 1]);
+    assert!(costs[0].1 + costs[0].2 < 2048, "{costs:?}");
+    assert_eq!((costs[1].1, costs[1].2), (0, 0));
+}
