@@ -368,6 +368,7 @@ macro_rules! conformance_tests {
             reasoning_explicit_think_is_sent_as_is,
             reasoning_is_on_the_span,
             reasoning_costs_one_round_trip_per_model,
+            reasoning_on_generate,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -489,6 +490,7 @@ pub use proxy::{
 pub use reasoning::{
     reasoning_costs_one_round_trip_per_model, reasoning_explicit_think_is_sent_as_is,
     reasoning_fallback_retries_once, reasoning_is_on_the_span, reasoning_matrix,
+    reasoning_on_generate,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,

@@ -270,3 +270,62 @@ pub fn reasoning_costs_one_round_trip_per_model<T: Transport>(t: &T) {
     assert!(costs[0].1 + costs[0].2 < 2048, "{costs:?}");
     assert_eq!((costs[1].1, costs[1].2), (0, 0));
 }
+
+/// Generate too: before v0.9, `Off` puts `/no_think` on a Qwen3 prompt and hides the inline
+/// block; `On` splits DeepSeek-R1's inline reasoning into thinking events; on a current server
+/// a budget is sent as such.
+pub fn reasoning_on_generate<T: Transport>(t: &T) {
+    use ollama_proto::types::GenerateRequest;
+    for (era, model, intent) in [
+        ("0.8.0", "qwen3:8b", Reasoning::Off),
+        ("0.8.0", "deepseek-r1:8b", Reasoning::On),
+        ("0.35.0", "qwen3:8b", Reasoning::Budget(300)),
+        ("0.12.4", "gemma3:4b", Reasoning::Off),
+    ] {
+        let server = TestServer::start();
+        server.emulate(Emulation::new(era));
+        let client = t.client(config_for(&server));
+        let request = || GenerateRequest::new(model, "What is 2 + 2?").reasoning(intent.clone());
+        let whole = t.generate(&client, request()).unwrap();
+        let streamed = t.generate_stream(&client, request()).unwrap();
+        let (thinking, content) = texts(&streamed.events);
+        assert_eq!(
+            (whole.response.as_str(), content.as_str()),
+            (ANSWER, ANSWER),
+            "{era} {model}"
+        );
+        let want = intent.wants_reasoning() && !model.starts_with("gemma3");
+        let want = want.then_some(REASONING);
+        assert_eq!(
+            whole.thinking.as_deref().map(str::trim_end),
+            want,
+            "{era} {model}"
+        );
+        assert_eq!(
+            (!thinking.is_empty()).then(|| thinking.trim_end()),
+            want,
+            "{era} {model}"
+        );
+        let sent = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/generate");
+        for body in sent.filter_map(|r| r.json()) {
+            let prompt = body["prompt"].as_str().unwrap_or_default();
+            assert_eq!(
+                prompt.ends_with("/no_think"),
+                era == "0.8.0" && model == "qwen3:8b"
+            );
+            let think = if era == "0.35.0" {
+                serde_json::json!(300)
+            } else {
+                serde_json::Value::Null
+            };
+            assert_eq!(
+                body.get("think").cloned().unwrap_or_default(),
+                think,
+                "{era} {model}"
+            );
+        }
+    }
+}
