@@ -135,12 +135,9 @@ impl ReasoningCache {
     /// What a finished call taught: its lessons (a rejected `think`), or a 404 that says the
     /// model is gone.
     pub fn after_call(&mut self, call: &ReasoningCall, status: Option<u16>) {
-        if status == Some(404) {
-            // Facts learned for a model the server no longer has are stale.
-            if self.entry(call.model()).is_some_and(|e| e.facts.is_some()) {
-                self.forget(call.model());
-            }
-            return;
+        // Facts learned for a model the server no longer has are stale.
+        if status == Some(404) && self.entry(call.model()).is_some_and(|e| e.facts.is_some()) {
+            self.forget(call.model());
         }
         if let Some(lessons) = call.lessons() {
             if self.entry(call.model()).is_none() {

@@ -275,13 +275,14 @@ fn the_cache_plans_learns_and_stays_bounded() {
             .think,
         None
     );
-    cache.after_call(&off, Some(404));
+    let plain = cache.plan(&Reasoning::On, "gemma3:4b", 4096);
+    cache.after_call(&plain, Some(404));
     assert!(
         cache.needs("gemma3:4b").show.is_none(),
         "no facts to be stale"
     );
     cache.learn_show("gemma3:4b", Ok(&show("gemma3", &[Capability::Completion])));
-    cache.after_call(&off, Some(404));
+    cache.after_call(&plain, Some(404));
     assert_eq!(cache.needs("gemma3:4b").show.as_deref(), Some("gemma3:4b"));
 
     // A 404 on show is asked once; the bound holds.

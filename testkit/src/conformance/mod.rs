@@ -364,6 +364,7 @@ macro_rules! conformance_tests {
             telemetry_metrics,
             telemetry_streamed_content,
             reasoning_matrix,
+            reasoning_matrix_without_negotiation,
             reasoning_fallback_retries_once,
             reasoning_explicit_think_is_sent_as_is,
             reasoning_is_on_the_span,
@@ -490,7 +491,7 @@ pub use proxy::{
 pub use reasoning::{
     reasoning_costs_one_round_trip_per_model, reasoning_explicit_think_is_sent_as_is,
     reasoning_fallback_retries_once, reasoning_is_on_the_span, reasoning_matrix,
-    reasoning_on_generate,
+    reasoning_matrix_without_negotiation, reasoning_on_generate,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,

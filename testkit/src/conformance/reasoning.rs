@@ -9,8 +9,12 @@ use super::support::status_of;
 use super::*;
 use crate::thinking_emulation::{ANSWER, Emulation, REASONING, parse_version};
 
-/// One server per era: before v0.9, v0.9–v0.10, v0.11–v0.21, v0.22+, current (budgets).
-pub const ERAS: [&str; 5] = ["0.8.0", "0.10.1", "0.17.0", "0.30.0", "0.35.0"];
+/// One server per era: before v0.9, v0.9–v0.10, v0.11–v0.21 (v0.12.4, which refused `false` on
+/// models without thinking; v0.17.0, levels on gpt-oss only; v0.20.0, levels everywhere), v0.22+,
+/// current (budgets).
+pub const ERAS: [&str; 7] = [
+    "0.8.0", "0.10.1", "0.12.4", "0.17.0", "0.20.0", "0.30.0", "0.35.0",
+];
 /// The emulated models: qwen3, deepseek-r1, gpt-oss, and one without thinking.
 pub const MODELS: [&str; 4] = ["qwen3:8b", "deepseek-r1:8b", "gpt-oss:20b", "gemma3:4b"];
 
@@ -58,52 +62,8 @@ pub fn reasoning_matrix<T: Transport>(t: &T) {
         let server = TestServer::start();
         server.emulate(Emulation::new(era));
         let client = t.client(config_for(&server));
-        let mut calls = 0;
+        let calls = matrix_on(t, &client, era, true);
         for model in MODELS {
-            let exists = !(model.starts_with("gpt-oss") && parse_version(era) < (0, 11, 0));
-            let reasons = !model.starts_with("gemma3");
-            for intent in intents() {
-                let cell = format!("{era} {model} {intent:?}");
-                calls += 2;
-                let whole = t.chat(&client, ask(model, &intent));
-                let streamed = t.chat_stream_reasoned(&client, ask(model, &intent));
-                if !exists {
-                    let s = status_of(whole.unwrap_err());
-                    assert_eq!(s.status, 404, "{cell}: {s:?}");
-                    let s = status_of(streamed.unwrap_err());
-                    assert_eq!(s.status, 404, "{cell}: {s:?}");
-                    continue;
-                }
-                let whole = whole.unwrap_or_else(|e| panic!("{cell}: {e:?}"));
-                let (outcome, applied) = streamed.unwrap_or_else(|e| panic!("{cell}: {e:?}"));
-                assert_eq!(outcome.failure, None, "{cell}");
-                let (thinking, content) = texts(&outcome.events);
-                assert_eq!(content, ANSWER, "{cell}: streamed answer");
-                assert_eq!(whole.message.content, ANSWER, "{cell}: answer");
-                let applied = applied.unwrap_or_else(|| panic!("{cell}: nothing applied"));
-                assert_eq!(whole.reasoning.as_ref(), Some(&applied), "{cell}");
-                assert_eq!(applied.fallback, None, "{cell}: no retry with known facts");
-                if intent == Reasoning::Off {
-                    assert!(applied.reasoning_hidden, "{cell}");
-                    assert_eq!(thinking, "", "{cell}: streamed reasoning");
-                    assert_eq!(whole.message.thinking, None, "{cell}: reasoning");
-                } else if reasons {
-                    assert_eq!(thinking.trim_end(), REASONING, "{cell}: streamed reasoning");
-                    let got = whole.message.thinking.as_deref().map(str::trim_end);
-                    assert_eq!(got, Some(REASONING), "{cell}: reasoning");
-                } else {
-                    assert_eq!(thinking, "", "{cell}");
-                    assert_eq!(applied.think, None, "{cell}: nothing a 400 answers");
-                }
-                if parse_version(era) >= (0, 35, 0)
-                    && matches!(intent, Reasoning::Budget(_))
-                    && reasons
-                {
-                    assert_eq!(applied.think, Some(Think::Budget(512)), "{cell}");
-                    assert_eq!(whole.think_budget, Some(Think::Budget(512)), "{cell}");
-                    assert_eq!(whole.think_budget_tokens, Some(512), "{cell}");
-                }
-            }
             assert_eq!(
                 count_for(&server, "/api/show", model),
                 1,
@@ -117,6 +77,85 @@ pub fn reasoning_matrix<T: Transport>(t: &T) {
         );
         assert_eq!(count(&server, "/api/chat"), calls, "{era}: no retries");
     }
+}
+
+/// The matrix with negotiation off: nothing is fetched, the intent is resolved for a current
+/// server from the model's name, and every avoidable 400 is absorbed by the one fallback retry,
+/// remembered so that each model costs at most one retry; every cell's answer is right.
+pub fn reasoning_matrix_without_negotiation<T: Transport>(t: &T) {
+    for era in ERAS {
+        let server = TestServer::start();
+        server.emulate(Emulation::new(era));
+        let mut config = config_for(&server);
+        config.negotiate_reasoning = false;
+        let client = t.client(config);
+        let calls = matrix_on(t, &client, era, false);
+        assert_eq!(
+            count(&server, "/api/show") + count(&server, "/api/version"),
+            0,
+            "{era}"
+        );
+        let chats = count(&server, "/api/chat");
+        eprintln!("{era}: {chats} chat requests for {calls} calls without negotiation");
+        assert!(
+            chats <= calls + calls / 2,
+            "{era}: {chats} requests for {calls} calls"
+        );
+    }
+}
+
+/// Runs every model × intent once whole and once streamed on `client`; returns the calls made.
+fn matrix_on<T: Transport>(t: &T, client: &T::Client, era: &str, negotiated: bool) -> usize {
+    let mut calls = 0;
+    for model in MODELS {
+        let exists = !(model.starts_with("gpt-oss") && parse_version(era) < (0, 11, 0));
+        let reasons = !model.starts_with("gemma3");
+        for intent in intents() {
+            let cell = format!("{era} {model} {intent:?} (negotiated: {negotiated})");
+            calls += 2;
+            let whole = t.chat(client, ask(model, &intent));
+            let streamed = t.chat_stream_reasoned(client, ask(model, &intent));
+            if !exists {
+                let s = status_of(whole.unwrap_err());
+                assert_eq!(s.status, 404, "{cell}: {s:?}");
+                let s = status_of(streamed.unwrap_err());
+                assert_eq!(s.status, 404, "{cell}: {s:?}");
+                continue;
+            }
+            let whole = whole.unwrap_or_else(|e| panic!("{cell}: {e:?}"));
+            let (outcome, applied) = streamed.unwrap_or_else(|e| panic!("{cell}: {e:?}"));
+            assert_eq!(outcome.failure, None, "{cell}");
+            let (thinking, content) = texts(&outcome.events);
+            assert_eq!(content, ANSWER, "{cell}: streamed answer");
+            assert_eq!(whole.message.content, ANSWER, "{cell}: answer");
+            let applied = applied.unwrap_or_else(|| panic!("{cell}: nothing applied"));
+            if negotiated {
+                assert_eq!(whole.reasoning.as_ref(), Some(&applied), "{cell}");
+                assert_eq!(applied.fallback, None, "{cell}: no retry with known facts");
+            }
+            if intent == Reasoning::Off {
+                assert!(applied.reasoning_hidden, "{cell}");
+                assert_eq!(thinking, "", "{cell}: streamed reasoning");
+                assert_eq!(whole.message.thinking, None, "{cell}: reasoning");
+            } else if reasons {
+                assert_eq!(thinking.trim_end(), REASONING, "{cell}: streamed reasoning");
+                let got = whole.message.thinking.as_deref().map(str::trim_end);
+                assert_eq!(got, Some(REASONING), "{cell}: reasoning");
+            } else {
+                assert_eq!(thinking, "", "{cell}");
+                if negotiated {
+                    assert_eq!(applied.think, None, "{cell}: nothing a 400 answers");
+                }
+            }
+            let budgets = parse_version(era) >= (0, 35, 0);
+            if negotiated && budgets && matches!(intent, Reasoning::Budget(_)) && reasons {
+                assert_eq!(applied.think, Some(Think::Budget(512)), "{cell}");
+                assert_eq!(whole.think_budget, Some(Think::Budget(512)), "{cell}");
+                assert_eq!(whole.think_budget_tokens, Some(512), "{cell}");
+            }
+        }
+    }
+    calls
 }
 
 /// Without negotiation (nothing learned), a value the server rejects gets ONE retry with the
