@@ -298,7 +298,11 @@ pub fn reasoning_costs_one_round_trip_per_model<T: Transport>(t: &T) {
     ] {
         t.chat(&client, ask(model, &Reasoning::Off)).unwrap();
         let cost = extra(seen);
-        seen = server.requests().len();
+        let requests = server.requests();
+        let conns: std::collections::BTreeSet<_> =
+            requests[seen..].iter().map(|r| r.connection_id).collect();
+        eprintln!("{label}: over {} connection(s)", conns.len());
+        seen = requests.len();
         eprintln!(
             "{label}: {} extra requests, {} bytes sent, {} body bytes received",
             cost.0, cost.1, cost.2
