@@ -76,7 +76,7 @@ use crate::proxy::{ProxyError, ProxyUrl, Route};
 use crate::reasoning::{ReasoningApplied, ReasoningCall};
 use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
 use crate::retry::{Failure, RetryPolicy};
-use crate::think::ThinkPolicy;
+use crate::think::{ThinkMode, ThinkPolicy};
 use crate::types::Metrics;
 
 use state::{Outcome, Read, Reading, State, TAKEN, merge};
@@ -311,14 +311,22 @@ impl Exchange {
     }
 
     /// Carries the call's resolved reasoning intent: its reasoning is hidden when the intent
-    /// says so, and a 400 about `think` is answered by the one fallback retry it chooses
+    /// says so (else separated, inline tags and harmony included, whatever the client's
+    /// [`ThinkConfig`](crate::think::ThinkConfig) policy), and a 400 about `think` is answered by the one fallback retry it chooses
     /// ([`ReasoningCall::on_rejected`]), before any byte reaches the caller. `None` leaves the
     /// call as it is.
     #[must_use]
     pub fn with_reasoning(mut self, call: Option<ReasoningCall>) -> Self {
         if let Some(call) = call {
+            let think = &mut self.decoder_config.think;
             if call.applied().reasoning_hidden {
-                self.decoder_config.think.policy = ThinkPolicy::Hide;
+                think.policy = ThinkPolicy::Hide;
+            } else {
+                // Reasoning asked for is delivered apart, whatever form the model uses.
+                think.policy = ThinkPolicy::Separate;
+                if think.mode == ThinkMode::Server {
+                    think.mode = ThinkMode::Auto;
+                }
             }
             self.info.reasoning = Some(call.applied().clone());
             self.reasoning = Some(call);

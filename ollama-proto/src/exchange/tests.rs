@@ -919,3 +919,30 @@ fn off_hides_reasoning_in_the_exchange() {
         .collect();
     assert_eq!(texts, ["Hi"]);
 }
+
+#[test]
+fn an_intent_for_reasoning_separates_it_whatever_the_client_policy() {
+    use crate::reasoning::{Reasoning, ReasoningCache};
+    use crate::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+    let t0 = Instant::now();
+    let config =
+        ClientConfig::default().think(ThinkConfig::new(ThinkMode::Server, ThinkPolicy::Hide));
+    let call = ReasoningCache::new().plan(&Reasoning::On, "deepseek-r1:8b", 4096);
+    let mut ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .with_reasoning(Some(call));
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(
+        b"{\"message\":{\"role\":\"assistant\",\"content\":\"<think>hm</think>4\"},\"done\":false}\n",
+        t0,
+    );
+    ex.on_body(DONE, t0);
+    let got: Vec<_> = events(&mut ex).into_iter().filter_map(Result::ok).collect();
+    assert_eq!(
+        got[..2],
+        [
+            OwnedEvent::Thinking("hm".into()),
+            OwnedEvent::Content("4".into())
+        ]
+    );
+}
