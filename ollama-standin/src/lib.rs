@@ -83,6 +83,7 @@ mod server;
 mod sha256;
 mod synth;
 pub mod thinking;
+pub mod thinking_emulation;
 
 pub use body::ENDLESS_STREAM_MAX_LINES;
 pub use decision_routes::{DOCUMENTED_DECISION_ANSWER, DOCUMENTED_DECISION_REQUEST};

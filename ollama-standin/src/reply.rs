@@ -596,6 +596,21 @@ impl Reply {
         base
     }
 
+    /// The length of a fixed body (before faults reshape it); `None` for the generated endless
+    /// ones and for [`model_default`](Self::model_default), whose body is decided per request.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::Reply::status_json(500, "x").body_len(), Some(13));
+    /// assert_eq!(ollama_standin::Reply::endless_line(10).body_len(), None);
+    /// ```
+    pub fn body_len(&self) -> Option<usize> {
+        match &self.body {
+            _ if self.from_default => None,
+            Body::Single(bytes) | Body::Lines(bytes) => Some(bytes.len()),
+            Body::EndlessLine { .. } | Body::EndlessStream { .. } => None,
+        }
+    }
+
     /// The status code this reply answers with.
     ///
     /// ```

@@ -201,6 +201,7 @@ impl Builder {
             accepted: AtomicU64::new(0),
             active: AtomicUsize::new(0),
             any_model: AtomicBool::new(true),
+            emulation: Mutex::new(None),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = thread::Builder::new()
@@ -230,6 +231,8 @@ struct Shared {
     accepted: AtomicU64,
     active: AtomicUsize,
     any_model: AtomicBool,
+    /// Set by [`Server::emulate`]: answers version, show, chat and generate.
+    emulation: Mutex<Option<crate::thinking_emulation::Emulation>>,
 }
 
 /// A poisoned lock only means a connection thread panicked; the data is still usable.
@@ -305,6 +308,20 @@ impl Server {
     /// ```
     pub fn push_reply(&self, reply: Reply) {
         lock(&self.shared.queue).push_back(reply);
+    }
+
+    /// Answers `/api/version`, `/api/show`, `/api/chat` and `/api/generate` as the emulated
+    /// server would (see [`thinking_emulation`](crate::thinking_emulation)); queued replies
+    /// still come first.
+    ///
+    /// ```
+    /// use ollama_standin::{Server, thinking_emulation::Emulation};
+    ///
+    /// let server = Server::start().unwrap();
+    /// server.emulate(Emulation::new("0.10.0"));
+    /// ```
+    pub fn emulate(&self, emulation: crate::thinking_emulation::Emulation) {
+        *lock(&self.shared.emulation) = Some(emulation);
     }
 
     /// Drops every queued reply.
@@ -564,6 +581,12 @@ fn next_reply(shared: &Shared, request: &Request) -> Reply {
 }
 
 fn default_reply(shared: &Shared, request: &Request) -> Reply {
+    if let Some(emulation) = lock(&shared.emulation).as_ref() {
+        let method = request.method.as_str();
+        if let Some(reply) = emulation.reply(method, request.path(), &request.body) {
+            return reply;
+        }
+    }
     let mut blobs = lock(&shared.blobs);
     let mut loaded = lock(&shared.loaded);
     let cx = Context {

@@ -128,10 +128,11 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
     }
     let raw =
         kind == Completion::Generate && body.get("raw").and_then(Value::as_bool) == Some(true);
-    let shown = match thinking::decide(version, model, body.get("think"), raw) {
-        Ok(shown) => shown,
-        Err(message) => return Reply::status_json(400, &message),
+    let decision = match thinking::decide(version, model, body, kind == Completion::Generate) {
+        Ok(decision) => decision,
+        Err(rejection) => return Reply::status_json(rejection.status, &rejection.error),
     };
+    let shown = decision.shown;
     let (input, assistant_turns, prompt_tokens) = match kind {
         Completion::Chat => {
             let messages = body
@@ -182,6 +183,7 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
             content_tokens.extend(tokens(&format!("\n{reasoning}\n")));
             content_tokens.push("</think>\n\n".to_owned());
         }
+        Shown::EmptyInlineTags => content_tokens.push("<think>\n\n</think>\n\n".to_owned()),
         Shown::Harmony => {
             content_tokens.push("<|channel|>analysis<|message|>".to_owned());
             content_tokens.extend(tokens(&reasoning));
@@ -222,6 +224,7 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
             last.insert("context".into(), context(prompt_tokens + eval));
         }
         last.extend(stats(model, prompt_tokens, eval));
+        last.extend(budget_fields(decision.budget.as_ref()));
         lines.push(Value::Object(last));
         Reply::ndjson(lines)
     } else {
@@ -240,9 +243,20 @@ pub(crate) fn completion(kind: Completion, model: &Model, body: &Value, version:
             last.insert("context".into(), context(prompt_tokens + eval));
         }
         last.extend(stats(model, prompt_tokens, eval));
+        last.extend(budget_fields(decision.budget.as_ref()));
         Reply::body(200, JSON_UTF8, Value::Object(last).to_string())
     };
     paced(reply, model)
+}
+
+/// `think_budget` and `think_budget_tokens` of a final object, on servers with budgets.
+fn budget_fields(budget: Option<&(Value, u64)>) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some((value, tokens)) = budget {
+        out.insert("think_budget".into(), value.clone());
+        out.insert("think_budget_tokens".into(), json!(tokens));
+    }
+    out
 }
 
 /// `message` (chat) or `response`/`thinking` (generate) fields of a line.

@@ -1,20 +1,20 @@
-//! The one place that decides what a `think` value does: from the server version, the model
-//! (its family and thinking style) and the request's `think` to either an error the server
-//! answers or how the reasoning is shown.
-//!
-//! This implements today's server (v0.22 and later, see the Ollama API reference §6) plus the
-//! two oldest differences (before v0.9 `think` is ignored and reasoning stays inline; before
-//! v0.22 `"max"` is refused); per-version detail lives behind [`decide`] alone.
+//! The one place that decides what a request's `think` does for a model: [`decide`], from the
+//! server version, the model (its thinking style gives its family) and the request to either
+//! the error the server answers or how the reasoning is shown. The per-version rules are
+//! [`crate::thinking_emulation::emulate`]'s (the reference's
+//! thinking history, exact upstream error texts); this module maps a [`Model`] onto them.
 
 use serde_json::Value;
 
 use crate::model::{Model, ThinkingStyle};
+use crate::thinking_emulation::{self, Family, Outcome, ReasoningForm};
 
 /// How an answer's reasoning is shown.
 ///
 /// ```
 /// use ollama_standin::{Model, thinking::{Shown, decide}};
-/// assert_eq!(decide("0.30.0", &Model::echo("g"), None, false), Ok(Shown::Off));
+/// let shown = decide("0.30.0", &Model::echo("g"), &serde_json::json!({}), false).unwrap().shown;
+/// assert_eq!(shown, Shown::Off);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {
@@ -24,35 +24,66 @@ pub enum Shown {
     Field,
     /// Inline, as `<think>…</think>` before the content.
     InlineTags,
+    /// An empty inline block `<think>\n\n</think>\n\n` (qwen3 obeying `/no_think` on servers
+    /// that ran no parser).
+    EmptyInlineTags,
     /// GPT-OSS harmony markup in the content (`raw: true`): the analysis channel, then the
     /// final one.
     Harmony,
 }
 
-/// A server version as `(major, minor, patch)`; unparsable parts count as 0, a missing version
-/// (or one that does not start with a number) as the newest.
+/// What the server does: how the reasoning is shown, and the budget a budget server echoes.
 ///
 /// ```
-/// assert_eq!(ollama_standin::thinking::parse_version("0.12.4-rc1"), (0, 12, 4));
+/// use ollama_standin::{Model, ThinkingStyle, thinking::decide};
+/// let qwen = Model::echo("qwen3").thinking(ThinkingStyle::Field);
+/// let decision = decide("0.30.0", &qwen, &serde_json::json!({"think": "high"}), false).unwrap();
+/// assert_eq!(decision.budget, None);
 /// ```
-pub fn parse_version(version: &str) -> (u64, u64, u64) {
-    let core = version.trim_start_matches('v');
-    let mut parts = core
-        .split(['.', '-', '+'])
-        .map(|part| part.parse::<u64>().ok());
-    match (parts.next().flatten(), parts.next(), parts.next()) {
-        (Some(major), minor, patch) => (
-            major,
-            minor.flatten().unwrap_or(0),
-            patch.flatten().unwrap_or(0),
-        ),
-        _ => (u64::MAX, 0, 0),
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// How the reasoning is shown.
+    pub shown: Shown,
+    /// `think_budget` and `think_budget_tokens` of the final object, on servers with budgets.
+    pub budget: Option<(Value, u64)>,
+}
+
+/// The error a server answers instead.
+///
+/// ```
+/// use ollama_standin::{Model, thinking::decide};
+/// let refused = decide("0.30.0", &Model::echo("gemma3"), &serde_json::json!({"think": true}), false);
+/// assert_eq!(refused.unwrap_err().status, 400);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `error` text.
+    pub error: String,
+}
+
+/// The emulation's family for a model: from its thinking style (a model without the
+/// capability, a parsed thinker, a tag thinker, gpt-oss).
+///
+/// ```
+/// use ollama_standin::{Model, thinking::family_of, thinking_emulation::Family};
+/// assert_eq!(family_of(&Model::echo("gpt-oss").family("gpt-oss")), Family::GptOss);
+/// ```
+pub fn family_of(model: &Model) -> Family {
+    match model.thinking {
+        ThinkingStyle::None => Family::NoThinking,
+        ThinkingStyle::Field => Family::Qwen3,
+        ThinkingStyle::InlineTags => Family::DeepSeekR1,
+        ThinkingStyle::Harmony => Family::GptOss,
     }
 }
 
-/// What a server of `version` does with `think` for `model` (`raw`: a generate request with
-/// `raw: true`, where no parser runs): `Err` is the message of the 400 it answers, `Ok` how the
-/// reasoning is shown.
+/// What a server of `version` does with `request` (a chat, or a generate when `generate`) for
+/// `model`: reads `think`, `raw` and the prompt (generate) or last user message (chat).
+///
+/// A model of style [`ThinkingStyle::InlineTags`] is one whose reasoning no parser takes
+/// apart: where the server would fill the `thinking` field, it keeps the tags in the content.
 ///
 /// ```
 /// use ollama_standin::{Model, ThinkingStyle, thinking::{Shown, decide}};
@@ -60,76 +91,66 @@ pub fn parse_version(version: &str) -> (u64, u64, u64) {
 ///
 /// let qwen = Model::echo("qwen3").thinking(ThinkingStyle::Field);
 /// let gpt_oss = Model::echo("gpt-oss:20b").family("gpt-oss");
-/// let gemma = Model::echo("gemma3");
-/// assert_eq!(decide("0.30.0", &qwen, None, false), Ok(Shown::Field));
-/// assert_eq!(decide("0.30.0", &qwen, Some(&json!(false)), false), Ok(Shown::Off));
-/// assert_eq!(decide("0.30.0", &gpt_oss, Some(&json!(false)), false), Ok(Shown::Field));
-/// assert_eq!(decide("0.30.0", &gemma, Some(&json!(true)), false), Err("\"gemma3\" does not support thinking".into()));
-/// assert_eq!(decide("0.8.0", &qwen, Some(&json!(true)), false), Ok(Shown::InlineTags));
-/// // `raw: true` (generate): no parser runs, the markup stays in the text.
-/// assert_eq!(decide("0.30.0", &qwen, None, true), Ok(Shown::InlineTags));
-/// assert_eq!(decide("0.30.0", &gpt_oss, None, true), Ok(Shown::Harmony));
+/// let shown = |version: &str, model: &Model, request: serde_json::Value| {
+///     decide(version, model, &request, false).map(|d| d.shown).map_err(|r| r.error)
+/// };
+/// assert_eq!(shown("0.30.0", &qwen, json!({})), Ok(Shown::Field));
+/// assert_eq!(shown("0.30.0", &qwen, json!({"think": false})), Ok(Shown::Off));
+/// assert_eq!(shown("0.30.0", &gpt_oss, json!({"think": false})), Ok(Shown::Field));
+/// assert_eq!(shown("0.8.0", &qwen, json!({"think": true})), Ok(Shown::InlineTags));
+/// assert_eq!(
+///     shown("0.30.0", &Model::echo("gemma3"), json!({"think": true})),
+///     Err("\"gemma3\" does not support thinking".to_owned())
+/// );
 /// ```
+///
+/// # Errors
+/// The [`Rejection`] the server answers with.
 pub fn decide(
     version: &str,
     model: &Model,
-    think: Option<&Value>,
-    raw: bool,
-) -> Result<Shown, String> {
-    let version = parse_version(version);
-    let think = think.filter(|value| !value.is_null());
-    if version < (0, 9, 0) {
-        // No thinking field yet: `think` is an unknown field, reasoning stays in the content.
-        return Ok(if model.can_think() {
-            Shown::InlineTags
-        } else {
-            Shown::Off
-        });
-    }
-    let max_allowed = version >= (0, 22, 0);
-    let enabled = match think {
-        None => None,
-        Some(Value::Bool(on)) => Some(*on),
-        Some(Value::String(level)) => {
-            let known = matches!(level.as_str(), "high" | "medium" | "low")
-                || (max_allowed && level == "max");
-            if !known {
-                let choices = if max_allowed {
-                    r#""high", "medium", "low", "max", true, or false"#
-                } else {
-                    r#""high", "medium", "low", true, or false"#
-                };
-                return Err(format!(
-                    "invalid think value: {level:?} (must be {choices})"
-                ));
-            }
-            Some(true)
-        }
-        Some(_) => {
-            return Err(
-                r#"think must be a boolean or string ("high", "medium", "low", "max", true, or false)"#
-                    .to_owned(),
-            );
-        }
+    request: &Value,
+    generate: bool,
+) -> Result<Decision, Rejection> {
+    let think = request.get("think").filter(|value| !value.is_null());
+    let raw = generate && request.get("raw").and_then(Value::as_bool) == Some(true);
+    let prompt = if generate {
+        request.get("prompt").and_then(Value::as_str)
+    } else {
+        request
+            .get("messages")
+            .and_then(Value::as_array)
+            .and_then(|messages| {
+                messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+            })
+            .and_then(|m| m.get("content"))
+            .and_then(Value::as_str)
     };
-    let shown = match model.thinking {
-        ThinkingStyle::None if enabled == Some(true) => {
-            Err(format!("{:?} does not support thinking", model.name))
-        }
-        ThinkingStyle::None => Ok(Shown::Off),
-        ThinkingStyle::Harmony => Ok(Shown::Field),
-        ThinkingStyle::Field | ThinkingStyle::InlineTags if enabled == Some(false) => {
-            Ok(Shown::Off)
-        }
-        ThinkingStyle::Field => Ok(Shown::Field),
-        ThinkingStyle::InlineTags => Ok(Shown::InlineTags),
-    }?;
-    // Without a parser the model's own markup stays in the text.
-    Ok(match (shown, model.thinking) {
-        (Shown::Field, ThinkingStyle::Harmony) if raw => Shown::Harmony,
-        (Shown::Field, _) if raw => Shown::InlineTags,
-        (shown, _) => shown,
-    })
+    let outcome = thinking_emulation::emulate(
+        version,
+        family_of(model),
+        &model.name,
+        think,
+        prompt.unwrap_or_default(),
+        generate,
+        raw,
+    );
+    let (form, budget) = match outcome {
+        Outcome::Reject { status, error } => return Err(Rejection { status, error }),
+        Outcome::Reply { form, budget } => (form, budget),
+    };
+    let shown = match form {
+        ReasoningForm::Field if model.thinking == ThinkingStyle::InlineTags => Shown::InlineTags,
+        ReasoningForm::Field => Shown::Field,
+        ReasoningForm::InlineTags => Shown::InlineTags,
+        ReasoningForm::EmptyInlineTags => Shown::EmptyInlineTags,
+        ReasoningForm::Harmony => Shown::Harmony,
+        ReasoningForm::None => Shown::Off,
+    };
+    Ok(Decision { shown, budget })
 }
 
 #[cfg(test)]
@@ -137,11 +158,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn versions_parse() {
-        assert_eq!(parse_version("0.33.0-standin"), (0, 33, 0));
-        assert_eq!(parse_version("v0.9"), (0, 9, 0));
-        assert_eq!(parse_version("dev"), (u64::MAX, 0, 0));
+    fn shown(version: &str, model: &Model, request: Value) -> Result<Shown, String> {
+        decide(version, model, &request, false)
+            .map(|d| d.shown)
+            .map_err(|r| r.error)
     }
 
     #[test]
@@ -154,22 +174,32 @@ mod tests {
             ("0.30.0", json!(512), Err(r#"think must be a boolean or string ("high", "medium", "low", "max", true, or false)"#.to_owned())),
             ("0.30.0", json!("low"), Ok(Shown::Field)),
             ("0.30.0", Value::Null, Ok(Shown::Field)),
+            ("0.10.0", json!("high"), Err("json: cannot unmarshal string into Go struct field ChatRequest.think of type bool".to_owned())),
         ];
         for (version, think, want) in table {
             assert_eq!(
-                decide(version, &field, Some(&think), false),
+                shown(version, &field, json!({ "think": think })),
                 want,
                 "{version} {think}"
             );
         }
         let plain = Model::echo("g");
         assert_eq!(
-            decide("0.30.0", &plain, Some(&json!(false)), false),
+            shown("0.30.0", &plain, json!({"think": false})),
             Ok(Shown::Off)
         );
         assert_eq!(
-            decide("0.30.0", &plain, Some(&json!("high")), false),
+            shown("0.30.0", &plain, json!({"think": "high"})),
             Err("\"g\" does not support thinking".to_owned())
         );
+        let no_think = json!({"messages": [{"role": "user", "content": "hi /no_think"}]});
+        assert_eq!(shown("0.9.0", &field, no_think), Ok(Shown::EmptyInlineTags));
+        let old_gpt_oss = decide(
+            "0.10.0",
+            &Model::echo("gpt-oss").family("gpt-oss"),
+            &json!({}),
+            false,
+        );
+        assert_eq!(old_gpt_oss.map_err(|r| r.status), Err(404));
     }
 }

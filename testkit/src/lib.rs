@@ -32,6 +32,8 @@ mod test_server;
 mod tls;
 
 pub(crate) use ollama_standin::http;
+/// The thinking emulation lives with the server it drives (`ollama_standin::thinking_emulation`).
+pub use ollama_standin::thinking_emulation;
 pub use ollama_standin::{
     DOCUMENTED_DECISION_ANSWER, DOCUMENTED_DECISION_REQUEST, Disconnect, ENDLESS_STREAM_MAX_LINES,
     FIXTURES_DIR_ENV, Framing, JSON, JSON_UTF8, LOG_LIMIT, MAX_CONNECTIONS, MAX_REQUEST_BODY,
