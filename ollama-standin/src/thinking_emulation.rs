@@ -32,15 +32,36 @@ use crate::reply::{JSON_UTF8, Reply};
 
 /// The first server version this emulation gives PR 17566's budgets and levels (an assumption:
 /// the pull request is open upstream).
+///
+/// ```
+/// assert!(ollama_standin::thinking_emulation::BUDGETS_SINCE > (0, 33, 0));
+/// ```
 pub const BUDGETS_SINCE: (u32, u32, u32) = (0, 35, 0);
 /// The reasoning every emulated thinking model produces.
+///
+/// ```
+/// assert!(ollama_standin::thinking_emulation::REASONING.ends_with("That is 4."));
+/// ```
 pub const REASONING: &str = "The user asks for 2 + 2. That is 4.";
 /// The answer every emulated model gives.
+///
+/// ```
+/// assert_eq!(ollama_standin::thinking_emulation::ANSWER, "4");
+/// ```
 pub const ANSWER: &str = "4";
 /// The 400 text of a non-positive or fractional budget on a budget server (assumed wording).
+///
+/// ```
+/// assert!(ollama_standin::thinking_emulation::BAD_BUDGET.contains("positive integer"));
+/// ```
 pub const BAD_BUDGET: &str = "think budget must be a positive integer";
 
 /// The model families the emulation knows.
+///
+/// ```
+/// use ollama_standin::thinking_emulation::Family;
+/// assert_eq!(Family::GptOss.show_family(), "gptoss");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// Qwen3: honours `think` (v0.9+) and the `/think` `/no_think` soft switches.
@@ -55,6 +76,10 @@ pub enum Family {
 
 impl Family {
     /// `details.family` of `/api/show` for this family.
+    ///
+    /// ```
+    /// assert_eq!(ollama_standin::thinking_emulation::Family::DeepSeekR1.show_family(), "qwen3");
+    /// ```
     pub fn show_family(self) -> &'static str {
         match self {
             Self::Qwen3 | Self::DeepSeekR1 => "qwen3",
@@ -69,6 +94,12 @@ impl Family {
 }
 
 /// Where the reasoning goes in a reply.
+///
+/// ```
+/// use ollama_standin::thinking_emulation::{Family, Outcome, ReasoningForm, emulate};
+/// let outcome = emulate("0.12.0", Family::Qwen3, "qwen3:8b", None, "hi", false, false);
+/// assert_eq!(outcome, Outcome::Reply { form: ReasoningForm::InlineTags, budget: None });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasoningForm {
     /// The `thinking` field (a server-side parser ran).
@@ -84,6 +115,13 @@ pub enum ReasoningForm {
 }
 
 /// What the server does with the request.
+///
+/// ```
+/// use ollama_standin::thinking_emulation::{Family, Outcome, emulate};
+/// let think = serde_json::json!(true);
+/// let outcome = emulate("0.30.0", Family::NoThinking, "gemma3:4b", Some(&think), "hi", false, false);
+/// assert_eq!(outcome, Outcome::Reject { status: 400, error: "\"gemma3:4b\" does not support thinking".into() });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// An error status with Ollama's `{"error": …}` body, exact upstream text.
@@ -103,6 +141,10 @@ pub enum Outcome {
 }
 
 /// A parsed `MAJOR.MINOR.PATCH` (pre-release and build suffixes ignored; missing parts 0).
+///
+/// ```
+/// assert_eq!(ollama_standin::thinking_emulation::parse_version("v0.12.4-rc1"), (0, 12, 4));
+/// ```
 pub fn parse_version(version: &str) -> (u32, u32, u32) {
     let core = version
         .trim_start_matches('v')
@@ -120,6 +162,13 @@ pub fn parse_version(version: &str) -> (u32, u32, u32) {
 /// What a server at `version` does with a chat (`generate == false`) or generate request for
 /// `model` of `family`, whose `think` field is `think` (`None`: absent or `null`) and whose
 /// last user text (or prompt) is `prompt`; `raw` is generate's `raw: true`.
+///
+/// ```
+/// use ollama_standin::thinking_emulation::{Family, Outcome, ReasoningForm, emulate};
+/// let off = serde_json::json!(false);
+/// let outcome = emulate("0.30.0", Family::GptOss, "gpt-oss:20b", Some(&off), "hi", false, false);
+/// assert_eq!(outcome, Outcome::Reply { form: ReasoningForm::Field, budget: None });
+/// ```
 pub fn emulate(
     version: &str,
     family: Family,
@@ -309,11 +358,24 @@ impl Outcome {
 
     /// The `/api/chat` reply for `model`, streamed (NDJSON, the reasoning and the content cut
     /// in pieces) or whole.
+    ///
+    /// ```
+    /// use ollama_standin::thinking_emulation::{Family, emulate};
+    /// let reply = emulate("0.30.0", Family::Qwen3, "qwen3:8b", None, "hi", false, false).chat_reply("qwen3:8b", true);
+    /// assert_eq!(reply.status(), 200);
+    /// ```
     pub fn chat_reply(&self, model: &str, stream: bool) -> Reply {
         self.render(model, stream, false)
     }
 
     /// The `/api/generate` reply for `model`.
+    ///
+    /// ```
+    /// use ollama_standin::thinking_emulation::{Family, emulate};
+    /// let think = serde_json::json!("x");
+    /// let reply = emulate("0.30.0", Family::Qwen3, "qwen3:8b", Some(&think), "hi", true, false).generate_reply("qwen3:8b", false);
+    /// assert_eq!(reply.status(), 400);
+    /// ```
     pub fn generate_reply(&self, model: &str, stream: bool) -> Reply {
         self.render(model, stream, true)
     }
@@ -384,6 +446,12 @@ fn pieces(text: &str) -> Vec<&str> {
 }
 
 /// The `/api/show` capabilities a server at `version` reports for `family`.
+///
+/// ```
+/// use ollama_standin::thinking_emulation::{Family, capabilities};
+/// assert_eq!(capabilities("0.30.0", Family::Qwen3), ["completion", "tools", "thinking"]);
+/// assert_eq!(capabilities("0.8.0", Family::Qwen3), ["completion", "tools"]);
+/// ```
 pub fn capabilities(version: &str, family: Family) -> Vec<&'static str> {
     let v = parse_version(version);
     if v < (0, 6, 4) {
@@ -400,6 +468,11 @@ pub fn capabilities(version: &str, family: Family) -> Vec<&'static str> {
 }
 
 /// An emulated server: its version and the models it has.
+///
+/// ```
+/// let emulation = ollama_standin::thinking_emulation::Emulation::new("0.10.0");
+/// assert_eq!(emulation.family("gpt-oss:20b"), None); // gpt-oss came with v0.11
+/// ```
 #[derive(Debug, Clone)]
 pub struct Emulation {
     /// What `/api/version` answers.
@@ -410,6 +483,11 @@ pub struct Emulation {
 
 impl Emulation {
     /// A server at `version` with `qwen3:8b`, `deepseek-r1:8b`, `gpt-oss:20b` and `gemma3:4b`.
+    ///
+    /// ```
+    /// let emulation = ollama_standin::thinking_emulation::Emulation::new("0.30.0");
+    /// assert_eq!(emulation.models.len(), 4);
+    /// ```
     pub fn new(version: &str) -> Self {
         Self {
             version: version.to_owned(),
@@ -423,6 +501,11 @@ impl Emulation {
     }
 
     /// The model named `name` in the emulation, if any (gpt-oss does not exist before v0.11).
+    ///
+    /// ```
+    /// use ollama_standin::thinking_emulation::{Emulation, Family};
+    /// assert_eq!(Emulation::new("0.30.0").family("qwen3:8b"), Some(Family::Qwen3));
+    /// ```
     pub fn family(&self, name: &str) -> Option<Family> {
         let family = self
             .models
@@ -434,6 +517,13 @@ impl Emulation {
     }
 
     /// The reply to `method path` with JSON `body`, or `None` for a route it does not emulate.
+    ///
+    /// ```
+    /// let emulation = ollama_standin::thinking_emulation::Emulation::new("0.9.0");
+    /// let reply = emulation.reply("GET", "/api/version", b"").unwrap();
+    /// assert_eq!(reply.status(), 200);
+    /// assert!(emulation.reply("GET", "/api/tags", b"").is_none());
+    /// ```
     pub fn reply(&self, method: &str, path: &str, body: &[u8]) -> Option<Reply> {
         if path == "/api/version" && matches!(method, "GET" | "HEAD") {
             let body = json!({"version": self.version}).to_string();
