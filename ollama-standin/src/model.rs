@@ -112,7 +112,8 @@ pub struct ToolCall {
     pub arguments: Value,
 }
 
-/// How a model's reasoning reaches the client.
+/// How a model's reasoning reaches the client; it also picks the family whose per-version
+/// `think` rules apply ([`thinking::decide`](crate::thinking::decide)).
 ///
 /// ```
 /// use ollama_standin::{Model, ThinkingStyle};
@@ -122,17 +123,20 @@ pub struct ToolCall {
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ThinkingStyle {
-    /// No thinking capability: an enabled `think` is 400 `"<model>" does not support thinking`.
+    /// No thinking capability: an enabled `think` is 400 `"<model>" does not support thinking`
+    /// (the emulation's "no thinking" family).
     #[default]
     None,
-    /// A thinking model (qwen3, deepseek-r1): reasoning in the `thinking` field when thinking
-    /// is on (the default when `think` is unset), nothing when `think:false`.
+    /// A thinking model whose reasoning the server parses (qwen3): in the `thinking` field when
+    /// thinking is on (the default when `think` is unset on v0.12.4 and later), nothing with
+    /// `think:false`; older servers and `raw` requests keep it inline as `<think>` tags.
     Field,
-    /// Reasoning inline as `<think>…</think>` at the start of the content, as older servers
-    /// (before v0.12.4 with `think` unset) and `raw` requests show it.
+    /// A thinking model whose reasoning no parser takes apart (deepseek-r1's family rules):
+    /// `<think>…</think>` at the start of the content wherever `Field` would fill `thinking`.
     InlineTags,
     /// GPT-OSS through the harmony parser: reasoning in `thinking` whatever `think` says,
-    /// including `false`; levels `low`/`medium`/`high` (`max` means `high`).
+    /// including `false`; levels `low`/`medium`/`high` (`max` means `high`); harmony markup in
+    /// the content with `raw`; no such model before v0.11 (404).
     Harmony,
 }
 
