@@ -77,7 +77,7 @@
 //! - [`decoder`], [`event`], [`accumulate`]: the response side.
 //! - [`think`]: separating reasoning from answers.
 //! - [`response`]: HTTP error bodies and single-object bodies.
-//! - [`error`]: the error model.
+//! - [`error`]: the error model; [`usage_limit`]: spent cloud quotas told apart from rate limits.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
 //! - [`exchange`]: one call decided from start to end (attempts, retries, deadlines, status
 //!   routing, limits, the end of the answer), driven by any transport.
@@ -122,6 +122,7 @@ pub mod think;
 pub mod tls;
 pub mod tools;
 pub mod types;
+pub mod usage_limit;
 
 pub use accumulate::Accumulator;
 pub use client::{CallOptions, Client, EventStream, Runtime};

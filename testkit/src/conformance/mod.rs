@@ -349,6 +349,8 @@ macro_rules! conformance_tests {
             telemetry_cancelled_stream,
             telemetry_metrics,
             telemetry_streamed_content,
+            spent_quota_is_a_usage_limit_after_one_request,
+            plain_429_with_retry_after_is_retried,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -416,6 +418,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
 }
 
 mod answers;
+mod cloud;
 mod connections;
 mod dead_peers;
 mod errors;
@@ -438,6 +441,9 @@ pub use answers::{
     response_head_timeout_is_not_retried, retry_after_past_the_deadline_reports_the_status,
     stalled_error_body_without_timeouts_does_not_hang,
     stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
+};
+pub use cloud::{
+    plain_429_with_retry_after_is_retried, spent_quota_is_a_usage_limit_after_one_request,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
