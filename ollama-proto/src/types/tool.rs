@@ -74,9 +74,17 @@ pub struct ToolCallFunction {
     pub index: Option<u32>,
     /// Name of the function to call.
     pub name: String,
-    /// Arguments as a JSON object, in the order the model produced them.
+    /// Arguments as a JSON object, in the order the model produced them. Empty on a partial
+    /// call.
     #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub arguments: Map<String, Value>,
+    /// On a partial call (a stream asked for with
+    /// [`stream_tool_calls`](super::ChatRequest::stream_tool_calls)): the **whole** raw argument
+    /// text generated so far, in the model's own format (not JSON, and not an increment: each
+    /// partial entry replaces the last one of the same `index`). `None` on a complete call.
+    /// Only in an open upstream pull request (ollama/ollama#17658).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments_delta: Option<String>,
 }
 
 impl ToolCall {
@@ -88,7 +96,15 @@ impl ToolCall {
                 index: None,
                 name: name.into(),
                 arguments,
+                arguments_delta: None,
             },
         }
+    }
+
+    /// `true` for a partial call of a stream (it carries
+    /// [`arguments_delta`](ToolCallFunction::arguments_delta)): its arguments are still being
+    /// generated; the complete call follows with the same `index` and `id`.
+    pub fn is_partial(&self) -> bool {
+        self.function.arguments_delta.is_some()
     }
 }

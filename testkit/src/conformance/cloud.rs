@@ -93,3 +93,145 @@ pub fn plain_429_with_retry_after_is_retried<T: Transport>(t: &T) {
     assert!(s.is_retryable());
     assert_eq!(server.requests().len(), 7);
 }
+
+/// Write a file.
+#[derive(Debug, serde::Deserialize, ollama_proto::schemars::JsonSchema)]
+#[schemars(crate = "ollama_proto::schemars", rename = "write_file")]
+struct WriteFile {
+    /// Where.
+    path: String,
+    /// What.
+    content: String,
+}
+
+/// One streamed chat line with these tool calls (the shape of ollama/ollama#17658).
+fn tool_line(calls: serde_json::Value) -> String {
+    serde_json::json!({
+        "model": "qwen3:8b", "created_at": "2026-12-06T05:00:00Z",
+        "message": {"role": "assistant", "content": "", "tool_calls": calls},
+        "done": false
+    })
+    .to_string()
+}
+
+/// A call of `write_file`: partial (`delta`) or whole, with or without an id.
+fn write_call(id: Option<&str>, delta: Option<&str>, path: &str) -> serde_json::Value {
+    let mut call = match delta {
+        Some(d) => serde_json::json!({"function": {"index": 0, "name": "write_file",
+            "arguments": {}, "arguments_delta": d}}),
+        None => serde_json::json!({"function": {"index": 0, "name": "write_file",
+            "arguments": {"path": path, "content": "hi"}}}),
+    };
+    if let Some(id) = id {
+        call["id"] = serde_json::json!(id);
+    }
+    call
+}
+
+const TOOL_DONE: &str = r#"{"model":"qwen3:8b","created_at":"2026-12-06T05:00:01Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#;
+
+/// A streamed call in three entries: two partial (cumulative text), then the whole call.
+fn streamed_call(id: Option<&str>) -> Reply {
+    Reply::ndjson([
+        tool_line(serde_json::json!([write_call(
+            id,
+            Some("<parameter=path>\na"),
+            ""
+        )])),
+        tool_line(serde_json::json!([write_call(
+            id,
+            Some("<parameter=path>\na.txt"),
+            ""
+        )])),
+        tool_line(serde_json::json!([write_call(id, None, "a.txt")])),
+        TOOL_DONE.to_owned(),
+    ])
+}
+
+/// `stream_tool_calls`: the request says so, the stream shows each partial entry (whole text
+/// so far, the call's id), then the complete call once; written in small pieces.
+pub fn streamed_tool_call_arguments<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    for (id, want_id) in [
+        (Some("call_k3x9q2ab"), "call_k3x9q2ab"),
+        (None, "call_00000000"),
+    ] {
+        server.push_reply(streamed_call(id).write_sizes(WriteSizes::Fixed(7)));
+        let request = hello().stream_tool_calls(true);
+        let out = t.chat_stream(&client, request, None).unwrap();
+        assert_eq!(out.failure, None);
+        let body = server.requests().last().unwrap().json().unwrap();
+        assert_eq!(body["stream_tool_calls"], true);
+        let shown: Vec<String> = out
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                OwnedEvent::PartialToolCalls(c) => Some(format!(
+                    "partial {} {:?}",
+                    c[0].id.as_deref().unwrap(),
+                    c[0].function.arguments_delta.as_deref().unwrap()
+                )),
+                OwnedEvent::ToolCalls(c) => Some(format!(
+                    "call {} {}",
+                    c[0].id.as_deref().unwrap(),
+                    serde_json::Value::Object(c[0].function.arguments.clone())
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                format!("partial {want_id} \"<parameter=path>\\na\""),
+                format!("partial {want_id} \"<parameter=path>\\na.txt\""),
+                format!("call {want_id} {{\"path\":\"a.txt\",\"content\":\"hi\"}}"),
+            ]
+        );
+        let merged = merged(&out.events);
+        assert_eq!(merged.tool_calls().len(), 1, "each complete call once");
+        assert!(merged.partial_tool_calls().is_empty());
+    }
+}
+
+/// A streamed tool run against a server that sends no ids: the history answers each call with
+/// the id synthesised for it, and the partial entries are never sent back.
+pub fn streamed_tool_calls_in_a_tool_run<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    server.push_reply(streamed_call(None));
+    server.push_reply(Reply::ndjson([
+        r#"{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"Done."},"done":false}"#,
+        TOOL_DONE,
+    ]));
+    let toolbox = Toolbox::new().tool(|w: WriteFile| async move {
+        assert_eq!((w.path.as_str(), w.content.as_str()), ("a.txt", "hi"));
+        Ok::<_, String>("written")
+    });
+    let request =
+        ChatRequest::new("qwen3:8b", [Message::user("write a.txt")]).stream_tool_calls(true);
+    let (run, events) = t.run_tools_streaming(&client, request, toolbox).unwrap();
+    assert_eq!(run.content(), "Done.");
+    assert_eq!(run.rounds, 1);
+    assert_eq!(
+        events.iter().filter(|e| e.starts_with("call ")).count(),
+        1,
+        "{events:?}"
+    );
+    let bodies: Vec<serde_json::Value> = server
+        .requests()
+        .iter()
+        .map(|r| r.json().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(
+        bodies[1]["messages"],
+        serde_json::json!([
+            {"role":"user","content":"write a.txt"},
+            {"role":"assistant","content":"","tool_calls":[{"id":"call_00000000","function":
+                {"index":0,"name":"write_file","arguments":{"path":"a.txt","content":"hi"}}}]},
+            {"role":"tool","content":"written","tool_name":"write_file",
+                "tool_call_id":"call_00000000"}
+        ])
+    );
+}

@@ -351,6 +351,8 @@ macro_rules! conformance_tests {
             telemetry_streamed_content,
             spent_quota_is_a_usage_limit_after_one_request,
             plain_429_with_retry_after_is_retried,
+            streamed_tool_call_arguments,
+            streamed_tool_calls_in_a_tool_run,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -444,6 +446,7 @@ pub use answers::{
 };
 pub use cloud::{
     plain_429_with_retry_after_is_retried, spent_quota_is_a_usage_limit_after_one_request,
+    streamed_tool_call_arguments, streamed_tool_calls_in_a_tool_run,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
