@@ -235,3 +235,45 @@ pub fn streamed_tool_calls_in_a_tool_run<T: Transport>(t: &T) {
         ])
     );
 }
+
+/// The answer a structured call asked for.
+#[derive(Debug, serde::Deserialize, ollama_proto::schemars::JsonSchema)]
+#[schemars(crate = "ollama_proto::schemars")]
+struct Verdict {
+    /// Yes or no.
+    ok: bool,
+}
+
+/// `format` with thinking on, where every token went to reasoning: `chat_structured` says so
+/// (with the thinking's length), not a JSON error on an empty string; a non-empty answer still
+/// decodes.
+pub fn structured_answer_lost_to_thinking_says_so<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server));
+    let thinking = "The user wants a verdict. Let me weigh it. ".repeat(30);
+    let reply = serde_json::json!({
+        "model": "qwen3:8b", "created_at": "2026-12-06T05:00:00Z",
+        "message": {"role": "assistant", "content": "", "thinking": thinking},
+        "done": true, "done_reason": "length", "eval_count": 256
+    });
+    server.push_reply(Reply::body(200, "application/json", reply.to_string()));
+    let request = hello().think(true);
+    let Failure::EmptyAnswer(e) = t
+        .chat_structured::<Verdict>(&client, request.clone())
+        .unwrap_err()
+    else {
+        panic!("expected an empty-answer error")
+    };
+    assert_eq!(e.thinking_chars, thinking.chars().count());
+    assert_eq!(e.eval_count, Some(256));
+    assert_eq!(e.done_reason, Some(ollama_proto::types::DoneReason::Length));
+    assert!(server.requests()[0].json().unwrap()["format"].is_object());
+
+    let answered = serde_json::json!({
+        "model": "qwen3:8b", "created_at": "2026-12-06T05:00:00Z",
+        "message": {"role": "assistant", "content": "{\"ok\": true}", "thinking": "short"},
+        "done": true, "done_reason": "stop"
+    });
+    server.push_reply(Reply::body(200, "application/json", answered.to_string()));
+    assert!(t.chat_structured::<Verdict>(&client, request).unwrap().ok);
+}

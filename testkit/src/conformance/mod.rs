@@ -62,6 +62,8 @@ pub enum Failure {
     Io(String),
     /// A structured answer did not fit its type.
     Structured(ollama_proto::tools::DecodeError),
+    /// A structured answer was empty: all output went to reasoning.
+    EmptyAnswer(ollama_proto::tools::EmptyAnswer),
     /// A tool run stopped without an answer.
     Tools(ollama_proto::tools::ToolLoopError),
     /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
@@ -90,6 +92,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
         ClientError::Structured(e) => Failure::Structured(e),
+        ClientError::EmptyAnswer(e) => Failure::EmptyAnswer(e),
         ClientError::Tools(e) => Failure::Tools(e),
         ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
@@ -353,6 +356,7 @@ macro_rules! conformance_tests {
             plain_429_with_retry_after_is_retried,
             streamed_tool_call_arguments,
             streamed_tool_calls_in_a_tool_run,
+            structured_answer_lost_to_thinking_says_so,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -447,6 +451,7 @@ pub use answers::{
 pub use cloud::{
     plain_429_with_retry_after_is_retried, spent_quota_is_a_usage_limit_after_one_request,
     streamed_tool_call_arguments, streamed_tool_calls_in_a_tool_run,
+    structured_answer_lost_to_thinking_says_so,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
