@@ -136,6 +136,9 @@ pub enum Error {
     /// A 429 (or 402) whose message says a cloud usage limit (session, weekly…) is spent: not
     /// throttling, never retried. See [`usage_limit`](crate::usage_limit).
     UsageLimit(crate::usage_limit::UsageLimitError),
+    /// A 4xx whose message says the model named is retired (ollama.com's cloud models have
+    /// retirement dates). See [`model_retired`](crate::model_retired).
+    ModelRetired(crate::model_retired::ModelRetired),
     /// HTTP 401: the server (or ollama.com behind it) wants authorization; `signin_url` says
     /// where to get it.
     Unauthorized(StatusError),
@@ -218,6 +221,8 @@ pub enum ErrorKind {
     Status,
     /// [`Error::UsageLimit`].
     UsageLimit,
+    /// [`Error::ModelRetired`].
+    ModelRetired,
     /// [`Error::Server`].
     Server,
     /// [`Error::Truncated`].
@@ -239,12 +244,13 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The snake_case name (`status`, `usage_limit`, `server`, `truncated`, `line_too_long`, `json`, `utf8`,
+    /// The snake_case name (`status`, `usage_limit`, `model_retired`, `server`, `truncated`, `line_too_long`, `json`, `utf8`,
     /// `trailing_data`, `body_too_large`, `content_encoding`, `embedding_out_of_range`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Status => "status",
             Self::UsageLimit => "usage_limit",
+            Self::ModelRetired => "model_retired",
             Self::Server => "server",
             Self::Truncated => "truncated",
             Self::LineTooLong => "line_too_long",
@@ -264,6 +270,7 @@ impl Error {
         match self {
             Self::Status(_) | Self::Unauthorized(_) => ErrorKind::Status,
             Self::UsageLimit(_) => ErrorKind::UsageLimit,
+            Self::ModelRetired(_) => ErrorKind::ModelRetired,
             Self::Server { .. } => ErrorKind::Server,
             Self::Truncated { .. } => ErrorKind::Truncated,
             Self::LineTooLong { .. } => ErrorKind::LineTooLong,
@@ -276,12 +283,13 @@ impl Error {
         }
     }
 
-    /// The HTTP status error, for [`Error::Status`], [`Error::Unauthorized`] and
-    /// [`Error::UsageLimit`].
+    /// The HTTP status error, for [`Error::Status`], [`Error::Unauthorized`],
+    /// [`Error::UsageLimit`] and [`Error::ModelRetired`].
     pub fn status(&self) -> Option<&StatusError> {
         match self {
             Self::Status(s) | Self::Unauthorized(s) => Some(s),
             Self::UsageLimit(e) => Some(&e.status),
+            Self::ModelRetired(e) => Some(&e.status),
             _ => None,
         }
     }
@@ -389,6 +397,7 @@ impl fmt::Display for Error {
         match self {
             Self::Status(s) => s.fmt(f),
             Self::UsageLimit(e) => e.fmt(f),
+            Self::ModelRetired(e) => e.fmt(f),
             Self::Unauthorized(s) => write!(f, "unauthorized: {s}"),
             Self::Server { message, at, .. } => write!(f, "server error at {at}: {message}"),
             Self::Truncated { lines, bytes } => write!(

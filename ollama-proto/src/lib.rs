@@ -77,7 +77,8 @@
 //! - [`decoder`], [`event`], [`accumulate`]: the response side.
 //! - [`think`]: separating reasoning from answers.
 //! - [`response`]: HTTP error bodies and single-object bodies.
-//! - [`error`]: the error model; [`usage_limit`]: spent cloud quotas told apart from rate limits.
+//! - [`error`]: the error model; [`usage_limit`]: spent cloud quotas told apart from rate
+//!   limits; [`model_retired`]: calls naming a retired cloud model.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
 //! - [`exchange`]: one call decided from start to end (attempts, retries, deadlines, status
 //!   routing, limits, the end of the answer), driven by any transport.
@@ -110,6 +111,7 @@ pub mod exchange;
 pub mod fuzzing;
 pub mod host;
 pub mod keepalive;
+pub mod model_retired;
 pub mod net_env;
 pub mod pool;
 pub mod prelude;

@@ -800,6 +800,7 @@ impl Exchange {
             match &mut error {
                 Error::Status(s) | Error::Unauthorized(s) => s.retry_after = retry_after,
                 Error::UsageLimit(e) => e.status.retry_after = retry_after,
+                Error::ModelRetired(e) => e.status.retry_after = retry_after,
                 _ => {}
             }
             Outcome::Failed(Some(error.into()))

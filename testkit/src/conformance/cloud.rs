@@ -277,3 +277,41 @@ pub fn structured_answer_lost_to_thinking_says_so<T: Transport>(t: &T) {
     server.push_reply(Reply::body(200, "application/json", answered.to_string()));
     assert!(t.chat_structured::<Verdict>(&client, request).unwrap().ok);
 }
+
+/// A call naming a retired cloud model is [`ollama_proto::Error::ModelRetired`] with the
+/// server's whole message (for a stream and a single call, never retried); `normalize` reaches
+/// the server as sent.
+pub fn retired_model_and_embed_normalize<T: Transport>(t: &T) {
+    let server = TestServer::start();
+    let client = t.client(config_for(&server).retry(quick_retries(2)));
+    let message = "glm-4.7 was retired at 2026-07-15 00:00:00 -0700 PDT (ref: \
+                   4ed0811b-2f82-47d0-9a76-7d55520d56e3)";
+    for status in [404, 400] {
+        server.push_reply(Reply::status_json(status, message));
+        let e = match protocol(t.chat_stream(&client, hello(), None).unwrap_err()) {
+            ollama_proto::Error::ModelRetired(e) => e,
+            other => panic!("expected a retired model, got {other:?}"),
+        };
+        assert_eq!(e.model.as_deref(), Some("glm-4.7"));
+        assert_eq!(
+            e.retired_at.as_deref(),
+            Some("2026-07-15 00:00:00 -0700 PDT")
+        );
+        assert_eq!(
+            (e.status.status, e.status.message.as_str()),
+            (status, message)
+        );
+    }
+    server.push_reply(Reply::status_json(404, message));
+    let failure = t.chat(&client, hello()).unwrap_err();
+    assert!(matches!(
+        protocol(failure),
+        ollama_proto::Error::ModelRetired(_)
+    ));
+    assert_eq!(server.requests().len(), 3);
+
+    let request = EmbedRequest::new("all-minilm", "why is the sky blue?").normalize(false);
+    t.embed(&client, request).unwrap();
+    let body = server.requests().last().unwrap().json().unwrap();
+    assert_eq!(body["normalize"], false);
+}

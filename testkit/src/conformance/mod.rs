@@ -357,6 +357,7 @@ macro_rules! conformance_tests {
             streamed_tool_call_arguments,
             streamed_tool_calls_in_a_tool_run,
             structured_answer_lost_to_thinking_says_so,
+            retired_model_and_embed_normalize,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -449,9 +450,9 @@ pub use answers::{
     stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
 };
 pub use cloud::{
-    plain_429_with_retry_after_is_retried, spent_quota_is_a_usage_limit_after_one_request,
-    streamed_tool_call_arguments, streamed_tool_calls_in_a_tool_run,
-    structured_answer_lost_to_thinking_says_so,
+    plain_429_with_retry_after_is_retried, retired_model_and_embed_normalize,
+    spent_quota_is_a_usage_limit_after_one_request, streamed_tool_call_arguments,
+    streamed_tool_calls_in_a_tool_run, structured_answer_lost_to_thinking_says_so,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
