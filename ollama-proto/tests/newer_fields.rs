@@ -69,3 +69,62 @@ fn projected_context_length_is_read_leniently() {
     let back: ModelDetails = serde_json::from_value(again).unwrap();
     assert_eq!(&back, details);
 }
+
+#[test]
+fn input_token_counts_are_typed_leniently() {
+    use ollama_proto::types::{CountInputTokens, InputTokens, TokenCountApi};
+    use ollama_proto::{ClientConfig, Endpoint, RequestConfig, UsageError, build_request};
+
+    let body = json!({"model": "qwen3:8b", "messages": [{"role": "user", "content": "Hello"}]});
+    for (api, path) in [
+        (TokenCountApi::Messages, "/v1/messages/count_tokens"),
+        (
+            TokenCountApi::ChatCompletions,
+            "/v1/chat/completions/input_tokens",
+        ),
+        (TokenCountApi::Responses, "/v1/responses/input_tokens"),
+    ] {
+        let call = CountInputTokens::new(api, body.clone());
+        assert_eq!(call.model(), Some("qwen3:8b"));
+        let request = build_request(&RequestConfig::default(), &call).unwrap();
+        assert_eq!(request.method(), http::Method::POST);
+        assert_eq!(request.uri().path(), path);
+        let sent: Value = serde_json::from_slice(request.body()).unwrap();
+        assert_eq!(sent, body);
+    }
+    for bad in [json!([1]), json!({"messages": []}), json!({"model": ""})] {
+        let call = CountInputTokens::new(TokenCountApi::Messages, bad.clone());
+        assert!(
+            matches!(call.body(), Err(UsageError::InvalidRequest(_))),
+            "{bad}"
+        );
+    }
+    // Answers: Anthropic's shape, OpenAI's, and values this version does not expect.
+    let table: [(&str, Option<u64>, Option<&str>); 5] = [
+        (r#"{"input_tokens":14}"#, Some(14), None),
+        (
+            r#"{"object":"response.input_tokens","input_tokens":14}"#,
+            Some(14),
+            Some("response.input_tokens"),
+        ),
+        (r#"{"input_tokens":"14","extra":{}}"#, None, None),
+        (r#"{"input_tokens":null}"#, None, None),
+        (r#"{}"#, None, None),
+    ];
+    let config = ClientConfig::default();
+    let call = CountInputTokens::new(TokenCountApi::Messages, body);
+    #[allow(clippy::disallowed_methods)] // a test needs an origin instant
+    let now = std::time::Instant::now();
+    for (answer, tokens, object) in table {
+        let got: InputTokens = ollama_proto::exchange::Exchange::answer_of(
+            &config,
+            &call,
+            200,
+            answer.as_bytes(),
+            now,
+        )
+        .unwrap();
+        assert_eq!(got.input_tokens, tokens, "{answer}");
+        assert_eq!(got.object.as_deref(), object, "{answer}");
+    }
+}
