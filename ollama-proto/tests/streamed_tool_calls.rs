@@ -275,6 +275,15 @@ fn tool_call_entries_round_trip_and_unknown_fields_are_ignored() {
             r#"{"type":"function","id":"c","future":[1],"function":{"name":"f","arguments":null,"arguments_delta":"","strict":true}}"#,
             r#"{"id":"c","function":{"name":"f","arguments":{},"arguments_delta":""}}"#,
         ),
+        // A delta that is not a string: kept as its JSON text; `null`: no delta.
+        (
+            r#"{"id":"c","function":{"name":"f","arguments":{},"arguments_delta":{"path":"a"}}}"#,
+            r#"{"id":"c","function":{"name":"f","arguments":{},"arguments_delta":"{\"path\":\"a\"}"}}"#,
+        ),
+        (
+            r#"{"id":"c","function":{"name":"f","arguments":{"x":1},"arguments_delta":null}}"#,
+            r#"{"id":"c","function":{"name":"f","arguments":{"x":1}}}"#,
+        ),
     ];
     for (sent, want) in table {
         let call: ToolCall = serde_json::from_str(sent).unwrap();

@@ -82,9 +82,23 @@ pub struct ToolCallFunction {
     /// [`stream_tool_calls`](super::ChatRequest::stream_tool_calls)): the **whole** raw argument
     /// text generated so far, in the model's own format (not JSON, and not an increment: each
     /// partial entry replaces the last one of the same `index`). `None` on a complete call.
-    /// Only in an open upstream pull request (ollama/ollama#17658).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only in an open upstream pull request (ollama/ollama#17658), so read leniently: a
+    /// value that is not a string is kept as its JSON text, `null` is `None`.
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub arguments_delta: Option<String>,
+}
+
+/// A string as it is, any other JSON value as its JSON text, `null` as `None`.
+fn text_or_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
 }
 
 impl ToolCall {
