@@ -31,8 +31,9 @@ use bytes::Bytes;
 use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
-    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, GenerateResponse, Message, PullRequest,
+    BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
+    EmbedResponse, GenerateRequest, GenerateResponse, GetUsage, Message, PullRequest,
+    SystemOneRequest, SystemOneResponse, UsageResponse, UserResponse,
 };
 use ollama_proto::{
     Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
@@ -230,6 +231,22 @@ pub trait Transport {
     where
         A: ollama_proto::schemars::JsonSchema + DeserializeOwned + Send + 'static;
 
+    /// [`balance`](ollama_proto::Client::balance).
+    fn balance(&self, client: &Self::Client) -> Result<BalanceResponse, Failure>;
+
+    /// [`usage`](ollama_proto::Client::usage).
+    fn usage(&self, client: &Self::Client, query: GetUsage) -> Result<UsageResponse, Failure>;
+
+    /// [`me`](ollama_proto::Client::me).
+    fn me(&self, client: &Self::Client) -> Result<UserResponse, Failure>;
+
+    /// [`systemone`](ollama_proto::Client::systemone).
+    fn systemone(
+        &self,
+        client: &Self::Client,
+        request: SystemOneRequest,
+    ) -> Result<SystemOneResponse, Failure>;
+
     /// [`send`](ollama_proto::Client::send): the conversation after the turn, and the reply.
     fn send(
         &self,
@@ -358,6 +375,12 @@ macro_rules! conformance_tests {
             streamed_tool_calls_in_a_tool_run,
             structured_answer_lost_to_thinking_says_so,
             retired_model_and_embed_normalize,
+            account_calls_send_the_bearer_key,
+            account_calls_stay_on_their_host,
+            legacy_and_current_balances,
+            account_errors_carry_the_servers_message,
+            account_rate_limit_honours_retry_after,
+            systemone_decisions,
         );
         $crate::conformance_tests!(@netns $transport;
             vanished_server_mid_stream_is_a_keepalive_error,
@@ -424,6 +447,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
     assert!(matches!(out.events.last(), Some(OwnedEvent::Done(_))));
 }
 
+mod account;
 mod answers;
 mod cloud;
 mod connections;
@@ -441,6 +465,11 @@ mod timeouts;
 mod tls;
 pub mod tools;
 
+pub use account::{
+    account_calls_send_the_bearer_key, account_calls_stay_on_their_host,
+    account_errors_carry_the_servers_message, account_rate_limit_honours_retry_after,
+    legacy_and_current_balances, systemone_decisions,
+};
 pub use answers::{
     content_encoding_is_named, content_encoding_is_named_on_single_bodies,
     early_413_during_an_upload_is_reported, endless_error_body_is_cut_at_the_limit,
