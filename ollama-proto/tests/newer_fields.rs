@@ -128,3 +128,32 @@ fn input_token_counts_are_typed_leniently() {
         assert_eq!(got.object.as_deref(), object, "{answer}");
     }
 }
+
+proptest::proptest! {
+    /// The message classifiers read any text (any bytes made UTF-8, with the phrases they look
+    /// for mixed in) without a panic, and find nothing in text without those phrases.
+    #[test]
+    fn message_classifiers_never_panic(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::string::string_regex(".{0,12}").unwrap(),
+                proptest::sample::select(vec![
+                    "usage limit".to_owned(), "reached".to_owned(), "resets ".to_owned(),
+                    "reset at ".to_owned(), ".".to_owned(), " was retired".to_owned(),
+                    " at ".to_owned(), "é".to_owned(), "(".to_owned(), " on ".to_owned(),
+                ]),
+            ],
+            0..12,
+        )
+    ) {
+        let text: String = parts.concat();
+        let quota = ollama_proto::usage_limit::classify(&text);
+        let retired = ollama_proto::model_retired::classify(&text);
+        if !text.to_lowercase().contains("usage") {
+            proptest::prop_assert!(quota.is_none());
+        }
+        if !text.to_lowercase().contains("retired") {
+            proptest::prop_assert!(retired.is_none());
+        }
+    }
+}
