@@ -30,6 +30,8 @@ pub struct Accumulator {
     content: String,
     thinking: String,
     tool_calls: Vec<ToolCall>,
+    /// The latest partial entry of each call still being generated.
+    partial_tool_calls: Vec<ToolCall>,
     logprobs: Vec<Logprob>,
     progress: Option<OwnedProgress>,
     completion: Option<Completion>,
@@ -43,7 +45,8 @@ impl Accumulator {
         match *event {
             Event::Thinking(s) => self.thinking.push_str(s),
             Event::Content(s) => self.content.push_str(s),
-            Event::ToolCalls(c) => self.tool_calls.extend_from_slice(c),
+            Event::PartialToolCalls(c) => c.iter().for_each(|c| self.grow(c.clone())),
+            Event::ToolCalls(c) => c.iter().for_each(|c| self.complete(c.clone())),
             Event::Logprobs(l) => self.logprobs.extend_from_slice(l),
             Event::Progress(p) => self.progress = Some(p.into_owned()),
             Event::Done(c) => self.completion = Some(c.clone()),
@@ -56,7 +59,8 @@ impl Accumulator {
         match event {
             OwnedEvent::Thinking(s) => self.thinking.push_str(&s),
             OwnedEvent::Content(s) => self.content.push_str(&s),
-            OwnedEvent::ToolCalls(c) => self.tool_calls.extend(c),
+            OwnedEvent::PartialToolCalls(c) => c.into_iter().for_each(|c| self.grow(c)),
+            OwnedEvent::ToolCalls(c) => c.into_iter().for_each(|c| self.complete(c)),
             OwnedEvent::Logprobs(l) => self.logprobs.extend(l),
             OwnedEvent::Progress(p) => self.progress = Some(p),
             OwnedEvent::Done(c) => self.completion = Some(*c),
@@ -73,9 +77,34 @@ impl Accumulator {
         &self.thinking
     }
 
-    /// Every tool call so far, in arrival order.
+    /// Every complete tool call so far, each once, in arrival order (partial entries of a
+    /// stream with `stream_tool_calls` are not calls yet).
     pub fn tool_calls(&self) -> &[ToolCall] {
         &self.tool_calls
+    }
+
+    /// The calls still being generated: the latest partial entry of each (its
+    /// `arguments_delta` is the whole argument text so far), until its complete call arrives.
+    pub fn partial_tool_calls(&self) -> &[ToolCall] {
+        &self.partial_tool_calls
+    }
+
+    /// A partial entry replaces the last one of the same call (same id, or same index).
+    fn grow(&mut self, call: ToolCall) {
+        match self
+            .partial_tool_calls
+            .iter_mut()
+            .find(|p| same_call(p, &call))
+        {
+            Some(p) => *p = call,
+            None => self.partial_tool_calls.push(call),
+        }
+    }
+
+    /// A complete call ends its partial entries.
+    fn complete(&mut self, call: ToolCall) {
+        self.partial_tool_calls.retain(|p| !same_call(p, &call));
+        self.tool_calls.push(call);
     }
 
     /// Every logprob so far.
@@ -101,6 +130,14 @@ impl Accumulator {
     /// `true` once the terminal object was seen.
     pub fn is_done(&self) -> bool {
         self.completion.is_some()
+    }
+}
+
+/// Two entries of one call: the same id, or (without ids) the same index.
+fn same_call(a: &ToolCall, b: &ToolCall) -> bool {
+    match (a.id.as_deref(), b.id.as_deref()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.function.index == b.function.index,
     }
 }
 

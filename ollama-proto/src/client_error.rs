@@ -1,9 +1,9 @@
 //! [`ClientError`]: everything a call through a transport can fail with, the same type for
 //! every transport (each re-exports it as its `Error`).
 //!
-//! Seven of the nine variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`],
-//! [`ConfigError`], [`DecodeError`], [`ToolLoopError`], [`ProxyError`]); the other two
-//! (`Connect`, `Io`) carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
+//! Eight of the ten variants come from this crate ([`Error`], [`UsageError`], [`TimedOut`],
+//! [`ConfigError`], [`DecodeError`], [`EmptyAnswer`], [`ToolLoopError`], [`ProxyError`]); the
+//! other two (`Connect`, `Io`) carry the transport's own IO error. Those are type-erased ([`BoxError`]), so this crate still
 //! depends on no runtime, socket or TLS crate: walk [`std::error::Error::source`] to reach the
 //! underlying `hyper`, `rustls` or `std::io` error.
 //!
@@ -25,7 +25,7 @@ use crate::connect::ConnectError;
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
 use crate::proxy::ProxyError;
-use crate::tools::{DecodeError, ToolLoopError};
+use crate::tools::{DecodeError, EmptyAnswer, ToolLoopError};
 use crate::{Error, StatusError, UsageError};
 
 /// Re-exported from [`crate::error`], its home, so `client_error::BoxError` keeps working.
@@ -65,6 +65,10 @@ pub enum ClientError {
     /// does not fit its type: what, where, and the raw text. (A body or stream that does not
     /// decode at all is [`ClientError::Protocol`].)
     Structured(DecodeError),
+    /// A structured answer (`Client::chat_structured`) that came back empty because all the
+    /// model's output went to reasoning: says so, with the thinking's length, instead of a JSON
+    /// error on an empty string.
+    EmptyAnswer(EmptyAnswer),
     /// A tool run that stopped without an answer (the bound on rounds).
     Tools(ToolLoopError),
     /// A proxy failed the call: unreachable, wants credentials (or rejected them), refused the
@@ -151,7 +155,7 @@ impl ClientError {
     }
 
     /// A short stable name for logs and metrics: `protocol.<kind>`, `usage`, `timeout.<kind>`,
-    /// `connect`, `io`, `config` or `proxy`.
+    /// `connect`, `io`, `config`, `structured`, `empty_answer`, `tools` or `proxy`.
     pub fn kind_str(&self) -> String {
         match self {
             Self::Protocol(e) => format!("protocol.{}", e.kind().as_str()),
@@ -161,6 +165,7 @@ impl ClientError {
             Self::Io(_) => "io".to_owned(),
             Self::Config(_) => "config".to_owned(),
             Self::Structured(_) => "structured".to_owned(),
+            Self::EmptyAnswer(_) => "empty_answer".to_owned(),
             Self::Tools(_) => "tools".to_owned(),
             Self::Proxy(_) => "proxy".to_owned(),
         }
@@ -177,6 +182,7 @@ impl fmt::Display for ClientError {
             Self::Io(e) => write!(f, "connection failed: {e}"),
             Self::Config(e) => e.fmt(f),
             Self::Structured(e) => e.fmt(f),
+            Self::EmptyAnswer(e) => e.fmt(f),
             Self::Tools(e) => e.fmt(f),
             Self::Proxy(e) => e.fmt(f),
         }
@@ -192,6 +198,7 @@ impl std::error::Error for ClientError {
             Self::Connect(e) | Self::Io(e) => Some(&**e),
             Self::Config(e) => Some(e),
             Self::Structured(e) => Some(e),
+            Self::EmptyAnswer(e) => Some(e),
             Self::Tools(e) => Some(e),
             Self::Proxy(e) => Some(e),
         }
@@ -233,6 +240,12 @@ impl From<HostError> for ClientError {
 impl From<DecodeError> for ClientError {
     fn from(e: DecodeError) -> Self {
         Self::Structured(e)
+    }
+}
+
+impl From<EmptyAnswer> for ClientError {
+    fn from(e: EmptyAnswer) -> Self {
+        Self::EmptyAnswer(e)
     }
 }
 

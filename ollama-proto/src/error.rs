@@ -66,9 +66,12 @@ impl StatusError {
         self.status == 400 && self.message.contains("does not support thinking")
     }
 
-    /// `true` for the statuses worth retrying on a call that is safe to repeat (429, 502, 503).
+    /// `true` for the statuses worth retrying on a call that is safe to repeat (429, 502, 503),
+    /// except a 429 whose message says a usage quota is spent
+    /// ([`usage_limit`](crate::usage_limit)).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.status, 429 | 502 | 503)
+        crate::retry::is_retryable_status(self.status)
+            && crate::usage_limit::from_status(self).is_none()
     }
 }
 
@@ -127,8 +130,15 @@ impl fmt::Display for JsonError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with an HTTP error status (≥ 400). A 401 is [`Error::Unauthorized`].
+    /// The server answered with an HTTP error status (≥ 400). A 401 is [`Error::Unauthorized`];
+    /// a spent cloud quota is [`Error::UsageLimit`].
     Status(StatusError),
+    /// A 429 (or 402) whose message says a cloud usage limit (session, weekly…) is spent: not
+    /// throttling, never retried. See [`usage_limit`](crate::usage_limit).
+    UsageLimit(crate::usage_limit::UsageLimitError),
+    /// A 4xx whose message says the model named is retired (ollama.com's cloud models have
+    /// retirement dates). See [`model_retired`](crate::model_retired).
+    ModelRetired(crate::model_retired::ModelRetired),
     /// HTTP 401: the server (or ollama.com behind it) wants authorization; `signin_url` says
     /// where to get it.
     Unauthorized(StatusError),
@@ -209,6 +219,10 @@ pub enum Error {
 pub enum ErrorKind {
     /// [`Error::Status`] or [`Error::Unauthorized`].
     Status,
+    /// [`Error::UsageLimit`].
+    UsageLimit,
+    /// [`Error::ModelRetired`].
+    ModelRetired,
     /// [`Error::Server`].
     Server,
     /// [`Error::Truncated`].
@@ -230,11 +244,13 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The snake_case name (`status`, `server`, `truncated`, `line_too_long`, `json`, `utf8`,
+    /// The snake_case name (`status`, `usage_limit`, `model_retired`, `server`, `truncated`, `line_too_long`, `json`, `utf8`,
     /// `trailing_data`, `body_too_large`, `content_encoding`, `embedding_out_of_range`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Status => "status",
+            Self::UsageLimit => "usage_limit",
+            Self::ModelRetired => "model_retired",
             Self::Server => "server",
             Self::Truncated => "truncated",
             Self::LineTooLong => "line_too_long",
@@ -253,6 +269,8 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Status(_) | Self::Unauthorized(_) => ErrorKind::Status,
+            Self::UsageLimit(_) => ErrorKind::UsageLimit,
+            Self::ModelRetired(_) => ErrorKind::ModelRetired,
             Self::Server { .. } => ErrorKind::Server,
             Self::Truncated { .. } => ErrorKind::Truncated,
             Self::LineTooLong { .. } => ErrorKind::LineTooLong,
@@ -265,10 +283,21 @@ impl Error {
         }
     }
 
-    /// The HTTP status error, for [`Error::Status`] and [`Error::Unauthorized`].
+    /// The HTTP status error, for [`Error::Status`], [`Error::Unauthorized`],
+    /// [`Error::UsageLimit`] and [`Error::ModelRetired`].
     pub fn status(&self) -> Option<&StatusError> {
         match self {
             Self::Status(s) | Self::Unauthorized(s) => Some(s),
+            Self::UsageLimit(e) => Some(&e.status),
+            Self::ModelRetired(e) => Some(&e.status),
+            _ => None,
+        }
+    }
+
+    /// The spent quota, for [`Error::UsageLimit`].
+    pub fn usage_limit(&self) -> Option<&crate::usage_limit::UsageLimitError> {
+        match self {
+            Self::UsageLimit(e) => Some(e),
             _ => None,
         }
     }
@@ -367,6 +396,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Status(s) => s.fmt(f),
+            Self::UsageLimit(e) => e.fmt(f),
+            Self::ModelRetired(e) => e.fmt(f),
             Self::Unauthorized(s) => write!(f, "unauthorized: {s}"),
             Self::Server { message, at, .. } => write!(f, "server error at {at}: {message}"),
             Self::Truncated { lines, bytes } => write!(

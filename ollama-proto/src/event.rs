@@ -6,7 +6,8 @@ use crate::types::{DoneReason, Logprob, Metrics, ToolCall};
 ///
 /// Valid until the next call on the decoder. Call [`Event::into_owned`] to keep it longer (or to
 /// send it across an `.await` or a channel). One NDJSON line yields its events in this order:
-/// `Thinking`, `Content`, `ToolCalls`, `Logprobs`, `Progress`, `Done`; empty parts are skipped.
+/// `Thinking`, `Content`, `ToolCalls`, `PartialToolCalls`, `Logprobs`, `Progress`, `Done`; empty
+/// parts are skipped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum Event<'a> {
@@ -14,7 +15,15 @@ pub enum Event<'a> {
     Thinking(&'a str),
     /// A piece of the answer (after thinking separation).
     Content(&'a str),
-    /// Complete tool calls (the server never splits one call across lines).
+    /// Tool calls still being generated, when the request asked for
+    /// [`stream_tool_calls`](crate::types::ChatRequest::stream_tool_calls): each carries the
+    /// whole raw argument text so far in
+    /// [`arguments_delta`](crate::types::ToolCallFunction::arguments_delta) (replace, do not
+    /// append) and the id its complete call will have. Only a preview: the complete call
+    /// follows in [`Event::ToolCalls`].
+    PartialToolCalls(&'a [ToolCall]),
+    /// Complete tool calls, each once. Every call has an id: the server's, or one synthesised
+    /// for the turn ([`synthesised_id`](crate::decoder::synthesised_id)) when it sent none.
     ToolCalls(&'a [ToolCall]),
     /// Log-probabilities of the tokens of this line.
     Logprobs(&'a [Logprob]),
@@ -31,6 +40,7 @@ impl Event<'_> {
         match self {
             Self::Thinking(s) => OwnedEvent::Thinking(s.to_owned()),
             Self::Content(s) => OwnedEvent::Content(s.to_owned()),
+            Self::PartialToolCalls(c) => OwnedEvent::PartialToolCalls(c.to_vec()),
             Self::ToolCalls(c) => OwnedEvent::ToolCalls(c.to_vec()),
             Self::Logprobs(l) => OwnedEvent::Logprobs(l.to_vec()),
             Self::Progress(p) => OwnedEvent::Progress(p.into_owned()),
@@ -47,6 +57,8 @@ pub enum OwnedEvent {
     Thinking(String),
     /// See [`Event::Content`].
     Content(String),
+    /// See [`Event::PartialToolCalls`].
+    PartialToolCalls(Vec<ToolCall>),
     /// See [`Event::ToolCalls`].
     ToolCalls(Vec<ToolCall>),
     /// See [`Event::Logprobs`].

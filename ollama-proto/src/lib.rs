@@ -78,7 +78,8 @@
 //! - [`think`]: separating reasoning from answers; [`reasoning`]: one reasoning intent,
 //!   resolved per model and server version.
 //! - [`response`]: HTTP error bodies and single-object bodies.
-//! - [`error`]: the error model.
+//! - [`error`]: the error model; [`usage_limit`]: spent cloud quotas told apart from rate
+//!   limits; [`model_retired`]: calls naming a retired cloud model.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
 //! - [`exchange`]: one call decided from start to end (attempts, retries, deadlines, status
 //!   routing, limits, the end of the answer), driven by any transport.
@@ -111,6 +112,7 @@ pub mod exchange;
 pub mod fuzzing;
 pub mod host;
 pub mod keepalive;
+pub mod model_retired;
 pub mod net_env;
 pub mod pool;
 pub mod prelude;
@@ -124,6 +126,7 @@ pub mod think;
 pub mod tls;
 pub mod tools;
 pub mod types;
+pub mod usage_limit;
 
 pub use accumulate::Accumulator;
 pub use client::{CallOptions, Client, EventStream, Runtime};

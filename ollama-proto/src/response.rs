@@ -21,8 +21,10 @@ pub fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-/// Classifies an error response (status ≥ 400) into [`Error::Unauthorized`] (401) or
-/// [`Error::Status`]. Never panics, whatever the bytes.
+/// Classifies an error response (status ≥ 400) into [`Error::Unauthorized`] (401),
+/// [`Error::UsageLimit`] (a 429 or 402 saying a cloud quota is spent, see
+/// [`usage_limit`](crate::usage_limit)), [`Error::ModelRetired`] (a 4xx saying the model is
+/// retired, see [`model_retired`](crate::model_retired)) or [`Error::Status`]. Never panics, whatever the bytes.
 ///
 /// Body shapes, tried in order:
 /// - empty or whitespace → [`BodyKind::Empty`] with an empty message (e.g. the host check's 403);
@@ -45,6 +47,10 @@ pub fn status_error(status: u16, body: &[u8]) -> Error {
     };
     if status == 401 {
         Error::Unauthorized(error)
+    } else if let Some(quota) = crate::usage_limit::from_status(&error) {
+        Error::UsageLimit(quota)
+    } else if let Some(retired) = crate::model_retired::from_status(&error) {
+        Error::ModelRetired(retired)
     } else {
         Error::Status(error)
     }

@@ -3,7 +3,9 @@
 //! A call is retried only when (a) the caller enabled retries, (b) the call is safe to repeat,
 //! and (c) it failed before any response byte arrived, or the server answered 429, 502 or 503
 //! (overloaded, queue full, cloud rate limit). A stream that has started is never retried: the
-//! caller has already seen part of it.
+//! caller has already seen part of it. A 429 whose message says a cloud usage quota is spent is
+//! not a rate limit and is never retried: the [`Exchange`](crate::exchange::Exchange) reads a
+//! 429's body and asks [`usage_limit`](crate::usage_limit) before it waits.
 
 use std::time::{Duration, SystemTime};
 

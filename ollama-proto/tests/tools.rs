@@ -215,7 +215,8 @@ fn handler_errors_bad_arguments_and_unknown_tools_go_back_as_tool_messages() {
             ("error: no tool named `get_time` (tools: getWeather)", true),
         ]
     );
-    // The loop sends them like any result, without a tool_call_id when the call had none.
+    // The loop sends them like any result; a call without an id gets one (its position in the
+    // turn), on the assistant's call and on the result alike.
     let mut run = ToolLoop::new(
         ChatRequest::new("m", [Message::user("hi")]),
         toolbox.tools(),
@@ -229,7 +230,7 @@ fn handler_errors_bad_arguments_and_unknown_tools_go_back_as_tool_messages() {
             last.tool_name.as_deref(),
             last.tool_call_id.as_deref()
         ),
-        (Role::Tool, Some("get_time"), None)
+        (Role::Tool, Some("get_time"), Some("call_00000002"))
     );
 }
 
@@ -364,7 +365,7 @@ fn argument_order_and_think_blocks_in_resent_history() {
     let sent = serde_json::to_string(&run.request().messages[1]).unwrap();
     assert_eq!(
         sent,
-        r#"{"role":"assistant","content":"One moment.","tool_calls":[{"function":{"name":"getWeather","arguments":{"zeta":1,"location":"x","alpha":2}}}]}"#
+        r#"{"role":"assistant","content":"One moment.","tool_calls":[{"id":"call_00000000","function":{"name":"getWeather","arguments":{"zeta":1,"location":"x","alpha":2}}}]}"#
     );
 }
 

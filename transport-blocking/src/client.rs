@@ -93,6 +93,11 @@ impl Client {
         block(self.0.create_blob(digest, data))
     }
 
+    /// [`ollama_proto::Client::count_input_tokens`], blocking.
+    pub fn count_input_tokens(&self, req: CountInputTokens) -> Result<InputTokens, ClientError> {
+        block(self.0.count_input_tokens(req))
+    }
+
     /// [`ollama_proto::Client::web_search`], blocking.
     pub fn web_search(&self, req: WebSearchRequest) -> Result<WebSearchResponse, ClientError> {
         block(self.0.web_search(req))

@@ -218,6 +218,21 @@ impl<R: Runtime> Client<R> {
         self.call(&CreateBlob::new(digest, data)).await
     }
 
+    /// Counts a request's input tokens without running it (`/v1/messages/count_tokens`,
+    /// `/v1/chat/completions/input_tokens` or `/v1/responses/input_tokens`). Only in an open
+    /// upstream pull request: a released server answers 404. See
+    /// [`CountInputTokens`](crate::types::CountInputTokens).
+    ///
+    /// # Errors
+    /// See [`Client::call`]; [`ClientError::Usage`] when the body is not a JSON object with a
+    /// `model`.
+    pub async fn count_input_tokens(
+        &self,
+        req: crate::types::CountInputTokens,
+    ) -> Result<crate::types::InputTokens, ClientError> {
+        self.call(&req).await
+    }
+
     /// Web search: ollama.com's `/api/web_search` when the base URL is ollama.com, else the
     /// local server's `/api/experimental/web_search` proxy.
     ///

@@ -76,8 +76,10 @@ impl<R: Runtime> Client<R> {
     /// one), the answer is decoded into `T`.
     ///
     /// # Errors
-    /// Any error of [`Client::chat`]; [`ClientError::Structured`] when the answer is not a `T`
-    /// (with the raw text, the path and what did not match).
+    /// Any error of [`Client::chat`]; [`ClientError::EmptyAnswer`] when the answer is empty
+    /// because all output went to reasoning (with the thinking's length);
+    /// [`ClientError::Structured`] when the answer is not a `T` (with the raw text, the path
+    /// and what did not match).
     #[cfg(feature = "schemars")]
     pub async fn chat_structured<T>(&self, mut request: ChatRequest) -> Result<T, ClientError>
     where
@@ -86,7 +88,11 @@ impl<R: Runtime> Client<R> {
         if request.format.is_none() {
             request.format = Some(crate::types::Format::from_type::<T>());
         }
-        Ok(self.chat(request).await?.answer_as::<T>()?)
+        let reply = self.chat(request).await?;
+        if let Some(empty) = crate::tools::EmptyAnswer::of(&reply) {
+            return Err(empty.into());
+        }
+        Ok(reply.answer_as::<T>()?)
     }
 
     /// Sends `conversation`'s next request and appends the reply to it (without its reasoning).

@@ -11,9 +11,12 @@
 //! texts, tool calls, progress lines and completion are identical.
 
 mod framer;
+mod tool_ids;
 mod wire;
 
 use framer::{LineFramer, LineSpan};
+use tool_ids::ToolCallIds;
+pub use tool_ids::synthesised_id;
 use wire::LineScratch;
 
 use crate::error::{Error, Position, UsageError};
@@ -92,6 +95,7 @@ enum Stage {
     Thinking,
     Content,
     ToolCalls,
+    PartialToolCalls,
     Logprobs,
     Progress,
     Done,
@@ -129,6 +133,9 @@ pub struct Decoder {
     scratch: LineScratch,
     split: SplitOutput,
     splitter: ThinkSplitter,
+    /// The partial tool calls of the current line (moved out of its `tool_calls`).
+    partial_tool_calls: Vec<crate::types::ToolCall>,
+    tool_ids: ToolCallIds,
     completion: Completion,
     stage: Stage,
     /// The current line is the terminal one.
@@ -152,6 +159,8 @@ impl Decoder {
             scratch: LineScratch::default(),
             split: SplitOutput::default(),
             splitter: ThinkSplitter::new(config.think),
+            partial_tool_calls: Vec::new(),
+            tool_ids: ToolCallIds::default(),
             completion: Completion::default(),
             stage: Stage::Drained,
             terminal: false,
@@ -283,7 +292,8 @@ impl Decoder {
             self.stage = match stage {
                 Stage::Thinking => Stage::Content,
                 Stage::Content => Stage::ToolCalls,
-                Stage::ToolCalls => Stage::Logprobs,
+                Stage::ToolCalls => Stage::PartialToolCalls,
+                Stage::PartialToolCalls => Stage::Logprobs,
                 Stage::Logprobs => Stage::Progress,
                 Stage::Progress => Stage::Done,
                 Stage::Done | Stage::Drained => Stage::Drained,
@@ -291,6 +301,7 @@ impl Decoder {
             let present = match stage {
                 Stage::Thinking => !self.split.thinking.is_empty(),
                 Stage::Content => !self.split.content.is_empty(),
+                Stage::PartialToolCalls => !self.partial_tool_calls.is_empty(),
                 Stage::ToolCalls => !self.scratch.tool_calls.is_empty(),
                 Stage::Logprobs => !self.scratch.logprobs.is_empty(),
                 Stage::Progress => self.kind == StreamKind::Progress && self.scratch.has_status,
@@ -309,6 +320,7 @@ impl Decoder {
         match stage {
             Stage::Thinking => Event::Thinking(&self.split.thinking),
             Stage::Content => Event::Content(&self.split.content),
+            Stage::PartialToolCalls => Event::PartialToolCalls(&self.partial_tool_calls),
             Stage::ToolCalls => Event::ToolCalls(&s.tool_calls),
             Stage::Logprobs => Event::Logprobs(&s.logprobs),
             Stage::Progress => Event::Progress(Progress {
@@ -362,6 +374,11 @@ impl Decoder {
                     self.splitter.finish(&mut self.split);
                 }
                 self.scratch.tool_calls.append(&mut self.split.tool_calls);
+                self.partial_tool_calls.clear();
+                if !self.scratch.tool_calls.is_empty() {
+                    self.tool_ids
+                        .sort_line(&mut self.scratch.tool_calls, &mut self.partial_tool_calls);
+                }
                 self.scratch.done
             }
             StreamKind::Progress => self.scratch.has_status && self.scratch.status == "success",

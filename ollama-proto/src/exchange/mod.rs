@@ -9,12 +9,15 @@
 //! ([`Exchange::output`]), and typed errors.
 //!
 //! ```text
-//!            ┌──────────── Retry(at) ◀──── 429/502/503, lost connection (if safe) ──┐
+//!            ┌──────────── Retry(at) ◀──── 429*/502/503, lost connection (if safe) ─┐
 //!            ▼                                                                       │
 //!  Connect ──on_connected──▶ SendRequest ──on_head──▶ ReadBody ──on_body/on_end──▶ Finish
 //!     │  on_connect_failed       │ on_send_failed        │ on_body_failed
 //!     └──────────────────────────┴───────────────────────┴──▶ Finish (error)
 //! ```
+//!
+//! \* A 429's body is read first: a spent cloud quota ([`usage_limit`](crate::usage_limit)) is
+//! the call's error, never retried; any other 429 is a rate limit.
 //!
 //! # The run loop
 //!
@@ -426,7 +429,7 @@ impl Exchange {
                     .is_some_and(|at| at <= now);
                 if stalled || self.deadlines.check(now).is_err() {
                     // The status is the answer; the rest of its body does not matter.
-                    self.finish_error_body(false);
+                    self.finish_error_body(false, now);
                 }
             }
             _ => {
@@ -486,7 +489,8 @@ impl Exchange {
     ///
     /// This is the one place a status is decided: a success is read as the call's answer; a
     /// status the call declared an answer ([`SingleCall::status_answer`]) is that answer; 429, 502
-    /// and 503 may be retried; anything else becomes the call's [`StatusError`](crate::StatusError)
+    /// and 503 may be retried (a 429 only once its body shows it is not a spent cloud quota,
+    /// [`Error::UsageLimit`], which is never retried); anything else becomes the call's [`StatusError`](crate::StatusError)
     /// (with its `Retry-After`) once its body, bounded by `max_error_body`, is read.
     pub fn on_head(&mut self, status: u16, headers: &HeaderMap, now: Instant) {
         if !matches!(self.state, State::SendRequest { .. }) {
@@ -529,13 +533,21 @@ impl Exchange {
                     received: 0,
                 };
             }
-            _ if (self.declared)(status) => self.read_error_body(status, retry_after, true, now),
+            _ if (self.declared)(status) => {
+                self.read_error_body(status, retry_after, true, None, now);
+            }
             StatusRoute::Retryable => match self.retry_delay(status, retry_after, now) {
+                // A 429 is a rate limit or a spent quota: only its message tells, so its body
+                // is read before deciding (a spent quota is never retried).
+                Some(at) if status == 429 && self.fits_total(at) => {
+                    let wait = at.saturating_duration_since(now);
+                    self.read_error_body(status, retry_after, false, Some(wait), now);
+                }
                 Some(at) if self.fits_total(at) => self.backoff_until(at, now),
                 // No retry, or waiting would outlive the call: report what the server said.
-                _ => self.read_error_body(status, retry_after, false, now),
+                _ => self.read_error_body(status, retry_after, false, None, now),
             },
-            StatusRoute::Error => self.read_error_body(status, retry_after, false, now),
+            StatusRoute::Error => self.read_error_body(status, retry_after, false, None, now),
         }
     }
 
@@ -577,7 +589,7 @@ impl Exchange {
                 body.extend_from_slice(&bytes[..room.min(bytes.len())]);
                 if body.len() >= max_error_body {
                     // Enough of an error page: stop reading, do not just stop keeping.
-                    self.finish_error_body(false);
+                    self.finish_error_body(false, now);
                 }
             }
             _ => {}
@@ -585,7 +597,7 @@ impl Exchange {
     }
 
     /// The body ended where its HTTP framing says.
-    pub fn on_end(&mut self, _now: Instant) {
+    pub fn on_end(&mut self, now: Instant) {
         if self.is_finished() {
             return;
         }
@@ -616,14 +628,14 @@ impl Exchange {
                     outcome,
                 };
             }
-            State::ErrorBody { .. } => self.finish_error_body(true),
+            State::ErrorBody { .. } => self.finish_error_body(true, now),
             _ => {}
         }
     }
 
     /// Reading the body failed (reset, closed before the framing's end, bad framing). An error
     /// status is still reported with what arrived of its body.
-    pub fn on_body_failed(&mut self, error: BoxError, _now: Instant) {
+    pub fn on_body_failed(&mut self, error: BoxError, now: Instant) {
         if self.is_finished() {
             return;
         }
@@ -635,7 +647,7 @@ impl Exchange {
                 });
                 self.fail(error);
             }
-            State::ErrorBody { .. } => self.finish_error_body(false),
+            State::ErrorBody { .. } => self.finish_error_body(false, now),
             _ => {}
         }
     }
@@ -781,6 +793,7 @@ impl Exchange {
         status: u16,
         retry_after: Option<Duration>,
         declared: bool,
+        retry: Option<Duration>,
         now: Instant,
     ) {
         self.state = State::ErrorBody {
@@ -789,20 +802,23 @@ impl Exchange {
             body: Vec::new(),
             progress: now,
             declared,
+            retry,
         };
         if !self.request_expects_body() {
-            self.finish_error_body(true);
+            self.finish_error_body(true, now);
         }
     }
 
-    /// The status, with what arrived of its body, is the call's result: the one place a
-    /// [`StatusError`](crate::StatusError) is made.
-    fn finish_error_body(&mut self, body_ended: bool) {
+    /// The status, with what arrived of its body, is the call's result (the one place a
+    /// [`StatusError`](crate::StatusError) is made), or, for a 429 that may be retried and is
+    /// not a spent quota, the wait before the next attempt.
+    fn finish_error_body(&mut self, body_ended: bool, now: Instant) {
         let State::ErrorBody {
             status,
             retry_after,
             body,
             declared,
+            retry,
             ..
         } = std::mem::replace(&mut self.state, TAKEN)
         else {
@@ -812,6 +828,12 @@ impl Exchange {
             Outcome::StatusAnswer(status)
         } else {
             let mut error = crate::response::status_error(status, &body);
+            if let Some(at) = retry.and_then(|wait| now.checked_add(wait))
+                && !matches!(error, Error::UsageLimit(_))
+                && self.fits_total(at)
+            {
+                return self.backoff_until(at, now);
+            }
             if let (400, Some(call), Error::Status(s)) = (status, &mut self.reasoning, &error)
                 && let Some(retry_body) = call.on_rejected(&s.message)
             {
@@ -825,8 +847,11 @@ impl Exchange {
                 self.state = State::Backoff(self.started);
                 return;
             }
-            if let Error::Status(s) | Error::Unauthorized(s) = &mut error {
-                s.retry_after = retry_after;
+            match &mut error {
+                Error::Status(s) | Error::Unauthorized(s) => s.retry_after = retry_after,
+                Error::UsageLimit(e) => e.status.retry_after = retry_after,
+                Error::ModelRetired(e) => e.status.retry_after = retry_after,
+                _ => {}
             }
             Outcome::Failed(Some(error.into()))
         };

@@ -51,6 +51,9 @@ pub(super) enum State {
         progress: Instant,
         /// The call declared this status an answer ([`SingleCall::status_answer`](crate::request::SingleCall::status_answer)).
         declared: bool,
+        /// A 429 that may be retried after this wait, once its body shows it is not a spent
+        /// quota ([`usage_limit`](crate::usage_limit)).
+        retry: Option<Duration>,
     },
     Finished {
         body_ended: bool,

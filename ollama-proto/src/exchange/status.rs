@@ -15,7 +15,8 @@ pub enum StatusRoute {
     /// The body is the answer.
     Answer,
     /// 429, 502 or 503: another attempt may succeed (if the call is safe to repeat and
-    /// retries are on); otherwise an error.
+    /// retries are on); otherwise an error. A 429's body decides: a spent cloud quota
+    /// ([`usage_limit`](crate::usage_limit)) is never retried.
     Retryable,
     /// An error: its body (bounded) is the message.
     Error,

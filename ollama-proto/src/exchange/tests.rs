@@ -845,6 +845,81 @@ fn every_timeout_names_server_proxy_and_phase() {
     );
 }
 
+#[test]
+fn a_spent_quota_429_is_read_then_never_retried() {
+    let t0 = Instant::now();
+    let config = ClientConfig::default().retry(RetryPolicy::retries(3));
+    let quota = br#"{"error":"you (ada) have reached your weekly usage limit, upgrade for higher limits: https://ollama.com/upgrade"}"#;
+    // Even with a Retry-After (a local server relaying ollama.com copies the headers), and on a
+    // stream as on a single call.
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 429, &headers(&[("retry-after", "1")]), t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody, "the body decides");
+    ex.on_body(quota, t0);
+    ex.on_end(t0);
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+    let e = ex.poll_event().unwrap().unwrap_err();
+    let quota_error = e.as_protocol().and_then(Error::usage_limit).unwrap();
+    assert_eq!(quota_error.limit, crate::usage_limit::UsageLimit::Weekly);
+    assert_eq!(quota_error.status.status, 429);
+    assert_eq!(quota_error.status.retry_after, Some(secs(1)));
+    assert!(quota_error.status.message.starts_with("you (ada) have"));
+    assert!(!quota_error.status.is_retryable());
+    assert_eq!(e.kind_str(), "protocol.usage_limit");
+    assert_eq!(ex.info().attempts, 1);
+
+    let mut ex = Exchange::single(&config, &crate::request::GetVersion, t0).unwrap();
+    to_head(&mut ex, 429, &HeaderMap::new(), t0);
+    ex.on_body(&quota[..20], t0);
+    ex.on_body(&quota[20..], t0);
+    ex.on_end(t0);
+    let e = ex
+        .output::<crate::request::GetVersion>()
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        e.as_protocol().and_then(Error::usage_limit).is_some(),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_plain_429_is_retried_after_its_body_is_read() {
+    let t0 = Instant::now();
+    let t1 = t0 + Duration::from_millis(30);
+    let config = ClientConfig::default().retry(RetryPolicy::retries(3));
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 429, &headers(&[("retry-after", "2")]), t0);
+    assert_eq!(ex.poll_action(), Action::ReadBody);
+    ex.on_body(br#"{"error":"rate limit exceeded"}"#, t1);
+    ex.on_end(t1);
+    // The wait runs from the end of the body.
+    assert_eq!(ex.poll_action(), Action::Retry(t1 + secs(2)));
+    ex.handle_timeout(t1 + secs(2));
+    assert_eq!(ex.poll_action(), Action::Connect { fresh: false });
+    assert_eq!(ex.info().attempts, 2);
+
+    // A 429 whose body stalls is classified with what arrived, then retried.
+    let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();
+    to_head(&mut ex, 429, &HeaderMap::new(), t0);
+    ex.on_body(br#"{"error":"too many"#, t0);
+    let stall = t0 + ERROR_BODY_STALL;
+    assert_eq!(ex.poll_timeout(), Some(stall));
+    ex.handle_timeout(stall);
+    assert_eq!(
+        ex.poll_action(),
+        Action::Retry(stall + Duration::from_millis(250))
+    );
+
+    // Without retries the 429 is the call's error, a plain status.
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0).unwrap();
+    to_head(&mut ex, 429, &HeaderMap::new(), t0);
+    ex.on_body(br#"{"error":"rate limit exceeded"}"#, t0);
+    ex.on_end(t0);
+    let e = ex.poll_event().unwrap().unwrap_err();
+    assert!(matches!(e.as_protocol(), Some(Error::Status(s)) if s.is_retryable()));
+}
+
 /// The reasoning fallback, sans IO: a 400 about `think` is answered by one retry with the
 /// fallback body, before any event; a second 400 is the call's error; reasoning is hidden for
 /// `Off`.

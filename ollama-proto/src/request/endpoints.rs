@@ -368,6 +368,39 @@ json_call!(
     WebFetchResponse
 );
 
+/// Token counting: the route's own path, the body as given (a JSON object naming its model).
+impl Endpoint for crate::types::CountInputTokens {
+    fn safe_to_repeat(&self) -> bool {
+        true
+    }
+    fn model(&self) -> Option<&str> {
+        self.body.get("model").and_then(serde_json::Value::as_str)
+    }
+    fn method(&self) -> Method {
+        Method::POST
+    }
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.api.path())
+    }
+    fn body(&self) -> Result<Option<Body>, UsageError> {
+        if !self.body.is_object() {
+            return Err(UsageError::InvalidRequest(
+                "a token-count request body must be a JSON object".to_owned(),
+            ));
+        }
+        require("model", self.model().unwrap_or(""))?;
+        json_body(&self.body)
+    }
+    fn accept(&self) -> &'static str {
+        JSON
+    }
+}
+
+impl SingleCall for crate::types::CountInputTokens {
+    type Output = crate::types::InputTokens;
+    const SUCCESS: SuccessBody<crate::types::InputTokens> = json();
+}
+
 get_call!(ListModels, "/api/tags", ListResponse);
 get_call!(ListRunning, "/api/ps", ProcessResponse);
 get_call!(GetVersion, "/api/version", VersionResponse);

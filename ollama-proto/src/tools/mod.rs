@@ -12,12 +12,14 @@
 //! - [`conversation`]: a serialisable multi-turn history ([`Conversation`]).
 
 pub mod conversation;
+pub mod empty_answer;
 pub mod schema;
 pub mod tool_loop;
 pub mod toolbox;
 pub mod typed;
 
 pub use conversation::{Budget, Conversation};
+pub use empty_answer::EmptyAnswer;
 #[cfg(feature = "schemars")]
 pub use schema::schema_for;
 pub use schema::{MAX_EXPANSIONS, ollama_schema};

@@ -12,7 +12,8 @@
 //! - **History:** after a reply with tool calls, the assistant message (its content without
 //!   `<think>` blocks, its tool calls with their arguments in the model's order, no `thinking`)
 //!   and one `role: tool` message per call, in call order, with `tool_name` and `tool_call_id`
-//!   (when the call had an id).
+//!   (a call without an id gets one, `call_` and its position in the turn as 8 digits, as the
+//!   decoder gives it).
 //! - **`format` is withheld** while tools are offered: models asked for both tend to answer in
 //!   the format instead of calling tools. Once the model answers without tool calls, the same
 //!   history is sent once more with `format` (that unconstrained answer is kept in
@@ -203,9 +204,17 @@ impl ToolLoop {
     /// # Errors
     /// [`ToolLoopError::RoundLimit`] when the reply calls tools and `max_rounds` rounds were
     /// run; [`ToolLoopError::OutOfOrder`] when no reply was due.
-    pub fn on_reply(&mut self, reply: ChatResponse) -> Result<Next, ToolLoopError> {
+    pub fn on_reply(&mut self, mut reply: ChatResponse) -> Result<Next, ToolLoopError> {
         if self.state != State::AwaitReply {
             return Err(self.out_of_order("on_reply"));
+        }
+        // A reply read by this crate's decoder has an id on every call; one built by hand or
+        // decoded elsewhere may not: the history needs one to answer each call.
+        for (n, call) in reply.message.tool_calls.iter_mut().enumerate() {
+            if call.id.as_deref().is_none_or(str::is_empty) {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                call.id = Some(crate::decoder::synthesised_id(n));
+            }
         }
         let message = &reply.message;
         self.turns.push(Turn {

@@ -64,6 +64,13 @@ pub struct ChatRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub debug_render_only: Option<bool>,
+    /// Stream tool calls while their arguments are generated: partial entries with
+    /// [`ToolCallFunction::arguments_delta`](super::ToolCallFunction::arguments_delta), shown
+    /// as [`Event::PartialToolCalls`](crate::Event::PartialToolCalls). Only in an open upstream
+    /// pull request (ollama/ollama#17658, Qwen3 parsers); other servers ignore it and send whole
+    /// calls, which work the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_tool_calls: Option<bool>,
 }
 
 impl ChatRequest {
@@ -83,6 +90,7 @@ impl ChatRequest {
             logprobs: None,
             top_logprobs: None,
             debug_render_only: None,
+            stream_tool_calls: None,
         }
     }
 
@@ -197,6 +205,21 @@ impl ChatRequest {
     /// Sets `_debug_render_only`.
     pub fn debug_render_only(mut self, on: bool) -> Self {
         self.debug_render_only = Some(on);
+        self
+    }
+
+    /// Sets `stream_tool_calls`: partial tool calls while their arguments grow (see
+    /// [`ChatRequest::stream_tool_calls`](Self#structfield.stream_tool_calls)).
+    ///
+    /// ```
+    /// use ollama_proto::types::{ChatRequest, Message};
+    ///
+    /// let request = ChatRequest::new("qwen3", [Message::user("hi")]).stream_tool_calls(true);
+    /// let json = serde_json::to_value(&request).unwrap();
+    /// assert_eq!(json["stream_tool_calls"], true);
+    /// ```
+    pub fn stream_tool_calls(mut self, on: bool) -> Self {
+        self.stream_tool_calls = Some(on);
         self
     }
 }

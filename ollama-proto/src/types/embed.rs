@@ -83,6 +83,11 @@ pub struct EmbedRequest {
     /// Shorten vectors to this many dimensions (then re-normalised).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<u32>,
+    /// `false` asks for the model's raw vectors instead of L2-normalised ones (the server
+    /// normalises by default). Only in an open upstream pull request (ollama/ollama#17747); a
+    /// server without it ignores the field and normalises anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalize: Option<bool>,
     /// How long to keep the model loaded afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive: Option<KeepAlive>,
@@ -99,6 +104,7 @@ impl EmbedRequest {
             input: input.into(),
             truncate: None,
             dimensions: None,
+            normalize: None,
             keep_alive: None,
             options: None,
         }
@@ -116,6 +122,22 @@ impl EmbedRequest {
         self
     }
 
+    /// Sets `normalize` (see [`EmbedRequest::normalize`](Self#structfield.normalize)).
+    ///
+    /// ```
+    /// use ollama_proto::types::EmbedRequest;
+    ///
+    /// let request = EmbedRequest::new("all-minilm", "why is the sky blue?").normalize(false);
+    /// assert_eq!(
+    ///     serde_json::to_string(&request).unwrap(),
+    ///     r#"{"model":"all-minilm","input":"why is the sky blue?","normalize":false}"#
+    /// );
+    /// ```
+    pub fn normalize(mut self, normalize: bool) -> Self {
+        self.normalize = Some(normalize);
+        self
+    }
+
     /// Sets `keep_alive`.
     pub fn keep_alive(mut self, keep_alive: impl Into<KeepAlive>) -> Self {
         self.keep_alive = Some(keep_alive.into());
@@ -129,7 +151,8 @@ impl EmbedRequest {
     }
 }
 
-/// The embed response: one L2-normalised vector per input, in input order.
+/// The embed response: one vector per input, in input order, L2-normalised (unless the
+/// request said `normalize: false` to a server that supports it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EmbedResponse {

@@ -9,6 +9,7 @@ pub mod embed;
 pub mod format;
 pub mod generate;
 pub mod image;
+pub mod input_tokens;
 pub mod keep_alive;
 pub mod logprob;
 pub mod message;
@@ -36,6 +37,7 @@ pub use embed::{EmbedInput, EmbedRequest, EmbedResponse, EmbeddingsRequest, Embe
 pub use format::Format;
 pub use generate::{GenerateRequest, GenerateResponse};
 pub use image::{Image, ImageError, ImageFileError, ImageKind, MAX_IMAGE_FILE};
+pub use input_tokens::{CountInputTokens, InputTokens, TokenCountApi};
 pub use keep_alive::KeepAlive;
 pub use logprob::{Logprob, TopLogprob};
 pub use message::{Message, Role};

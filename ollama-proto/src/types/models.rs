@@ -122,6 +122,25 @@ pub struct ModelDetails {
     /// Embedding length, when the server reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedding_length: Option<u64>,
+    /// The context the server expects to give the model when it loads it here (an estimate
+    /// from the memory available, today in buckets), when it reports it. Only in an open
+    /// upstream pull request (ollama/ollama#17663): read leniently, anything but a
+    /// non-negative integer (a float, a string, `null`) reads as `None`.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projected_context_length: Option<u64>,
+}
+
+/// A count from a field that is not settled upstream: a non-negative integer, else `None`
+/// (never a decode error).
+pub(crate) fn lenient_u64<'de, D>(d: D) -> Result<Option<u64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(Option::<serde_json::Value>::deserialize(d)?.and_then(|v| v.as_u64()))
 }
 
 /// One entry of `GET /api/tags`.

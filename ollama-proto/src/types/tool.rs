@@ -74,9 +74,31 @@ pub struct ToolCallFunction {
     pub index: Option<u32>,
     /// Name of the function to call.
     pub name: String,
-    /// Arguments as a JSON object, in the order the model produced them.
+    /// Arguments as a JSON object, in the order the model produced them. Empty on a partial
+    /// call.
     #[serde(default, deserialize_with = "super::models::null_as_default")]
     pub arguments: Map<String, Value>,
+    /// On a partial call (a stream asked for with
+    /// [`stream_tool_calls`](super::ChatRequest::stream_tool_calls)): the **whole** raw argument
+    /// text generated so far, in the model's own format (not JSON, and not an increment: each
+    /// partial entry replaces the last one of the same `index`). `None` on a complete call.
+    /// Only in an open upstream pull request (ollama/ollama#17658), so read leniently: a
+    /// value that is not a string is kept as its JSON text, `null` is `None`.
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arguments_delta: Option<String>,
+}
+
+/// A string as it is, any other JSON value as its JSON text, `null` as `None`.
+fn text_or_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
 }
 
 impl ToolCall {
@@ -88,7 +110,15 @@ impl ToolCall {
                 index: None,
                 name: name.into(),
                 arguments,
+                arguments_delta: None,
             },
         }
+    }
+
+    /// `true` for a partial call of a stream (it carries
+    /// [`arguments_delta`](ToolCallFunction::arguments_delta)): its arguments are still being
+    /// generated; the complete call follows with the same `index` and `id`.
+    pub fn is_partial(&self) -> bool {
+        self.function.arguments_delta.is_some()
     }
 }

@@ -63,6 +63,8 @@ pub enum Failure {
     Io(String),
     /// A structured answer did not fit its type.
     Structured(ollama_proto::tools::DecodeError),
+    /// A structured answer was empty: all output went to reasoning.
+    EmptyAnswer(ollama_proto::tools::EmptyAnswer),
     /// A tool run stopped without an answer.
     Tools(ollama_proto::tools::ToolLoopError),
     /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
@@ -91,6 +93,7 @@ pub fn failure(e: ClientError) -> Failure {
         ClientError::Connect(_) => Failure::Connect(e.to_string()),
         ClientError::Io(_) => Failure::Io(e.to_string()),
         ClientError::Structured(e) => Failure::Structured(e),
+        ClientError::EmptyAnswer(e) => Failure::EmptyAnswer(e),
         ClientError::Tools(e) => Failure::Tools(e),
         ClientError::Proxy(_) => Failure::Proxy(e.to_string()),
         other => panic!("an error kind the suite does not know: {other:?}"),
@@ -380,6 +383,12 @@ macro_rules! conformance_tests {
             telemetry_cancelled_stream,
             telemetry_metrics,
             telemetry_streamed_content,
+            spent_quota_is_a_usage_limit_after_one_request,
+            plain_429_with_retry_after_is_retried,
+            streamed_tool_call_arguments,
+            streamed_tool_calls_in_a_tool_run,
+            structured_answer_lost_to_thinking_says_so,
+            retired_model_and_embed_normalize,
             reasoning_matrix,
             reasoning_matrix_without_negotiation,
             reasoning_fallback_retries_once,
@@ -461,6 +470,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
 
 mod account;
 mod answers;
+mod cloud;
 mod connections;
 mod dead_peers;
 mod errors;
@@ -489,6 +499,11 @@ pub use answers::{
     response_head_timeout_is_not_retried, retry_after_past_the_deadline_reports_the_status,
     stalled_error_body_without_timeouts_does_not_hang,
     stalled_or_reset_error_body_reports_the_status, the_answer_ends_at_the_final_object,
+};
+pub use cloud::{
+    plain_429_with_retry_after_is_retried, retired_model_and_embed_normalize,
+    spent_quota_is_a_usage_limit_after_one_request, streamed_tool_call_arguments,
+    streamed_tool_calls_in_a_tool_run, structured_answer_lost_to_thinking_says_so,
 };
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
