@@ -169,8 +169,8 @@ impl<R: Runtime> Client<R> {
             Exchange::single(&self.config, call, rt.now())?.through_route(self.plan.route());
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
-        let mut body = None;
-        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        let (mut body, mut permit) = (None, None);
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body, &mut permit);
         tracing::Instrument::instrument(run, span.span().clone()).await;
         let result = ex
             .output::<C>()
@@ -197,13 +197,17 @@ impl<R: Runtime> Client<R> {
             Exchange::stream(&self.config, call, rt.now())?.through_route(self.plan.route());
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
-        let mut body = None;
-        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        let (mut body, mut permit) = (None, None);
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body, &mut permit);
         tracing::Instrument::instrument(run, span.span().clone()).await;
-        match body {
-            Some(body) if ex.is_streaming() => {
-                Ok(EventStream::new(rt.clone(), ex, body, timer, span))
-            }
+        match (body, permit) {
+            (Some(body), Some(permit)) if ex.is_streaming() => Ok(EventStream::new(
+                rt.clone(),
+                ex,
+                (body, permit),
+                timer,
+                span,
+            )),
             _ => {
                 let error = match ex.poll_event() {
                     Some(Err(e)) => e,

@@ -63,6 +63,15 @@ impl fmt::Display for TimedOut {
         let via = Via(site.proxy.as_deref());
         let phase = site.phase;
         let setting = kind.setting();
+        if let CallPhase::WaitingForConnection { busy, max } = phase {
+            return write!(
+                f,
+                "timed out waiting for a connection to {server}{via}: {busy} of at most {max} \
+                 were busy for {limit:?} ({} timeout; raise it with {setting}, or allow more \
+                 connections with PoolOptions::max_connections)",
+                kind.as_str()
+            );
+        }
         match kind {
             TimeoutKind::Connect => write!(
                 f,
@@ -140,6 +149,15 @@ pub enum CallPhase {
     },
     /// Waiting before the next attempt.
     Backoff,
+    /// Waiting for a connection: the client's limit
+    /// ([`PoolOptions::max_connections`](crate::pool::PoolOptions::max_connections)) was
+    /// reached.
+    WaitingForConnection {
+        /// Connections in use when the call started waiting.
+        busy: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl fmt::Display for CallPhase {
@@ -149,6 +167,10 @@ impl fmt::Display for CallPhase {
             Self::ResponseHead => f.write_str("while waiting for the response head"),
             Self::Body { received } => write!(f, "after {received} body bytes"),
             Self::Backoff => f.write_str("while waiting to retry"),
+            Self::WaitingForConnection { busy, max } => write!(
+                f,
+                "while waiting for a connection ({busy} of at most {max} busy)"
+            ),
         }
     }
 }
