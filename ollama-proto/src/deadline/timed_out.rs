@@ -19,7 +19,9 @@ use super::TimeoutKind;
 /// assert_eq!(
 ///     t.to_string(),
 ///     "connect to 10.0.0.1:11434 timed out after 30s \
-///      (connect timeout; raise it with ClientBuilder::connect_timeout)"
+///      (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+///      listen backlog is full leaves connects unanswered too: raise its backlog, \
+///      net.core.somaxconn)"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -76,7 +78,9 @@ impl fmt::Display for TimedOut {
             TimeoutKind::Connect => write!(
                 f,
                 "connect to {server}{via} timed out after {limit:?} \
-                 (connect timeout; raise it with {setting})"
+                 (connect timeout; raise it with {setting}; a server whose listen backlog \
+                 is full leaves connects unanswered too: raise its backlog, \
+                 net.core.somaxconn)"
             ),
             TimeoutKind::ResponseHead => write!(
                 f,
@@ -204,7 +208,9 @@ mod tests {
                 TimeoutKind::Connect,
                 site(Some("http://p:3128"), CallPhase::Connect),
                 "connect to h:1 through the proxy http://p:3128 timed out after 2s \
-                 (connect timeout; raise it with ClientBuilder::connect_timeout)",
+                 (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+                 listen backlog is full leaves connects unanswered too: raise its backlog, \
+                 net.core.somaxconn)",
             ),
             (
                 TimeoutKind::ResponseHead,
