@@ -20,6 +20,27 @@ pub struct HeapCounter;
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
+/// Live bytes by size class: bucket `b` holds allocations of `2^(b-1)` to `2^b - 1` bytes.
+static BY_SIZE: [AtomicI64; 48] = [const { AtomicI64::new(0) }; 48];
+
+fn bucket(size: usize) -> usize {
+    ((usize::BITS - size.leading_zeros()) as usize).min(47)
+}
+
+/// Live bytes by size class: `(smallest size of the class, live bytes)` for each class, the
+/// class of `n` bytes starting at the power of two at or below `n`.
+pub fn live_by_size() -> Vec<(usize, i64)> {
+    BY_SIZE
+        .iter()
+        .enumerate()
+        .map(|(b, v)| {
+            (
+                if b == 0 { 0 } else { 1 << (b - 1) },
+                v.load(Ordering::Relaxed),
+            )
+        })
+        .collect()
+}
 
 /// Bytes allocated and not freed yet, by every thread.
 pub fn live_bytes() -> i64 {
@@ -34,6 +55,12 @@ pub fn allocations() -> u64 {
 fn grew(by: usize) {
     LIVE.fetch_add(by as i64, Ordering::Relaxed);
     ALLOCS.fetch_add(1, Ordering::Relaxed);
+    BY_SIZE[bucket(by)].fetch_add(by as i64, Ordering::Relaxed);
+}
+
+fn shrank(by: usize) {
+    LIVE.fetch_sub(by as i64, Ordering::Relaxed);
+    BY_SIZE[bucket(by)].fetch_sub(by as i64, Ordering::Relaxed);
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged; the counters
@@ -60,14 +87,14 @@ unsafe impl GlobalAlloc for HeapCounter {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract, which we pass on.
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        shrank(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract, which we pass on.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+            shrank(layout.size());
             grew(new_size);
         }
         p

@@ -16,7 +16,14 @@ use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestRe
 
 use crate::Io;
 
-/// Initial size of a connection's read buffer and of the decoded-body buffer.
+/// Initial size of a connection's read buffer (and of its decoded-body buffer, which follows
+/// it): a response head and a paced token line (150 to 300 bytes with their chunk framing) fit.
+/// Small because it is per open stream: at 16 KiB each, the two buffers were 32 KiB of every
+/// open stream's 44 KiB of client heap in the scale bench (`benches/scale.sh`).
+const READ_INITIAL: usize = 1024;
+/// The read buffer doubles, up to this, each time a read fills it: a body that arrives faster
+/// than it is paced (an unpaced stream, a large answer) is read in 16 KiB pieces after three
+/// reads, as before.
 const READ_CHUNK: usize = 16 * 1024;
 /// Largest response head (status line and headers), and longest chunk-size line, accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -39,7 +46,7 @@ impl<S: Io> Connection<S> {
     pub fn new(io: S) -> Self {
         Self {
             io,
-            buf: vec![0; READ_CHUNK],
+            buf: vec![0; READ_INITIAL],
             start: 0,
             end: 0,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -85,6 +92,10 @@ impl<S: Io> Connection<S> {
         let end = self.end;
         let n = ready!(self.io.poll_read(cx, deadline, &mut self.buf[end..]))?;
         self.end += n;
+        // The read filled the buffer: more is coming than it holds, read more at a time.
+        if self.end == self.buf.len() && self.buf.len() < READ_CHUNK {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
         Poll::Ready(Ok(n))
     }
 
@@ -299,8 +310,9 @@ impl<S: Io> Body<S> {
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<Option<Result<&[u8], BoxError>>> {
-        if self.out.is_empty() {
-            self.out = vec![0; READ_CHUNK];
+        // As large as the read buffer: decoded bytes are never more than the bytes read.
+        if self.out.len() < self.conn.buf.len() {
+            self.out.resize(self.conn.buf.len(), 0);
         }
         // Each turn decodes buffered input, ends, or reads from the socket.
         loop {

@@ -174,18 +174,25 @@ fn chat_request(params: &Params) -> ChatRequest {
 }
 
 /// The memory figures of one moment.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Sample {
     rss_kib: u64,
     heap_bytes: i64,
+    /// Live heap by size class at the same moment (`heap_counter::live_by_size`).
+    by_size: [i64; 48],
     /// `/proc/net/sockstat` TCP `mem`, in pages (the whole machine's TCP buffers).
     tcp_mem_pages: u64,
 }
 
 fn sample() -> Sample {
+    let mut by_size = [0; 48];
+    for (slot, (_, live)) in by_size.iter_mut().zip(heap_counter::live_by_size()) {
+        *slot = live;
+    }
     Sample {
         rss_kib: e2e::proc_status_kib("VmRSS"),
         heap_bytes: heap_counter::live_bytes(),
+        by_size,
         tcp_mem_pages: tcp_mem_pages(),
     }
 }
@@ -228,7 +235,10 @@ fn plateau(board: &Board, streams: usize, stop: &AtomicBool) -> Option<Sample> {
             let s = sample();
             let b = best.get_or_insert(s);
             b.rss_kib = b.rss_kib.max(s.rss_kib);
-            b.heap_bytes = b.heap_bytes.max(s.heap_bytes);
+            if s.heap_bytes > b.heap_bytes {
+                b.heap_bytes = s.heap_bytes;
+                b.by_size = s.by_size;
+            }
             b.tcp_mem_pages = b.tcp_mem_pages.max(s.tcp_mem_pages);
         } else if board.ended.load(Ordering::Relaxed) > 0 {
             break;
@@ -236,6 +246,20 @@ fn plateau(board: &Board, streams: usize, stop: &AtomicBool) -> Option<Sample> {
         thread::sleep(Duration::from_millis(20));
     }
     best
+}
+
+/// Heap per stream by allocation size class (plateau minus idle), the classes over 64 bytes
+/// per stream: where the memory of an open stream goes.
+fn heap_by_size(peak: &Sample, idle: &Sample, streams: usize) -> serde_json::Value {
+    let classes = heap_counter::live_by_size();
+    let mut out = serde_json::Map::new();
+    for (b, (from, _)) in classes.iter().enumerate() {
+        let per = (peak.by_size[b] - idle.by_size[b]) / streams.max(1) as i64;
+        if per.abs() >= 64 {
+            out.insert(format!(">={from}"), json!(per));
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 fn pool(streams: usize) -> PoolOptions {
@@ -550,6 +574,7 @@ fn main() {
         "rss_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.rss_kib as f64 * 1024.0, idle.rss_kib as f64 * 1024.0)),
         "heap_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.heap_bytes as f64, idle.heap_bytes as f64)),
         "tcp_mem_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.tcp_mem_pages as f64 * 4096.0, idle.tcp_mem_pages as f64 * 4096.0)),
+        "heap_per_stream_by_size": peak.map(|p| heap_by_size(&p, &idle, args.streams)),
         "lat_p50_ms": pct(0.50),
         "lat_p99_ms": pct(0.99),
         "lat_max_ms": lat.last().map_or(0.0, |&v| f64::from(v) / 1000.0),

@@ -33,7 +33,12 @@ pub(super) async fn drive<R: Runtime>(
                     };
                     *permit = Some(place);
                 }
-                let outcome = race(rt, ex, timer, rt.connect(fresh, ex.poll_timeout())).await;
+                // Boxed, here and for the send: a call's future is as large as its largest
+                // step, and the runtime's connect (TCP, tunnel, TLS handshake) and send futures
+                // were 5 KiB of every open stream's task (measured by `benches/scale.sh`);
+                // boxed, they cost one short-lived allocation each instead.
+                let connect = Box::pin(rt.connect(fresh, ex.poll_timeout()));
+                let outcome = race(rt, ex, timer, connect).await;
                 match outcome {
                     Some(Ok((conn, reused))) => {
                         connection = Some(conn);
@@ -50,7 +55,7 @@ pub(super) async fn drive<R: Runtime>(
                     continue;
                 };
                 let request = ex.shared_request();
-                let send = rt.send(conn, &request, ex.poll_timeout());
+                let send = Box::pin(rt.send(conn, &request, ex.poll_timeout()));
                 match race(rt, ex, timer, send).await {
                     Some(Ok(head)) => {
                         *body = Some(head.body);
