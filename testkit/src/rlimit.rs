@@ -49,6 +49,6 @@ pub fn exhaust_descriptors() -> NoFreeDescriptors {
 impl Drop for NoFreeDescriptors {
     fn drop(&mut self) {
         self.fillers.clear();
-        let _ = setrlimit(Resource::Nofile, self.saved.clone());
+        let _ = setrlimit(Resource::Nofile, self.saved);
     }
 }

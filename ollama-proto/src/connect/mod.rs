@@ -133,7 +133,7 @@ impl ConnectPlan {
         };
         match self.route.proxy() {
             Some(proxy) => ConnectError::Proxy(ProxyError::unreachable(proxy, error)),
-            None => ConnectError::Server(error.into()),
+            None => ConnectError::Server(error),
         }
     }
 
