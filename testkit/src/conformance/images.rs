@@ -6,12 +6,27 @@ use std::path::{Path, PathBuf};
 
 use ollama_proto::types::{Image, ImageError, ImageFileError, ImageKind};
 
-fn temp_file(tag: &str, name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("{tag}-images-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+/// The scenario's scratch directory, removed when the scenario ends (also when it fails).
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{tag}-images-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A PNG is read and recognised; a text file, an empty file, a missing file and a directory
@@ -20,14 +35,15 @@ pub fn image_from_path_is_checked(
     tag: &str,
     image_from_path: impl Fn(&Path) -> Result<Image, ImageFileError>,
 ) {
-    let png = temp_file(tag, "a.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let scratch = ScratchDir::new(tag);
+    let png = scratch.file("a.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let image = image_from_path(&png).unwrap();
     assert_eq!(
         (image.kind(), image.as_bytes().len()),
         (Some(ImageKind::Png), 16)
     );
 
-    let text = temp_file(tag, "notes.png", b"hello");
+    let text = scratch.file("notes.png", b"hello");
     match image_from_path(&text).unwrap_err() {
         ImageFileError::NotAnImage { path, source } => {
             assert_eq!(path, text);
@@ -41,7 +57,7 @@ pub fn image_from_path_is_checked(
         }
         other => panic!("{other:?}"),
     }
-    let empty = temp_file(tag, "empty.jpg", b"");
+    let empty = scratch.file("empty.jpg", b"");
     let err = image_from_path(&empty).unwrap_err();
     assert_eq!(
         err.to_string(),
