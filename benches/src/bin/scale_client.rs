@@ -369,7 +369,7 @@ fn run_blocking(
     ready();
     for i in 0..args.streams {
         let (client, board) = (client.clone(), Arc::clone(board));
-        let spawned = thread::Builder::new().stack_size(64 * 1024).spawn(move || {
+        let spawned = thread::Builder::new().stack_size(256 * 1024).spawn(move || {
             let result = (|| {
                 let stream = client
                     .chat_stream(chat_request(&params))
