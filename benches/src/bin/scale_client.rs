@@ -8,9 +8,10 @@
 //!
 //! Prints one JSON object:
 //! - memory per open stream: the client's RSS and live heap (a process-wide counting
-//!   allocator, `benches::heap_counter`) at the plateau (every stream has its first chunk,
-//!   none has ended; the highest of samples every 20 ms) minus the idle client (built, its
-//!   runtime started, nothing sent), divided by N; the kernel's TCP buffer memory
+//!   allocator, `benches::heap_counter`) at the plateau (the sample, every 20 ms, with the
+//!   most streams open: all N when the last opened before the first ended) minus the idle
+//!   client (built, its runtime started, nothing sent), divided by the streams open then;
+//!   streams open at most 1,000 at a time (`OPENING_AT_ONCE`); the kernel's TCP buffer memory
 //!   (`/proc/net/sockstat`, both ends of every loopback connection) apart;
 //! - added latency: receive time minus the send stamp the server puts in each line
 //!   (p50/p99/max);
@@ -92,6 +93,8 @@ struct Board {
     chunks: u64,
     /// Latency of chunk k of stream i at `i * chunks + k`, in µs (0: not received).
     latency_us: Vec<AtomicU32>,
+    /// Streams whose response head arrived (open).
+    opened: AtomicUsize,
     /// Streams that received their first chunk.
     started: AtomicUsize,
     /// Streams that ended (with `Done` or an error).
@@ -109,6 +112,7 @@ impl Board {
             latency_us: (0..streams as u64 * chunks)
                 .map(|_| AtomicU32::new(0))
                 .collect(),
+            opened: AtomicUsize::new(0),
             started: AtomicUsize::new(0),
             ended: AtomicUsize::new(0),
             complete: AtomicUsize::new(0),
@@ -169,8 +173,24 @@ fn on_event(board: &Board, i: usize, k: &mut u64, event: OwnedEvent) -> Result<b
     Ok(false)
 }
 
-fn chat_request(params: &Params) -> ChatRequest {
-    ChatRequest::new(MODEL, vec![Message::user(params.prompt())])
+/// The request of stream `i`: its first line at `start_ms` plus its phase (streams spread
+/// evenly over one pacing interval, as independent streams are).
+fn chat_request(params: &Params, start_ms: u64, i: usize) -> ChatRequest {
+    ChatRequest::new(MODEL, vec![Message::user(prompt(params, start_ms, i))])
+}
+
+/// The user message of stream `i`'s request.
+fn prompt(params: &Params, start_ms: u64, i: usize) -> String {
+    let interval_ms = (params.interval_us / 1000).max(1);
+    let start = start_ms + i as u64 % interval_ms;
+    format!("{} start_ms={start}", params.prompt())
+}
+
+/// When the first lines go: after the time it takes to open every stream (about 0.6 ms
+/// each on this 2-core machine, plus a second), so that all are open before any ends and the
+/// plateau is every stream.
+fn start_ms(streams: usize) -> u64 {
+    e2e::unix_nanos() / 1_000_000 + 1_000 + streams as u64 * 6 / 10
 }
 
 /// The memory figures of one moment.
@@ -225,27 +245,56 @@ fn server_cpu_us(pid: Option<u32>, clk_tck: u64) -> u64 {
     ticks * 1_000_000 / clk_tck
 }
 
-/// Samples memory every 20 ms while every stream is open and none has ended; the highest.
-fn plateau(board: &Board, streams: usize, stop: &AtomicBool) -> Option<Sample> {
-    let mut best: Option<Sample> = None;
+/// Samples memory every 20 ms; the plateau is the samples with the most streams open (all
+/// of them, when the last opened before the first ended); of those, the one with the median
+/// heap (the steady state, not the burst when every stream sends its first line). Returns it
+/// with how many streams were open then.
+fn plateau(board: &Board, stop: &AtomicBool) -> Option<(Sample, usize)> {
+    let mut best: Vec<Sample> = Vec::with_capacity(4096);
+    let mut most = 0;
+    let began = Instant::now();
+    let mut tick = 0;
     // Bounded by `stop`, set when the run ends.
     while !stop.load(Ordering::Relaxed) {
-        let open = board.started.load(Ordering::Relaxed) >= streams;
-        if open && board.ended.load(Ordering::Relaxed) == 0 {
-            let s = sample();
-            let b = best.get_or_insert(s);
-            b.rss_kib = b.rss_kib.max(s.rss_kib);
-            if s.heap_bytes > b.heap_bytes {
-                b.heap_bytes = s.heap_bytes;
-                b.by_size = s.by_size;
+        let ended = board.ended.load(Ordering::Relaxed);
+        tick += 1;
+        if tick % 50 == 0 {
+            // Progress, once a second, on stderr (the script keeps it in client.log).
+            eprintln!(
+                "{:>5.1}s opened {} started {} ended {}",
+                began.elapsed().as_secs_f64(),
+                board.opened.load(Ordering::Relaxed),
+                board.started.load(Ordering::Relaxed),
+                ended
+            );
+        }
+        let open = board.opened.load(Ordering::Relaxed).saturating_sub(ended);
+        if open > 0 && open >= most {
+            if open > most {
+                best.clear();
+                most = open;
             }
-            b.tcp_mem_pages = b.tcp_mem_pages.max(s.tcp_mem_pages);
-        } else if board.ended.load(Ordering::Relaxed) > 0 {
-            break;
+            if best.len() < best.capacity() {
+                best.push(sample());
+            }
         }
         thread::sleep(Duration::from_millis(20));
     }
-    best
+    best.sort_by_key(|s| s.heap_bytes);
+    best.get(best.len() / 2).map(|s| (*s, most))
+}
+
+/// Opens at most this many streams at a time whose response head has not arrived: a
+/// gateway's streams arrive over time, and 10,000 connects at once overflow the server's
+/// listen backlog (SYNs dropped, retried a second later), which would spread the opening
+/// over more than a stream's life and leave no moment with every stream open.
+const OPENING_AT_ONCE: usize = 1_000;
+
+/// Whether stream `i` may start now.
+fn may_open(board: &Board, i: usize) -> bool {
+    i < board.opened.load(Ordering::Relaxed)
+        + board.failed.load(Ordering::Relaxed)
+        + OPENING_AT_ONCE
 }
 
 /// Heap per stream by allocation size class (plateau minus idle), the classes over 64 bytes
@@ -283,15 +332,21 @@ fn run_hyper(
     let client = ollama_hyper::Client::with_transport_options(config, &pool(args.streams))?;
     let mut tasks = Vec::with_capacity(args.streams);
     ready();
+    let start = start_ms(args.streams);
     rt.block_on(async {
         for i in 0..args.streams {
+            // Bounded by the streams opening (or failing).
+            while !may_open(board, i) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let (client, board) = (client.clone(), Arc::clone(board));
             tasks.push(tokio::spawn(async move {
                 let result = async {
                     let mut stream = client
-                        .chat_stream(chat_request(&params))
+                        .chat_stream(chat_request(&params, start, i))
                         .await
                         .map_err(|e| e.to_string())?;
+                    board.opened.fetch_add(1, Ordering::Relaxed);
                     let mut k = 0;
                     while let Some(event) = stream.next_event().await {
                         if on_event(&board, i, &mut k, event.map_err(|e| e.to_string())?)? {
@@ -326,15 +381,21 @@ fn run_smol(
     // The reactor starts on first use: start it before the idle sample.
     async_io::block_on(async_io::Timer::after(Duration::from_millis(1)));
     ready();
+    let start = start_ms(args.streams);
     async_io::block_on(ex.run(async {
         for i in 0..args.streams {
+            // Bounded by the streams opening (or failing).
+            while !may_open(board, i) {
+                async_io::Timer::after(Duration::from_millis(1)).await;
+            }
             let (client, board) = (client.clone(), Arc::clone(board));
             tasks.push(ex.spawn(async move {
                 let result = async {
                     let mut stream = client
-                        .chat_stream(chat_request(&params))
+                        .chat_stream(chat_request(&params, start, i))
                         .await
                         .map_err(|e| e.to_string())?;
+                    board.opened.fetch_add(1, Ordering::Relaxed);
                     let mut k = 0;
                     while let Some(event) = stream.next_event().await {
                         if on_event(&board, i, &mut k, event.map_err(|e| e.to_string())?)? {
@@ -367,23 +428,31 @@ fn run_blocking(
     let args_board = Arc::clone(board);
     let mut threads = Vec::with_capacity(args.streams);
     ready();
+    let start = start_ms(args.streams);
     for i in 0..args.streams {
+        // Bounded by the streams opening (or failing).
+        while !may_open(board, i) {
+            thread::sleep(Duration::from_millis(1));
+        }
         let (client, board) = (client.clone(), Arc::clone(board));
-        let spawned = thread::Builder::new().stack_size(256 * 1024).spawn(move || {
-            let result = (|| {
-                let stream = client
-                    .chat_stream(chat_request(&params))
-                    .map_err(|e| e.to_string())?;
-                let mut k = 0;
-                for event in stream {
-                    if on_event(&board, i, &mut k, event.map_err(|e| e.to_string())?)? {
-                        return Ok(k);
+        let spawned = thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let result = (|| {
+                    let stream = client
+                        .chat_stream(chat_request(&params, start, i))
+                        .map_err(|e| e.to_string())?;
+                    board.opened.fetch_add(1, Ordering::Relaxed);
+                    let mut k = 0;
+                    for event in stream {
+                        if on_event(&board, i, &mut k, event.map_err(|e| e.to_string())?)? {
+                            return Ok(k);
+                        }
                     }
-                }
-                Err("ended without Done".to_owned())
-            })();
-            board.on_end(result);
-        });
+                    Err("ended without Done".to_owned())
+                })();
+                board.on_end(result);
+            });
         match spawned {
             Ok(t) => threads.push(t),
             Err(e) => Arc::clone(&args_board).on_end(Err(format!("spawning a thread: {e}"))),
@@ -418,19 +487,25 @@ fn run_ollama_rs(
         .build();
     let mut tasks = Vec::with_capacity(args.streams);
     ready();
+    let start = start_ms(args.streams);
     rt.block_on(async {
         for i in 0..args.streams {
+            // Bounded by the streams opening (or failing).
+            while !may_open(board, i) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let (ollama, board) = (ollama.clone(), Arc::clone(board));
             tasks.push(tokio::spawn(async move {
                 let result = async {
                     let request = ChatMessageRequest::new(
                         MODEL.to_owned(),
-                        vec![ChatMessage::user(params.prompt())],
+                        vec![ChatMessage::user(prompt(&params, start, i))],
                     );
                     let mut stream = ollama
                         .send_chat_messages_stream(request)
                         .await
                         .map_err(|e| e.to_string())?;
+                    board.opened.fetch_add(1, Ordering::Relaxed);
                     let mut k = 0;
                     while let Some(item) = stream.next().await {
                         let response = item.map_err(|()| "ollama-rs stream error".to_owned())?;
@@ -493,10 +568,10 @@ fn main() {
     // The sampler thread exists before the idle sample, so its stack is in both.
     let (idle_tx, idle_rx) = std::sync::mpsc::channel::<(Sample, u64, u64, Instant)>();
     let sampler = {
-        let (board, stop, streams) = (Arc::clone(&board), Arc::clone(&stop), args.streams);
+        let (board, stop) = (Arc::clone(&board), Arc::clone(&stop));
         thread::spawn(move || {
             let idle = idle_rx.recv().ok();
-            (idle, plateau(&board, streams, &stop))
+            (idle, plateau(&board, &stop))
         })
     };
     let (server_pid, clk_tck) = (args.server_pid, args.clk_tck);
@@ -547,7 +622,8 @@ fn main() {
         }
         f64::from(lat[((lat.len() - 1) as f64 * p).round() as usize]) / 1000.0
     };
-    let n = args.streams as f64;
+    let n = peak.map_or(1, |(_, open)| open.max(1)) as f64;
+    let peak = peak.map(|(p, _)| p);
     let chunks = lat.len() as u64;
     let expected = args.chunks * args.streams as u64;
     let complete = board.complete.load(Ordering::Relaxed);
@@ -568,13 +644,13 @@ fn main() {
         "complete_streams": complete,
         "failed_streams": board.failed.load(Ordering::Relaxed),
         "first_error": first_error,
-        "plateau_sampled": peak.is_some(),
+        "plateau_open_streams": n as u64,
         "idle_rss_kib": idle.rss_kib,
         "idle_heap_bytes": idle.heap_bytes,
         "rss_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.rss_kib as f64 * 1024.0, idle.rss_kib as f64 * 1024.0)),
         "heap_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.heap_bytes as f64, idle.heap_bytes as f64)),
         "tcp_mem_per_stream_bytes": peak.map_or(0.0, |p| per_stream(p.tcp_mem_pages as f64 * 4096.0, idle.tcp_mem_pages as f64 * 4096.0)),
-        "heap_per_stream_by_size": peak.map(|p| heap_by_size(&p, &idle, args.streams)),
+        "heap_per_stream_by_size": peak.map(|p| heap_by_size(&p, &idle, n as usize)),
         "lat_p50_ms": pct(0.50),
         "lat_p99_ms": pct(0.99),
         "lat_max_ms": lat.last().map_or(0.0, |&v| f64::from(v) / 1000.0),

@@ -9,7 +9,8 @@
 //! then content, then the final `done` line with metrics), **one HTTP chunk per line, each
 //! written with its own `write` as soon as it is made** (TCP_NODELAY), as Ollama flushes every
 //! token. The request's user message may set `chunks=`, `interval_us=` (pause before each
-//! line) and `stamp=1` (content = send time in ns, for latency); `--chunks` is the default.
+//! line), `stamp=1` (content = send time in ns, for latency) and `start_ms=` (the wall-clock
+//! time of the first line, for the scale bench); `--chunks` is the default.
 //! Connections are kept alive.
 //!
 //! One thread (a current-thread tokio runtime) serves every connection: a thread per
@@ -130,6 +131,10 @@ fn main() {
     }
 }
 
+fn e2e_now() -> u64 {
+    benches::e2e::unix_nanos()
+}
+
 /// Reports a failed accept on stderr, at most once a second, naming the limit for the
 /// descriptor errors.
 fn accept_failed(e: &std::io::Error, last: &mut Option<Instant>) {
@@ -207,7 +212,8 @@ async fn serve(conn: TcpStream, default: Params) -> std::io::Result<()> {
             .await?;
         } else {
             let params = Params::find(&body, default);
-            stream(out, &params, &mut line, &mut chunk).await?;
+            let start = benches::e2e::find_start_ms(&body);
+            stream(out, &params, start, &mut line, &mut chunk).await?;
         }
         if close {
             return Ok(());
@@ -219,6 +225,7 @@ async fn serve(conn: TcpStream, default: Params) -> std::io::Result<()> {
 async fn stream(
     out: &mut TcpStream,
     params: &Params,
+    start_ms: Option<u64>,
     line: &mut Vec<u8>,
     chunk: &mut Vec<u8>,
 ) -> std::io::Result<()> {
@@ -230,6 +237,11 @@ async fn stream(
     let mut lines = Lines::new(params);
     let interval = Duration::from_micros(params.interval_us);
     let mut next = Instant::now();
+    if let Some(ms) = start_ms {
+        // The first line at `start_ms` (wall clock), the next ones paced from there.
+        let wait = Duration::from_millis(ms).saturating_sub(Duration::from_nanos(e2e_now()));
+        next = (next + wait).checked_sub(interval).unwrap_or(next);
+    }
     // Bounded by `params.chunks` + 1 lines.
     loop {
         if !interval.is_zero() {
