@@ -12,8 +12,8 @@
 #   benches/scale.sh --quick    # CI smoke: debug build, N = 100 and 500, 20 chunks, no ollama-rs
 #   benches/scale.sh --streams "100 1000" --chunks 100 --interval-us 50000 --no-ollama-rs
 #
-# Raises the open-file limit to the hard limit first (10,000 streams need 10,000 client and
-# 10,000 server descriptors); fails with a message if the hard limit is too low. Bounded:
+# Raises the open-file limit to the hard limit first (10,000 streams need 10,000 descriptors in
+# the client and 10,000 in the server); fails with a message if the hard limit is too low. Bounded:
 # each client run has a time limit, the server exits by itself after 30 minutes and is
 # stopped when this script ends. Results: $target/scale-report/results.jsonl.
 set -euo pipefail
@@ -33,11 +33,11 @@ done
 
 max_n=0
 for n in $streams_list; do ((n > max_n)) && max_n=$n; done
-need=$((2 * max_n + 256))
+need=$((max_n + 256)) # per process: the client and the server each hold one end of each stream
 hard=$(ulimit -Hn)
 if [[ $hard != unlimited ]] && ((hard < need)); then
-  echo "the hard open-file limit is $hard; $max_n streams with the server on this machine need" \
-    "about $need (raise it: ulimit -Hn, /etc/security/limits.conf, LimitNOFILE=)" >&2
+  echo "the hard open-file limit is $hard; $max_n streams need about $need per process" \
+    "(raise it: ulimit -Hn, /etc/security/limits.conf, LimitNOFILE=)" >&2
   exit 1
 fi
 ulimit -n "$hard"
