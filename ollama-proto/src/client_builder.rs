@@ -121,6 +121,13 @@ impl<R> ClientBuilder<R> {
         self.map(|c| c.api_key(key))
     }
 
+    /// Lets the ollama.com account calls (`balance`, `usage`, `me`) go to the base URL even
+    /// when it is not `https://ollama.com` (a local server relaying them, a stand-in); off by
+    /// default, so they refuse to carry the key to another host.
+    pub fn relay_account_calls(self, relay: bool) -> Self {
+        self.map(|c| c.relay_account_calls(relay))
+    }
+
     /// Replaces the `User-Agent`.
     pub fn user_agent(self, agent: impl Into<String>) -> Self {
         self.map(|c| c.user_agent(agent))
@@ -328,6 +335,7 @@ mod tests {
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
             .max_body(20)
+            .relay_account_calls(true)
             .into_config()
             .unwrap();
         let want = ClientConfig::new("https://example.com/ollama".parse().unwrap())
@@ -347,8 +355,10 @@ mod tests {
             .tcp_keepalive(Some(TcpKeepalive::new(d(5000), d(6000), 7)))
             .retry(RetryPolicy::retries(2))
             .max_line_len(10)
-            .max_body(20);
+            .max_body(20)
+            .relay_account_calls(true);
         assert_eq!(format!("{built:?}"), format!("{want:?}"));
+        assert!(built.request.relay_account_calls);
         assert_eq!(built.request.api_key.unwrap().expose_secret(), "sk-secret");
         assert_eq!(
             built

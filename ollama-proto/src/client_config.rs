@@ -202,6 +202,14 @@ impl ClientConfig {
         self
     }
 
+    /// Lets the ollama.com account calls (`balance`, `usage`, `me`) go to this base URL even
+    /// when it is not `https://ollama.com`: a local server that relays them, or a stand-in (see
+    /// [`RequestConfig::relay_account_calls`]).
+    pub fn relay_account_calls(mut self, relay: bool) -> Self {
+        self.request.relay_account_calls = relay;
+        self
+    }
+
     /// Replaces the `User-Agent`.
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.request.user_agent = agent.into();

@@ -424,6 +424,18 @@ pub enum UsageError {
     InvalidRequest(String),
     /// The base URL could not be joined with the endpoint path.
     InvalidUrl(String),
+    /// An ollama.com account call (`/api/balance`, `/api/usage`, `/api/me`) was refused before
+    /// sending: the base URL is not `https://ollama.com` and the configuration did not opt in
+    /// with [`RequestConfig::relay_account_calls`](crate::request::RequestConfig::relay_account_calls),
+    /// or it is ollama.com and no API key is set.
+    AccountCallHost {
+        /// The call, e.g. `GET /api/balance`.
+        call: String,
+        /// The base URL's origin (`scheme://host:port`).
+        origin: String,
+        /// Why it was refused.
+        reason: AccountCallRefusal,
+    },
 }
 
 impl fmt::Display for UsageError {
@@ -433,8 +445,33 @@ impl fmt::Display for UsageError {
             Self::Encode(m) => write!(f, "request could not be encoded: {m}"),
             Self::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Self::InvalidUrl(m) => write!(f, "invalid URL: {m}"),
+            Self::AccountCallHost {
+                call,
+                origin,
+                reason: AccountCallRefusal::NoApiKey,
+            } => write!(
+                f,
+                "{call} is an ollama.com account call and needs an API key \
+                 (OLLAMA_API_KEY, or the builder's api_key) for {origin}"
+            ),
+            Self::AccountCallHost { call, origin, .. } => write!(
+                f,
+                "{call} is an ollama.com account call: not sent to {origin}, which is not \
+                 https://ollama.com (the API key would go elsewhere); use https://ollama.com, or \
+                 relay_account_calls(true) for a local server that relays it"
+            ),
         }
     }
 }
 
 impl std::error::Error for UsageError {}
+
+/// Why an ollama.com account call was refused ([`UsageError::AccountCallHost`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccountCallRefusal {
+    /// The base URL is not `https://ollama.com` and relaying was not allowed.
+    NotOllamaCom,
+    /// The base URL is ollama.com but no API key (nor an `Authorization` header) is set.
+    NoApiKey,
+}

@@ -130,7 +130,8 @@ pub use client_config::{ClientConfig, ConfigError, Network};
 pub use client_error::ClientError;
 pub use decoder::{Decoder, DecoderConfig, DecoderState, StreamKind};
 pub use error::{
-    BodyKind, BoxError, Error, ErrorKind, JsonError, Position, StatusError, UsageError,
+    AccountCallRefusal, BodyKind, BoxError, Error, ErrorKind, JsonError, Position, StatusError,
+    UsageError,
 };
 pub use event::{Completion, Event, OwnedEvent, OwnedProgress, Progress};
 pub use host::{ApiKey, BaseUrl, EnvError, Environment, HostError, IntoBaseUrl};

@@ -26,6 +26,9 @@
 //! ending in `{"status":"success"}`), `HEAD|POST /api/blobs/:digest` (uploads are checked against
 //! their SHA-256 and remembered). Unknown paths get gin's text/plain `404 page not found`, known
 //! paths with the wrong method `405 method not allowed`, missing or malformed JSON bodies 400.
+//! ollama.com's account routes `GET /api/balance`, `GET /api/usage`, `POST /api/me` (bearer key
+//! required; the documented answers; 400 on a bad query) and the decision route
+//! `POST /v1/systemone` (the documented answer to the documented request, else a made-up one).
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -45,8 +48,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod account_routes;
 mod body;
 pub mod conformance;
+mod decision_routes;
 mod faults;
 mod http;
 mod log;
@@ -64,6 +69,7 @@ pub mod telemetry;
 mod tls;
 
 pub use body::ENDLESS_STREAM_MAX_LINES;
+pub use decision_routes::{DOCUMENTED_DECISION_ANSWER, DOCUMENTED_DECISION_REQUEST};
 pub use faults::WriteSizes;
 pub use http::{MAX_REQUEST_BODY, MAX_REQUEST_HEAD};
 pub use log::{Disconnect, LOG_LIMIT, ReceivedRequest};

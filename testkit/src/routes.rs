@@ -129,6 +129,11 @@ pub(crate) struct Context<'a> {
 pub(crate) fn default_reply(request: &Request, cx: Context<'_>) -> Reply {
     let method = request.method.as_str();
     let path = request.path();
+    if let Some(reply) =
+        crate::account_routes::reply(request).or_else(|| crate::decision_routes::reply(request))
+    {
+        return reply;
+    }
     if let Some(digest) = path.strip_prefix("/api/blobs/") {
         return blob(method, digest, &request.body, cx.blobs);
     }

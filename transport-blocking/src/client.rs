@@ -103,6 +103,26 @@ impl Client {
         block(self.0.web_fetch(req))
     }
 
+    /// [`ollama_proto::Client::balance`], blocking (an ollama.com account call).
+    pub fn balance(&self) -> Result<BalanceResponse, ClientError> {
+        block(self.0.balance())
+    }
+
+    /// [`ollama_proto::Client::usage`], blocking (an ollama.com account call).
+    pub fn usage(&self, query: GetUsage) -> Result<UsageResponse, ClientError> {
+        block(self.0.usage(query))
+    }
+
+    /// [`ollama_proto::Client::me`], blocking (an ollama.com account call).
+    pub fn me(&self) -> Result<UserResponse, ClientError> {
+        block(self.0.me())
+    }
+
+    /// [`ollama_proto::Client::systemone`], blocking (experimental).
+    pub fn systemone(&self, req: SystemOneRequest) -> Result<SystemOneResponse, ClientError> {
+        block(self.0.systemone(req))
+    }
+
     /// [`ollama_proto::Client::run_tools`], blocking.
     pub fn run_tools(
         &self,

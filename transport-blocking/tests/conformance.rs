@@ -8,8 +8,9 @@ use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
-    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, GenerateResponse, PullRequest,
+    BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
+    EmbedResponse, GenerateRequest, GenerateResponse, GetUsage, PullRequest, SystemOneRequest,
+    SystemOneResponse, UsageResponse, UserResponse,
 };
 use serde::de::DeserializeOwned;
 use testkit::conformance::tools::describe;
@@ -112,6 +113,26 @@ impl Transport for Blocking {
         A: ollama_blocking::JsonSchema + DeserializeOwned + Send + 'static,
     {
         client.chat_structured::<A>(request).map_err(failure)
+    }
+
+    fn balance(&self, client: &Client) -> Result<BalanceResponse, Failure> {
+        client.balance().map_err(failure)
+    }
+
+    fn usage(&self, client: &Client, query: GetUsage) -> Result<UsageResponse, Failure> {
+        client.usage(query).map_err(failure)
+    }
+
+    fn me(&self, client: &Client) -> Result<UserResponse, Failure> {
+        client.me().map_err(failure)
+    }
+
+    fn systemone(
+        &self,
+        client: &Client,
+        request: SystemOneRequest,
+    ) -> Result<SystemOneResponse, Failure> {
+        client.systemone(request).map_err(failure)
     }
 
     fn send(

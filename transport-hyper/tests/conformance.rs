@@ -10,8 +10,9 @@ use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
-    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, GenerateResponse, PullRequest,
+    BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
+    EmbedResponse, GenerateRequest, GenerateResponse, GetUsage, PullRequest, SystemOneRequest,
+    SystemOneResponse, UsageResponse, UserResponse,
 };
 use serde::de::DeserializeOwned;
 use testkit::conformance::tools::describe;
@@ -219,6 +220,26 @@ impl Transport for Hyper {
         A: ollama_hyper::JsonSchema + DeserializeOwned + Send + 'static,
     {
         c.run(|client| async move { client.chat_structured::<A>(request).await.map_err(failure) })
+    }
+
+    fn balance(&self, c: &HyperClient) -> Result<BalanceResponse, Failure> {
+        c.run(|client| async move { client.balance().await.map_err(failure) })
+    }
+
+    fn usage(&self, c: &HyperClient, query: GetUsage) -> Result<UsageResponse, Failure> {
+        c.run(|client| async move { client.usage(query).await.map_err(failure) })
+    }
+
+    fn me(&self, c: &HyperClient) -> Result<UserResponse, Failure> {
+        c.run(|client| async move { client.me().await.map_err(failure) })
+    }
+
+    fn systemone(
+        &self,
+        c: &HyperClient,
+        request: SystemOneRequest,
+    ) -> Result<SystemOneResponse, Failure> {
+        c.run(|client| async move { client.systemone(request).await.map_err(failure) })
     }
 
     fn send(

@@ -8,8 +8,9 @@ use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
-    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, GenerateResponse, PullRequest,
+    BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
+    EmbedResponse, GenerateRequest, GenerateResponse, GetUsage, PullRequest, SystemOneRequest,
+    SystemOneResponse, UsageResponse, UserResponse,
 };
 use ollama_smol::Client;
 use serde::de::DeserializeOwned;
@@ -122,6 +123,26 @@ impl Transport for Smol {
         A: ollama_smol::JsonSchema + DeserializeOwned + Send + 'static,
     {
         block_on(client.chat_structured::<A>(request)).map_err(failure)
+    }
+
+    fn balance(&self, client: &Client) -> Result<BalanceResponse, Failure> {
+        block_on(client.balance()).map_err(failure)
+    }
+
+    fn usage(&self, client: &Client, query: GetUsage) -> Result<UsageResponse, Failure> {
+        block_on(client.usage(query)).map_err(failure)
+    }
+
+    fn me(&self, client: &Client) -> Result<UserResponse, Failure> {
+        block_on(client.me()).map_err(failure)
+    }
+
+    fn systemone(
+        &self,
+        client: &Client,
+        request: SystemOneRequest,
+    ) -> Result<SystemOneResponse, Failure> {
+        block_on(client.systemone(request)).map_err(failure)
     }
 
     fn send(

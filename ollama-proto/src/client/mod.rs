@@ -18,6 +18,7 @@
 //! by the deadline it is told (see [`Runtime`]). Or drive an [`Exchange`] by hand:
 //! `ollama-proto/examples/blocking_client.rs` is the smallest form.
 
+mod account;
 mod drive;
 mod endpoints;
 mod options;

@@ -31,6 +31,12 @@ pub struct RequestConfig {
     /// Added to every request after the standard headers; a name given here replaces the
     /// standard header of that name (all its values here are sent).
     pub headers: HeaderMap,
+    /// Lets ollama.com account calls (`/api/balance`, `/api/usage`, `/api/me`) go to a base URL
+    /// that is not `https://ollama.com`: a local server that relays them to ollama.com with its
+    /// own key, or a stand-in. Off by default: [`build_request`](super::build_request) refuses
+    /// them with [`UsageError::AccountCallHost`](crate::UsageError::AccountCallHost), so a key
+    /// meant for ollama.com is never sent to another host by an account call.
+    pub relay_account_calls: bool,
 }
 
 impl Default for RequestConfig {
@@ -47,6 +53,7 @@ impl RequestConfig {
             api_key: None,
             user_agent: default_user_agent(),
             headers: HeaderMap::new(),
+            relay_account_calls: false,
         }
     }
 

@@ -9,6 +9,7 @@
 //! Streaming is chosen by the wrapper, never by a field: `ChatRequest` sends `"stream":false`,
 //! `Streaming(ChatRequest)` sends `"stream":true`.
 
+mod account;
 mod config;
 mod endpoints;
 
@@ -22,8 +23,8 @@ pub use crate::host::ApiKey;
 pub use config::{RequestConfig, default_user_agent};
 pub use endpoints::{GetVersion, ListModels, ListRunning};
 
-use crate::UsageError;
 use crate::decoder::StreamKind;
+use crate::{AccountCallRefusal, UsageError};
 
 /// `application/json`.
 pub const JSON: &str = "application/json";
@@ -51,6 +52,12 @@ pub trait Endpoint {
     /// The model the request is about, for logs and tracing spans.
     fn model(&self) -> Option<&str> {
         None
+    }
+    /// Whether this is an ollama.com account call (balance, usage, me), which
+    /// [`build_request`] sends only to `https://ollama.com` with a key, or to any base URL when
+    /// [`RequestConfig::relay_account_calls`] is set.
+    fn account_call(&self) -> bool {
+        false
     }
 }
 
@@ -136,6 +143,9 @@ pub fn build_request<E: Endpoint + ?Sized>(
     config: &RequestConfig,
     endpoint: &E,
 ) -> Result<http::Request<Bytes>, UsageError> {
+    if endpoint.account_call() {
+        check_account_call(config, endpoint)?;
+    }
     let body = endpoint.body()?;
     let url = config.base_url.url(&endpoint.path());
     let uri: http::Uri = url
@@ -176,4 +186,32 @@ pub fn build_request<E: Endpoint + ?Sized>(
         *request.body_mut() = body.bytes;
     }
     Ok(request)
+}
+
+/// Refuses an account call that would carry the key to a host other than ollama.com (unless
+/// the configuration relays them), or that goes to ollama.com without any credential.
+fn check_account_call<E: Endpoint + ?Sized>(
+    config: &RequestConfig,
+    endpoint: &E,
+) -> Result<(), UsageError> {
+    let url = &config.base_url;
+    let ollama_com = url.scheme() == "https" && url.is_ollama_com();
+    let has_key = config.api_key.is_some() || config.headers.contains_key(AUTHORIZATION);
+    let reason = if !ollama_com && !config.relay_account_calls {
+        AccountCallRefusal::NotOllamaCom
+    } else if ollama_com && !has_key {
+        AccountCallRefusal::NoApiKey
+    } else {
+        return Ok(());
+    };
+    let path = endpoint.path();
+    Err(UsageError::AccountCallHost {
+        call: format!(
+            "{} {}",
+            endpoint.method(),
+            path.split('?').next().unwrap_or_default()
+        ),
+        origin: url.origin(),
+        reason,
+    })
 }

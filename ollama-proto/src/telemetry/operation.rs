@@ -4,8 +4,11 @@
 /// well-known values for inference and embeddings, the endpoint's own name for model
 /// management (the conventions allow custom values where none applies).
 pub fn operation_name(path: &str) -> &'static str {
+    if path == "/v1/systemone" {
+        return "decision";
+    }
     let rest = path.strip_prefix("/api/").unwrap_or(path);
-    let head = rest.split('/').next().unwrap_or(rest);
+    let head = rest.split(['/', '?']).next().unwrap_or(rest);
     match head {
         "chat" => "chat",
         "generate" => "text_completion",
@@ -22,6 +25,9 @@ pub fn operation_name(path: &str) -> &'static str {
         "blobs" => "blob",
         "web_search" => "web_search",
         "web_fetch" => "web_fetch",
+        "balance" => "balance",
+        "usage" => "usage",
+        "me" => "whoami",
         _ => "ollama",
     }
 }
@@ -41,6 +47,10 @@ mod tests {
             ("/api/tags", "list_models"),
             ("/api/ps", "list_running"),
             ("/api/web_search", "web_search"),
+            ("/api/balance", "balance"),
+            ("/api/usage?range=24h&scope=team", "usage"),
+            ("/api/me", "whoami"),
+            ("/v1/systemone", "decision"),
             ("/nope", "ollama"),
         ];
         for (path, name) in cases {

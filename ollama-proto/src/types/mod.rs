@@ -1,5 +1,6 @@
 //! Typed requests and responses for every endpoint, as they appear on the wire.
 
+pub mod account;
 pub mod blobs;
 pub mod chat;
 pub mod completion;
@@ -12,14 +13,21 @@ pub mod keep_alive;
 pub mod logprob;
 pub mod message;
 pub mod models;
+pub mod named;
 pub mod options;
 pub mod progress;
 pub mod show;
 pub mod soft_switch;
+pub mod systemone;
 pub mod think;
 pub mod tool;
 pub mod web;
 
+pub use account::{
+    BalanceResponse, GetBalance, GetMe, GetUsage, IncludedBalance, LegacyLimit, LimitWindow,
+    Period, PlanKind, PurchasedBalance, UsageBucket, UsageCounts, UsageRange, UsageResponse,
+    UsageScope, UserResponse,
+};
 pub use blobs::{BlobDigest, BlobExists, CreateBlob};
 pub use chat::{ChatRequest, ChatResponse};
 pub use completion::{DoneReason, Metrics};
@@ -35,9 +43,13 @@ pub use models::{
     Capability, CopyRequest, DeleteRequest, ListResponse, ModelDetails, ModelInfo, ProcessResponse,
     RunningModel, VersionResponse,
 };
+pub use named::Named;
 pub use options::Options;
 pub use progress::{ProgressResponse, PullRequest, PushRequest};
 pub use show::{ShowRequest, ShowResponse, Tensor};
+pub use systemone::{
+    Answer, DecisionUsage, Question, QuestionType, SystemOneRequest, SystemOneResponse,
+};
 pub use think::{Think, ThinkLevel};
 pub use tool::{Tool, ToolCall, ToolCallFunction, ToolFunction};
 pub use web::{

@@ -32,8 +32,9 @@ use ollama_proto::deadline::TimeoutKind;
 use ollama_proto::pool::PoolOptions;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
-    BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest, EmbedResponse,
-    GenerateRequest, GenerateResponse, Message, PullRequest,
+    BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
+    EmbedResponse, GenerateRequest, GenerateResponse, GetUsage, Message, PullRequest,
+    SystemOneRequest, SystemOneResponse, UsageResponse, UserResponse,
 };
 use ollama_proto::{
     Accumulator, BodyKind, ClientConfig, ClientError, Decoder, DecoderConfig, OwnedEvent,
@@ -259,6 +260,22 @@ pub trait Transport {
     where
         A: ollama_proto::schemars::JsonSchema + DeserializeOwned + Send + 'static;
 
+    /// [`balance`](ollama_proto::Client::balance).
+    fn balance(&self, client: &Self::Client) -> Result<BalanceResponse, Failure>;
+
+    /// [`usage`](ollama_proto::Client::usage).
+    fn usage(&self, client: &Self::Client, query: GetUsage) -> Result<UsageResponse, Failure>;
+
+    /// [`me`](ollama_proto::Client::me).
+    fn me(&self, client: &Self::Client) -> Result<UserResponse, Failure>;
+
+    /// [`systemone`](ollama_proto::Client::systemone).
+    fn systemone(
+        &self,
+        client: &Self::Client,
+        request: SystemOneRequest,
+    ) -> Result<SystemOneResponse, Failure>;
+
     /// [`send`](ollama_proto::Client::send): the conversation after the turn, and the reply.
     fn send(
         &self,
@@ -384,6 +401,12 @@ macro_rules! conformance_tests {
             calls_beyond_the_limit_wait_first_in_first_out,
             a_wait_for_a_connection_times_out_naming_it,
             a_full_listen_backlog_is_a_connect_timeout_naming_it,
+            account_calls_send_the_bearer_key,
+            account_calls_stay_on_their_host,
+            legacy_and_current_balances,
+            account_errors_carry_the_servers_message,
+            account_rate_limit_honours_retry_after,
+            systemone_decisions,
         );
         $crate::conformance_tests!(@netns $transport;
             out_of_descriptors_is_a_clear_error_and_other_streams_go_on,
@@ -452,6 +475,7 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
     assert!(matches!(out.events.last(), Some(OwnedEvent::Done(_))));
 }
 
+mod account;
 mod answers;
 mod connection_limit;
 mod connections;
@@ -470,6 +494,11 @@ mod timeouts;
 mod tls;
 pub mod tools;
 
+pub use account::{
+    account_calls_send_the_bearer_key, account_calls_stay_on_their_host,
+    account_errors_carry_the_servers_message, account_rate_limit_honours_retry_after,
+    legacy_and_current_balances, systemone_decisions,
+};
 pub use answers::{
     content_encoding_is_named, content_encoding_is_named_on_single_bodies,
     early_413_during_an_upload_is_reported, endless_error_body_is_cut_at_the_limit,
