@@ -401,3 +401,7 @@ impl<S: Io> Body<S> {
         };
     }
 }
+
+#[cfg(test)]
+#[path = "exchange_tests.rs"]
+mod tests;

@@ -1,7 +1,6 @@
 //! The connection limit ([`PoolOptions::max_connections`]): calls beyond it wait, first in
 //! first out, within their own deadlines, and a timeout while waiting says so.
 
-use std::sync::Mutex;
 use std::thread;
 
 use super::support::*;
@@ -39,30 +38,29 @@ where
     let config = config_for(&server).connect_timeout(Duration::from_millis(50));
     let client = t.client_with_pool(config, PoolOptions::default().max_connections(1));
     server.push_reply(slow_stream(Duration::from_millis(20)));
-    let order = Mutex::new(Vec::new());
+    let digest = "sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f";
+    let digest = BlobDigest::parse(digest).unwrap();
     thread::scope(|s| {
         let stream = s.spawn(|| t.chat_stream(&client, recorded_chat(GEMMA_HELLO), None));
         wait_for_requests(&server, 1);
-        let mut waiting = Vec::new();
-        for name in ["first", "second", "third"] {
-            let (client, order) = (&client, &order);
-            waiting.push(s.spawn(move || {
-                let version = t.version(client);
-                order.lock().unwrap().push(name);
-                version
-            }));
-            // Each is in line before the next starts.
-            thread::sleep(Duration::from_millis(60));
-        }
+        // Three different calls, each in line before the next starts; the server sees them
+        // on the one connection in the order they came.
+        let first = s.spawn(|| t.version(&client));
+        thread::sleep(Duration::from_millis(100));
+        let second = s.spawn(|| t.blob_exists(&client, &digest));
+        thread::sleep(Duration::from_millis(100));
+        let third = s.spawn(|| t.delete(&client, DeleteRequest::new("gone:1b")));
+        thread::sleep(Duration::from_millis(100));
         let out = stream.join().unwrap().unwrap();
         assert_eq!(out.failure, None);
         assert!(matches!(out.events.last(), Some(OwnedEvent::Done(_))));
-        for call in waiting {
-            assert_eq!(call.join().unwrap().unwrap(), crate::VERSION);
-        }
+        assert_eq!(first.join().unwrap().unwrap(), crate::VERSION);
+        assert!(!second.join().unwrap().unwrap());
+        third.join().unwrap().unwrap();
     });
-    assert_eq!(*order.lock().unwrap(), ["first", "second", "third"]);
-    assert_eq!(server.requests().len(), 4);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    let blob = format!("/api/blobs/{}", digest.as_str());
+    assert_eq!(paths, ["/api/chat", "/api/version", &blob, "/api/delete"]);
     assert_eq!(
         server.connections_accepted(),
         1,
