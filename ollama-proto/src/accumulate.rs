@@ -118,6 +118,8 @@ impl Accumulator {
             r.created_at = c.created_at;
             r.done_reason = c.done_reason;
             r.metrics = c.metrics;
+            r.think_budget = c.think_budget;
+            r.think_budget_tokens = c.think_budget_tokens;
         }
         r
     }
@@ -138,6 +140,8 @@ impl Accumulator {
             r.done_reason = c.done_reason;
             r.metrics = c.metrics;
             r.context = c.context.unwrap_or_default();
+            r.think_budget = c.think_budget;
+            r.think_budget_tokens = c.think_budget_tokens;
         }
         r
     }

@@ -210,6 +210,13 @@ impl<R> ClientBuilder<R> {
         self.map(|c| c.think(think))
     }
 
+    /// Whether [`Reasoning`](crate::reasoning::Reasoning) intents may learn the server version
+    /// and the model's capabilities, once per client and model (default on; see
+    /// [`crate::reasoning`]).
+    pub fn negotiate_reasoning(self, on: bool) -> Self {
+        self.map(|c| c.negotiate_reasoning(on))
+    }
+
     /// What the calls' spans record beyond the defaults: prompt and answer text (opt-in,
     /// bounded), the GenAI metrics (feature `otel-metrics`). See [`crate::telemetry`].
     pub fn telemetry(self, telemetry: TelemetryConfig) -> Self {

@@ -65,6 +65,11 @@ pub struct ClientConfig {
     /// What the calls' spans record beyond the defaults (content capture, metrics); see
     /// [`crate::telemetry`].
     pub telemetry: TelemetryConfig,
+    /// Whether a call with a [`Reasoning`](crate::reasoning::Reasoning) intent may learn the
+    /// server version and the model's capabilities (one `/api/version` per client, one
+    /// `/api/show` per model, cached). On by default; off, the intent is resolved from the
+    /// model's name for a current server (see [`crate::reasoning`]).
+    pub negotiate_reasoning: bool,
 }
 
 impl Default for ClientConfig {
@@ -89,6 +94,7 @@ impl ClientConfig {
             tls: TlsConfig::default(),
             net_env: None,
             telemetry: TelemetryConfig::default(),
+            negotiate_reasoning: true,
         }
     }
 
@@ -282,6 +288,13 @@ impl ClientConfig {
     /// How reasoning is separated from answers.
     pub fn think(mut self, think: ThinkConfig) -> Self {
         self.decoder.think = think;
+        self
+    }
+
+    /// Whether reasoning intents may fetch the server version and model facts (default on;
+    /// see [`ClientConfig::negotiate_reasoning`]).
+    pub fn negotiate_reasoning(mut self, on: bool) -> Self {
+        self.negotiate_reasoning = on;
         self
     }
 }

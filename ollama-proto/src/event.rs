@@ -135,4 +135,8 @@ pub struct Completion {
     pub created_at: String,
     /// Progress streams: the final status (`success`).
     pub status: Option<String>,
+    /// Chat and generate: the thinking budget as sent, echoed by servers with budgets.
+    pub think_budget: Option<crate::types::Think>,
+    /// Chat and generate: the budget in tokens the server resolved it to.
+    pub think_budget_tokens: Option<u64>,
 }

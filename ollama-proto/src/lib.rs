@@ -75,7 +75,8 @@
 //! - [`proxy`], [`tls`], [`net_env`]: proxy routes (with the sans-IO CONNECT handshake) and
 //!   trusted certificate authorities, from the builder and the environment.
 //! - [`decoder`], [`event`], [`accumulate`]: the response side.
-//! - [`think`]: separating reasoning from answers.
+//! - [`think`]: separating reasoning from answers; [`reasoning`]: one reasoning intent,
+//!   resolved per model and server version.
 //! - [`response`]: HTTP error bodies and single-object bodies.
 //! - [`error`]: the error model.
 //! - [`deadline`], [`retry`]: sans-IO timeouts and retry decisions for transports.
@@ -114,6 +115,7 @@ pub mod net_env;
 pub mod pool;
 pub mod prelude;
 pub mod proxy;
+pub mod reasoning;
 pub mod request;
 pub mod response;
 pub mod retry;

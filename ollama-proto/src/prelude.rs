@@ -6,6 +6,7 @@ pub use crate::client::PoolOptions;
 pub use crate::deadline::Timeouts;
 pub use crate::error::BoxError;
 pub use crate::keepalive::TcpKeepalive;
+pub use crate::reasoning::{Reasoning, ReasoningApplied};
 pub use crate::retry::RetryPolicy;
 /// `#[derive(JsonSchema)]` for tool arguments and structured answers, with
 /// `use ollama_*::{schemars, JsonSchema};` in scope (no `schemars` dependency needed).

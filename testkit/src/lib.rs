@@ -66,6 +66,7 @@ pub mod scripted;
 mod server;
 mod sha256;
 pub mod telemetry;
+pub mod thinking_emulation;
 mod tls;
 
 pub use body::ENDLESS_STREAM_MAX_LINES;

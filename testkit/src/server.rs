@@ -54,6 +54,8 @@ struct Shared {
     accepted: AtomicU64,
     active: AtomicUsize,
     any_model: AtomicBool,
+    /// Set by [`TestServer::emulate`]: answers version, show, chat and generate.
+    emulation: Mutex<Option<crate::thinking_emulation::Emulation>>,
 }
 
 /// A poisoned lock only means a connection thread panicked; the data is still usable.
@@ -89,6 +91,7 @@ impl TestServer {
             accepted: AtomicU64::new(0),
             active: AtomicUsize::new(0),
             any_model: AtomicBool::new(true),
+            emulation: Mutex::new(None),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = thread::Builder::new()
@@ -114,6 +117,13 @@ impl TestServer {
     /// Queues `reply` for the next request it matches (FIFO among matching replies).
     pub fn push_reply(&self, reply: Reply) {
         lock(&self.shared.queue).push_back(reply);
+    }
+
+    /// Answers `/api/version`, `/api/show`, `/api/chat` and `/api/generate` as the emulated
+    /// server would (see [`thinking_emulation`](crate::thinking_emulation)); queued replies
+    /// still come first.
+    pub fn emulate(&self, emulation: crate::thinking_emulation::Emulation) {
+        *lock(&self.shared.emulation) = Some(emulation);
     }
 
     /// Drops every queued reply.
@@ -310,6 +320,12 @@ fn next_reply(shared: &Shared, request: &Request) -> Reply {
             if let Some(reply) = queue.remove(position) {
                 return reply;
             }
+        }
+    }
+    if let Some(emulation) = lock(&shared.emulation).as_ref() {
+        let method = request.method.as_str();
+        if let Some(reply) = emulation.reply(method, request.path(), &request.body) {
+            return reply;
         }
     }
     let mut blobs = lock(&shared.blobs);

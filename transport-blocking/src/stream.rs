@@ -20,6 +20,12 @@ impl EventStream {
         Self(inner)
     }
 
+    /// What the call's reasoning intent applied, if it had one (see
+    /// [`ollama_proto::reasoning`]).
+    pub fn reasoning(&self) -> Option<&ollama_proto::reasoning::ReasoningApplied> {
+        self.0.reasoning()
+    }
+
     /// Reads the stream to its end and merges every event (texts concatenated, tool calls
     /// collected, the completion kept).
     ///

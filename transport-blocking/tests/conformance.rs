@@ -6,6 +6,7 @@ use bytes::Bytes;
 use ollama_blocking::Client;
 use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
+use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
@@ -38,6 +39,16 @@ impl Transport for Blocking {
     ) -> Result<StreamOutcome, Failure> {
         let stream = client.chat_stream(request).map_err(failure)?;
         Ok(drain_iter(stream, stop_after))
+    }
+
+    fn chat_stream_reasoned(
+        &self,
+        client: &Client,
+        request: ChatRequest,
+    ) -> Result<(StreamOutcome, Option<ReasoningApplied>), Failure> {
+        let stream = client.chat_stream(request).map_err(failure)?;
+        let applied = stream.reasoning().cloned();
+        Ok((drain_iter(stream, None), applied))
     }
 
     fn generate_stream(

@@ -1,5 +1,5 @@
-//! GPT-OSS, which reasons even when asked not to: hide the reasoning defensively with
-//! `ThinkPolicy::Hide`, so only the answer (and tool calls) come out, streamed or not.
+//! GPT-OSS reasons even when asked not to: `Reasoning::Off` asks for its lowest effort and
+//! filters the reasoning out, so only the answer comes out, streamed or not.
 //!
 //! ```sh
 //! cargo run -p ollama-hyper --example chat_gpt_oss -- [--model gpt-oss:20b] [--replay]
@@ -9,55 +9,39 @@ mod common;
 use std::io::Write;
 
 use ollama_proto::OwnedEvent;
-use ollama_proto::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+use ollama_proto::reasoning::Reasoning;
 use ollama_proto::types::{ChatRequest, Message};
-use testkit::Reply;
-use testkit::conformance::recorded_chat;
-
-const STREAMED: &str = "prism-chat-stream-gptoss-thinking.ndjson";
-const SINGLE: &str = "prism-chat-nonstream-gptoss-thinking.json";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let hide = ThinkConfig::new(ThinkMode::Auto, ThinkPolicy::Hide);
-    let setup = common::setup(|b| b.think(hide));
-    let model = setup.model("gpt-oss:20b");
+    let setup = common::setup(|b| b);
+    setup.emulate("0.30.0");
+    let ask = |q: &str| ChatRequest::new(setup.model("gpt-oss:20b"), [Message::user(q)]);
     common::run(async {
-        let (streamed, single) = if setup.replaying() {
-            setup.script(Reply::recording(STREAMED));
-            setup.script(Reply::recording(SINGLE));
-            (recorded_chat(STREAMED), recorded_chat(SINGLE))
-        } else {
-            let ask = |q: &str| ChatRequest::new(model.clone(), vec![Message::user(q)]);
-            (
-                ask("Name three primary colours."),
-                ask("What is the capital of France?"),
-            )
-        };
-
-        println!(
-            "> {}",
-            streamed.messages.last().map_or("", |m| m.content.as_str())
-        );
-        let mut stream = setup.client.chat_stream(streamed).await?;
-        let mut hidden_thinking = 0;
+        let mut stream = setup
+            .client
+            .chat_stream(ask("What is 2 + 2?").reasoning(Reasoning::Off))
+            .await?;
+        println!("(applied: {:?})", stream.reasoning());
+        let mut reasoning_events = 0;
         while let Some(event) = stream.next_event().await {
             match event? {
                 OwnedEvent::Content(c) => print!("{c}"),
-                OwnedEvent::Thinking(_) => hidden_thinking += 1, // never happens with Hide
+                OwnedEvent::Thinking(_) => reasoning_events += 1, // never: Off hides it
                 _ => {}
             }
             let _ = std::io::stdout().flush();
         }
-        println!("\n(reasoning events shown: {hidden_thinking})\n");
-
+        println!("\n(reasoning events: {reasoning_events})");
+        let answer = setup
+            .client
+            .chat(ask("And 3 + 3?").reasoning(Reasoning::Off))
+            .await?;
         println!(
-            "> {}",
-            single.messages.last().map_or("", |m| m.content.as_str())
+            "\n{} (thinking kept: {:?})",
+            answer.message.content.trim(),
+            answer.message.thinking
         );
-        let answer = setup.client.chat(single).await?;
-        println!("{}", answer.message.content.trim());
-        println!("(thinking kept: {:?})", answer.message.thinking);
         Ok(())
     })
     .await;

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use ollama_hyper::Client;
 use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
+use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
@@ -136,6 +137,18 @@ impl Transport for Hyper {
         c.run(|client| async move {
             let stream = client.chat_stream(request).await.map_err(failure)?;
             Ok(drain(stream, stop_after).await)
+        })
+    }
+
+    fn chat_stream_reasoned(
+        &self,
+        c: &HyperClient,
+        request: ChatRequest,
+    ) -> Result<(StreamOutcome, Option<ReasoningApplied>), Failure> {
+        c.run(|client| async move {
+            let stream = client.chat_stream(request).await.map_err(failure)?;
+            let applied = stream.reasoning().cloned();
+            Ok((drain(stream, None).await, applied))
         })
     }
 

@@ -6,6 +6,7 @@ use async_io::block_on;
 use bytes::Bytes;
 use ollama_proto::ClientConfig;
 use ollama_proto::pool::PoolOptions;
+use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
     BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
@@ -40,6 +41,18 @@ impl Transport for Smol {
         block_on(async {
             let stream = client.chat_stream(request).await.map_err(failure)?;
             Ok(drain(stream, stop_after).await)
+        })
+    }
+
+    fn chat_stream_reasoned(
+        &self,
+        client: &Client,
+        request: ChatRequest,
+    ) -> Result<(StreamOutcome, Option<ReasoningApplied>), Failure> {
+        block_on(async {
+            let stream = client.chat_stream(request).await.map_err(failure)?;
+            let applied = stream.reasoning().cloned();
+            Ok((drain(stream, None).await, applied))
         })
     }
 

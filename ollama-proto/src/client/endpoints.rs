@@ -22,8 +22,11 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// See [`Client::stream`].
-    pub async fn chat_stream(&self, req: ChatRequest) -> Result<EventStream<R>, ClientError> {
-        self.stream(&Streaming(req)).await
+    pub async fn chat_stream(&self, mut req: ChatRequest) -> Result<EventStream<R>, ClientError> {
+        let reasoning = self.plan_chat(&mut req).await;
+        let call = Streaming(req);
+        let reasoning = reasoning.map(|r| r.with_retry(&call));
+        self.stream_reasoned(&call, reasoning).await
     }
 
     /// `POST /api/generate`, streamed.
@@ -32,9 +35,12 @@ impl<R: Runtime> Client<R> {
     /// See [`Client::stream`].
     pub async fn generate_stream(
         &self,
-        req: GenerateRequest,
+        mut req: GenerateRequest,
     ) -> Result<EventStream<R>, ClientError> {
-        self.stream(&Streaming(req)).await
+        let reasoning = self.plan_generate(&mut req).await;
+        let call = Streaming(req);
+        let reasoning = reasoning.map(|r| r.with_retry(&call));
+        self.stream_reasoned(&call, reasoning).await
     }
 
     /// `POST /api/pull`, streamed progress; ends with `status: "success"`.
@@ -68,17 +74,36 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// See [`Client::call`].
-    pub async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, ClientError> {
-        self.call_observed(&req, |r| Some(Answer::of_chat(r))).await
+    pub async fn chat(&self, mut req: ChatRequest) -> Result<ChatResponse, ClientError> {
+        let reasoning = self.plan_chat(&mut req).await.map(|r| r.with_retry(&req));
+        let (result, applied) = self
+            .call_reasoned(&req, |r| Some(Answer::of_chat(r)), reasoning)
+            .await;
+        result.map(|mut answer| {
+            answer.reasoning = applied;
+            answer
+        })
     }
 
     /// `POST /api/generate` with `"stream":false`.
     ///
     /// # Errors
     /// See [`Client::call`].
-    pub async fn generate(&self, req: GenerateRequest) -> Result<GenerateResponse, ClientError> {
-        self.call_observed(&req, |r| Some(Answer::of_generate(r)))
+    pub async fn generate(
+        &self,
+        mut req: GenerateRequest,
+    ) -> Result<GenerateResponse, ClientError> {
+        let reasoning = self
+            .plan_generate(&mut req)
             .await
+            .map(|r| r.with_retry(&req));
+        let (result, applied) = self
+            .call_reasoned(&req, |r| Some(Answer::of_generate(r)), reasoning)
+            .await;
+        result.map(|mut answer| {
+            answer.reasoning = applied;
+            answer
+        })
     }
 
     /// `POST /api/embed`: one vector per input, decoded by the exact float scanner of

@@ -22,11 +22,12 @@ mod account;
 mod drive;
 mod endpoints;
 mod options;
+mod reasoning;
 mod runtime;
 mod stream;
 mod tools;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use crate::pool::PoolOptions;
 pub use options::CallOptions;
@@ -38,6 +39,7 @@ use crate::client_config::ClientConfig;
 use crate::client_error::ClientError;
 use crate::connect::ConnectPlan;
 use crate::exchange::{CallInfo, Exchange};
+use crate::reasoning::{ReasoningApplied, ReasoningCache, ReasoningCall};
 use crate::request::{SingleCall, StreamCall};
 use crate::telemetry::Answer;
 use crate::telemetry::span::CallSpan;
@@ -50,6 +52,8 @@ pub struct Client<R: Runtime> {
     /// How connections are opened: the runtime executes it; calls take the forwarding proxy
     /// from it.
     plan: Arc<ConnectPlan>,
+    /// What reasoning intents learned (server version, model facts, lessons), shared by clones.
+    reasoning: Arc<Mutex<ReasoningCache>>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -58,6 +62,7 @@ impl<R: Runtime> Clone for Client<R> {
             runtime: self.runtime.clone(),
             config: Arc::clone(&self.config),
             plan: Arc::clone(&self.plan),
+            reasoning: Arc::clone(&self.reasoning),
         }
     }
 }
@@ -94,6 +99,7 @@ impl<R: Runtime> Client<R> {
             runtime: R::new(&plan, options)?,
             plan,
             config: Arc::new(config),
+            reasoning: Arc::default(),
         })
     }
 
@@ -142,7 +148,14 @@ impl<R: Runtime> Client<R> {
             runtime: self.runtime.clone(),
             config: Arc::new(config),
             plan: Arc::clone(&self.plan),
+            reasoning: Arc::clone(&self.reasoning),
         }
+    }
+
+    /// What this client (and its clones) learned for reasoning intents: the server version and
+    /// the facts of each model asked about (see [`crate::reasoning`]).
+    pub fn reasoning_cache(&self) -> ReasoningCache {
+        reasoning::lock(&self.reasoning).clone()
     }
 }
 
@@ -165,9 +178,25 @@ impl<R: Runtime> Client<R> {
         call: &C,
         answer: fn(&C::Output) -> Option<Answer<'_>>,
     ) -> Result<C::Output, ClientError> {
+        self.call_reasoned(call, answer, None).await.0
+    }
+
+    /// [`Client::call_observed`] carrying a resolved reasoning intent; also returns what it
+    /// applied.
+    pub(crate) async fn call_reasoned<C: SingleCall + ?Sized>(
+        &self,
+        call: &C,
+        answer: fn(&C::Output) -> Option<Answer<'_>>,
+        reasoning: Option<ReasoningCall>,
+    ) -> (Result<C::Output, ClientError>, Option<ReasoningApplied>) {
         let rt = &self.runtime;
-        let mut ex =
-            Exchange::single(&self.config, call, rt.now())?.through_route(self.plan.route());
+        let ex = match Exchange::single(&self.config, call, rt.now()) {
+            Ok(ex) => ex,
+            Err(e) => return (Err(e), None),
+        };
+        let mut ex = ex
+            .through_route(self.plan.route())
+            .with_reasoning(reasoning);
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let (mut body, mut permit) = (None, None);
@@ -180,7 +209,8 @@ impl<R: Runtime> Client<R> {
             span.on_answer(&a);
         }
         span.finish(ex.info(), result.as_ref().err(), rt.now());
-        result
+        self.after_reasoning(ex.reasoning(), ex.info().status);
+        (result, ex.info().reasoning.clone())
     }
 
     /// Sends any streaming call. `Ok` once a success head arrived: the events are then decoded
@@ -193,14 +223,25 @@ impl<R: Runtime> Client<R> {
         &self,
         call: &S,
     ) -> Result<EventStream<R>, ClientError> {
+        self.stream_reasoned(call, None).await
+    }
+
+    /// [`Client::stream`] carrying a resolved reasoning intent.
+    pub(crate) async fn stream_reasoned<S: StreamCall + ?Sized>(
+        &self,
+        call: &S,
+        reasoning: Option<ReasoningCall>,
+    ) -> Result<EventStream<R>, ClientError> {
         let rt = &self.runtime;
-        let mut ex =
-            Exchange::stream(&self.config, call, rt.now())?.through_route(self.plan.route());
+        let mut ex = Exchange::stream(&self.config, call, rt.now())?
+            .through_route(self.plan.route())
+            .with_reasoning(reasoning);
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
         let (mut body, mut permit) = (None, None);
         let run = drive::drive(rt, &mut ex, &mut timer, &mut body, &mut permit);
         tracing::Instrument::instrument(run, span.span().clone()).await;
+        self.after_reasoning(ex.reasoning(), ex.info().status);
         match (body, permit) {
             (Some(body), Some(permit)) if ex.is_streaming() => Ok(EventStream::new(
                 rt.clone(),

@@ -68,6 +68,12 @@ impl<R: Runtime> EventStream<R> {
         }
     }
 
+    /// What the call's reasoning intent applied (the `think` sent, whether reasoning is
+    /// hidden, whether a fallback retry happened), if it had one.
+    pub fn reasoning(&self) -> Option<&crate::reasoning::ReasoningApplied> {
+        self.ex.info().reasoning.as_ref()
+    }
+
     /// The next event, `None` at the end. Cancel-safe: dropping the future loses nothing.
     pub async fn next_event(&mut self) -> Option<Result<OwnedEvent, ClientError>> {
         std::future::poll_fn(|cx| self.poll_event(cx)).await
@@ -92,7 +98,10 @@ impl<R: Runtime> EventStream<R> {
     /// # Errors
     /// The stream's first error.
     pub async fn collect_chat(self) -> Result<ChatResponse, ClientError> {
-        self.collect().await.map(Accumulator::into_chat_response)
+        let applied = self.reasoning().cloned();
+        let mut answer = self.collect().await?.into_chat_response();
+        answer.reasoning = applied;
+        Ok(answer)
     }
 
     /// Reads a generate stream to its end: the answer `/api/generate` with `"stream":false`
@@ -101,9 +110,10 @@ impl<R: Runtime> EventStream<R> {
     /// # Errors
     /// The stream's first error.
     pub async fn collect_generate(self) -> Result<GenerateResponse, ClientError> {
-        self.collect()
-            .await
-            .map(Accumulator::into_generate_response)
+        let applied = self.reasoning().cloned();
+        let mut answer = self.collect().await?.into_generate_response();
+        answer.reasoning = applied;
+        Ok(answer)
     }
 
     /// The run loop: drain the exchange's events, then read, then wait for a deadline.

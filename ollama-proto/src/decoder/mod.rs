@@ -382,6 +382,8 @@ impl Decoder {
         c.model = std::mem::take(&mut s.model);
         c.created_at = std::mem::take(&mut s.created_at);
         c.status = (self.kind == StreamKind::Progress).then(|| s.status.clone());
+        c.think_budget = s.think_budget.take();
+        c.think_budget_tokens = s.think_budget_tokens;
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::types::{Logprob, Metrics, ToolCall};
+use crate::types::{Logprob, Metrics, Think, ToolCall};
 
 /// The fields of one line that decoding uses. Cleared (not freed) before each line.
 #[derive(Debug, Default)]
@@ -43,6 +43,9 @@ pub(crate) struct LineScratch {
     pub(crate) error: String,
     pub(crate) has_error: bool,
     pub(crate) signin_url: Option<String>,
+    /// `think_budget` (PR 17566), kept as the open [`Think`] value.
+    pub(crate) think_budget: Option<Think>,
+    pub(crate) think_budget_tokens: Option<u64>,
 }
 
 impl LineScratch {
@@ -69,6 +72,8 @@ impl LineScratch {
         self.error.clear();
         self.has_error = false;
         self.signin_url = None;
+        self.think_budget = None;
+        self.think_budget_tokens = None;
     }
 
     /// Parses `line` into `self` (which must be cleared first).
@@ -142,6 +147,12 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 Key::Completed => s.completed = count(map.next_value()?),
                 Key::Error => map.next_value_seed(ErrorValue(s))?,
                 Key::SigninUrl => s.signin_url = map.next_value()?,
+                Key::ThinkBudget => s.think_budget = map.next_value()?,
+                Key::ThinkBudgetTokens => {
+                    // Lenient: a value that is not a count is ignored, never a failed line.
+                    let v: Option<serde_json::Value> = map.next_value()?;
+                    s.think_budget_tokens = v.as_ref().and_then(serde_json::Value::as_u64);
+                }
                 Key::Content | Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -223,6 +234,8 @@ enum Key {
     Completed,
     Error,
     SigninUrl,
+    ThinkBudget,
+    ThinkBudgetTokens,
     Other,
 }
 
@@ -266,6 +279,8 @@ impl Visitor<'_> for KeyVisitor {
             "completed" => Key::Completed,
             "error" => Key::Error,
             "signin_url" => Key::SigninUrl,
+            "think_budget" => Key::ThinkBudget,
+            "think_budget_tokens" => Key::ThinkBudgetTokens,
             _ => Key::Other,
         })
     }

@@ -74,8 +74,10 @@ use crate::event::Event;
 use crate::keepalive::is_os_timeout;
 use crate::pool::AllBusy;
 use crate::proxy::{ProxyError, ProxyUrl, Route};
+use crate::reasoning::{ReasoningApplied, ReasoningCall};
 use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
 use crate::retry::{Failure, RetryPolicy};
+use crate::think::{ThinkMode, ThinkPolicy};
 use crate::types::Metrics;
 
 use state::{Outcome, Read, Reading, State, TAKEN, merge};
@@ -150,6 +152,8 @@ pub struct Exchange {
     proxy: Option<Arc<str>>,
     /// With TCP keepalive on: the silence after which the OS declares the peer dead.
     keepalive_dead_after: Option<Duration>,
+    /// The call's resolved reasoning intent: its output policy, and the one fallback retry.
+    reasoning: Option<ReasoningCall>,
 }
 
 fn declares_none(_: u16) -> bool {
@@ -179,6 +183,8 @@ pub struct CallInfo {
     pub attempts: u32,
     /// The metrics of the final object (chat and generate).
     pub metrics: Option<Metrics>,
+    /// What the call's reasoning intent applied (see [`crate::reasoning`]), if it had one.
+    pub reasoning: Option<ReasoningApplied>,
 }
 
 impl Exchange {
@@ -251,6 +257,7 @@ impl Exchange {
             status: None,
             attempts: 1,
             metrics: None,
+            reasoning: None,
         };
         Ok(Self {
             request: Arc::new(request),
@@ -274,6 +281,7 @@ impl Exchange {
             server: config.request.base_url.authority().into(),
             proxy: None,
             keepalive_dead_after: config.tcp_keepalive.map(|k| k.dead_after()),
+            reasoning: None,
         })
     }
 
@@ -304,6 +312,35 @@ impl Exchange {
             self.forward_proxy = Some(proxy.clone());
         }
         self
+    }
+
+    /// Carries the call's resolved reasoning intent: its reasoning is hidden when the intent
+    /// says so (else separated, inline tags and harmony included, whatever the client's
+    /// [`ThinkConfig`](crate::think::ThinkConfig) policy), and a 400 about `think` is answered by the one fallback retry it chooses
+    /// ([`ReasoningCall::on_rejected`]), before any byte reaches the caller. `None` leaves the
+    /// call as it is.
+    #[must_use]
+    pub fn with_reasoning(mut self, call: Option<ReasoningCall>) -> Self {
+        if let Some(call) = call {
+            let think = &mut self.decoder_config.think;
+            if call.applied().reasoning_hidden {
+                think.policy = ThinkPolicy::Hide;
+            } else {
+                // Reasoning asked for is delivered apart, whatever form the model uses.
+                think.policy = ThinkPolicy::Separate;
+                if think.mode == ThinkMode::Server {
+                    think.mode = ThinkMode::Auto;
+                }
+            }
+            self.info.reasoning = Some(call.applied().clone());
+            self.reasoning = Some(call);
+        }
+        self
+    }
+
+    /// The call's reasoning intent as resolved so far (after a fallback retry, with it).
+    pub fn reasoning(&self) -> Option<&ReasoningCall> {
+        self.reasoning.as_ref()
     }
 
     /// The request to write on every attempt (absolute URI, headers, body).
@@ -803,6 +840,19 @@ impl Exchange {
             Outcome::StatusAnswer(status)
         } else {
             let mut error = crate::response::status_error(status, &body);
+            if let (400, Some(call), Error::Status(s)) = (status, &mut self.reasoning, &error)
+                && let Some(retry_body) = call.on_rejected(&s.message)
+            {
+                // The one fallback retry: the same request with the `think` the message allows,
+                // at once (the backoff instant is already past).
+                let mut request = http::Request::clone(&self.request);
+                *request.body_mut() = retry_body;
+                self.request = Arc::new(request);
+                self.info.attempts = self.info.attempts.saturating_add(1);
+                self.info.reasoning = Some(call.applied().clone());
+                self.state = State::Backoff(self.started);
+                return;
+            }
             if let Error::Status(s) | Error::Unauthorized(s) = &mut error {
                 s.retry_after = retry_after;
             }

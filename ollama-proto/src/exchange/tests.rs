@@ -848,3 +848,105 @@ fn every_timeout_names_server_proxy_and_phase() {
         )
     );
 }
+
+/// The reasoning fallback, sans IO: a 400 about `think` is answered by one retry with the
+/// fallback body, before any event; a second 400 is the call's error; reasoning is hidden for
+/// `Off`.
+#[test]
+fn a_rejected_think_is_retried_once_with_the_fallback() {
+    use crate::reasoning::{Reasoning, ReasoningCache};
+    use crate::types::{Think, ThinkLevel};
+
+    let t0 = Instant::now();
+    let cache = ReasoningCache::new(); // nothing learned: resolved for a current server
+    let mut request = chat();
+    let call = cache.plan(&Reasoning::Effort(ThinkLevel::Max), "m", 4096);
+    call.apply_chat(&mut request.0);
+    let call = call.with_retry(&request);
+    let mut ex = Exchange::stream(&ClientConfig::default(), &request, t0)
+        .unwrap()
+        .with_reasoning(Some(call));
+    let first: serde_json::Value = serde_json::from_slice(ex.request().body()).unwrap();
+    assert_eq!(first["think"], "max");
+    to_head(&mut ex, 400, &HeaderMap::new(), t0);
+    ex.on_body(
+        br#"{"error":"invalid think value: \"max\" (must be \"high\", \"medium\", \"low\", true, or false)"}"#,
+        t0,
+    );
+    ex.on_end(t0);
+    assert!(events(&mut ex).is_empty(), "nothing reaches the caller");
+    assert_eq!(ex.poll_action(), Action::Retry(t0));
+    ex.handle_timeout(t0);
+    let retry: serde_json::Value = serde_json::from_slice(ex.request().body()).unwrap();
+    assert_eq!(retry["think"], "high");
+    assert_eq!(retry["stream"], true);
+    let applied = ex.info().reasoning.clone().unwrap();
+    assert_eq!(applied.think, Some(Think::Level(ThinkLevel::High)));
+    assert_eq!(
+        applied.fallback.unwrap().rejected,
+        Think::Level(ThinkLevel::Max)
+    );
+    assert_eq!(ex.info().attempts, 2);
+    to_head(&mut ex, 400, &HeaderMap::new(), t0);
+    ex.on_body(br#"{"error":"invalid think value: \"high\""}"#, t0);
+    ex.on_end(t0);
+    let got = events(&mut ex);
+    assert_eq!(
+        got,
+        [Err("protocol.status".to_owned())],
+        "a second 400 is reported"
+    );
+    assert_eq!(ex.poll_action(), Action::Finish { body_ended: true });
+}
+
+#[test]
+fn off_hides_reasoning_in_the_exchange() {
+    use crate::reasoning::{Reasoning, ReasoningCache};
+    let t0 = Instant::now();
+    let call = ReasoningCache::new().plan(&Reasoning::Off, "gpt-oss:20b", 4096);
+    let mut ex = Exchange::stream(&ClientConfig::default(), &chat(), t0)
+        .unwrap()
+        .with_reasoning(Some(call));
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(
+        b"{\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"secret\"},\"done\":false}\n",
+        t0,
+    );
+    ex.on_body(LINE, t0);
+    ex.on_body(DONE, t0);
+    let texts: Vec<_> = events(&mut ex)
+        .into_iter()
+        .filter_map(|e| match e {
+            Ok(OwnedEvent::Thinking(t) | OwnedEvent::Content(t)) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["Hi"]);
+}
+
+#[test]
+fn an_intent_for_reasoning_separates_it_whatever_the_client_policy() {
+    use crate::reasoning::{Reasoning, ReasoningCache};
+    use crate::think::{ThinkConfig, ThinkMode, ThinkPolicy};
+    let t0 = Instant::now();
+    let config =
+        ClientConfig::default().think(ThinkConfig::new(ThinkMode::Server, ThinkPolicy::Hide));
+    let call = ReasoningCache::new().plan(&Reasoning::On, "deepseek-r1:8b", 4096);
+    let mut ex = Exchange::stream(&config, &chat(), t0)
+        .unwrap()
+        .with_reasoning(Some(call));
+    to_head(&mut ex, 200, &HeaderMap::new(), t0);
+    ex.on_body(
+        b"{\"message\":{\"role\":\"assistant\",\"content\":\"<think>hm</think>4\"},\"done\":false}\n",
+        t0,
+    );
+    ex.on_body(DONE, t0);
+    let got: Vec<_> = events(&mut ex).into_iter().filter_map(Result::ok).collect();
+    assert_eq!(
+        got[..2],
+        [
+            OwnedEvent::Thinking("hm".into()),
+            OwnedEvent::Content("4".into())
+        ]
+    );
+}

@@ -30,6 +30,9 @@
 //! | `ollama.tokens_per_second` | the server's own generation speed (`eval_count / eval_duration`) |
 //! | `ollama.attempts` | attempts made (retries included) |
 //! | `ollama.cancelled` | `true` when a stream was dropped before its end (no `error.type`: the caller chose to stop) |
+//! | `ollama.reasoning.think` | with a [`Reasoning`](crate::reasoning::Reasoning) intent: the `think` the answer was made with (`none`: left out) |
+//! | `ollama.reasoning.hidden` | with an intent: reasoning was filtered out of the output |
+//! | `ollama.reasoning.fallback` | with an intent: a 400 about `think` was answered by the one fallback retry |
 //! | `gen_ai.input.messages`, `gen_ai.system_instructions`, `gen_ai.output.messages` | only with [`TelemetryConfig::capture_content`]: the conventions' JSON message format, every text cut to the configured bound |
 //!
 //! The conventions followed are the GenAI semantic conventions as of semantic-conventions

@@ -82,6 +82,9 @@ impl CallSpan {
             ollama.tokens_per_second = Empty,
             ollama.attempts = Empty,
             ollama.cancelled = Empty,
+            ollama.reasoning.think = Empty,
+            ollama.reasoning.hidden = Empty,
+            ollama.reasoning.fallback = Empty,
             gen_ai.input.messages = Empty,
             gen_ai.system_instructions = Empty,
             gen_ai.output.messages = Empty,
@@ -286,6 +289,15 @@ impl CallSpan {
     fn record_end(&self, info: &CallInfo, usage: Usage, time_per_token: Option<Duration>) {
         let span = &self.span;
         span.record("ollama.attempts", i64::from(info.attempts));
+        if let Some(r) = &info.reasoning {
+            let think = r
+                .think
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), ToString::to_string);
+            span.record("ollama.reasoning.think", think);
+            span.record("ollama.reasoning.hidden", r.reasoning_hidden);
+            span.record("ollama.reasoning.fallback", r.fallback.is_some());
+        }
         if let Some(model) = &self.response_model {
             span.record("gen_ai.response.model", model.as_str());
         }

@@ -131,8 +131,11 @@
 //!
 //! # Think request values
 //!
-//! The request's `think` field (the `crate::types::Think` type) is either a bool or a level
-//! string:
+//! To have the client choose all of the below for each model and server version, set a
+//! [`Reasoning`](crate::reasoning::Reasoning) intent on the request instead of `think`.
+//!
+//! The request's `think` field (the `crate::types::Think` type) is a bool, a level string, or
+//! (upstream PR 17566) a token budget:
 //!
 //! - `true`/`false` turn thinking on or off on most models (qwen3, deepseek-r1, …); a level
 //!   string there simply means "on". Leaving it unset lets the server turn thinking **on** for

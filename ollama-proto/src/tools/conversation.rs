@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::reasoning::Reasoning;
 use crate::types::{ChatRequest, ChatResponse, Message, Options, Role, Think};
 
 /// How much history a [`Conversation`] keeps (the system prompt is always kept, and so is the
@@ -76,6 +77,10 @@ pub struct Conversation {
     /// Options for every request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Options>,
+    /// The reasoning intent of every request (see [`crate::reasoning`]); a `think` set by
+    /// [`soft_switch`](Self::soft_switch) wins over it. Not saved with the conversation.
+    #[serde(skip)]
+    pub reasoning: Option<Reasoning>,
     /// The history budget, applied as messages are pushed.
     #[serde(default)]
     pub budget: Budget,
@@ -90,6 +95,7 @@ impl Conversation {
             messages: Vec::new(),
             think: None,
             options: None,
+            reasoning: None,
             budget: Budget::default(),
         }
     }
@@ -110,6 +116,23 @@ impl Conversation {
     /// Sets the options sent with every request.
     pub fn options(mut self, options: Options) -> Self {
         self.options = Some(options);
+        self
+    }
+
+    /// Sets the reasoning intent sent with every request: the client turns it into the right
+    /// `think` for the model and server, and keeps reasoning out of the answer when it is
+    /// [`Reasoning::Off`].
+    ///
+    /// ```
+    /// use ollama_proto::reasoning::Reasoning;
+    /// use ollama_proto::tools::Conversation;
+    ///
+    /// let mut chat = Conversation::new("gpt-oss:20b").reasoning(Reasoning::Off);
+    /// chat.push_user("Hi");
+    /// assert_eq!(chat.request().reasoning, Some(Reasoning::Off));
+    /// ```
+    pub fn reasoning(mut self, intent: Reasoning) -> Self {
+        self.reasoning = Some(intent);
         self
     }
 
@@ -154,7 +177,8 @@ impl Conversation {
         }
         crate::types::soft_switch::strip_think_blocks(&mut messages);
         let mut request = ChatRequest::new(self.model.clone(), messages);
-        request.think = self.think;
+        request.think = self.think.clone();
+        request.reasoning = self.reasoning.clone();
         request.options = self.options.clone();
         request
     }

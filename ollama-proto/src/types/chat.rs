@@ -38,6 +38,10 @@ pub struct ChatRequest {
     /// Thinking switch or level (see [`Think`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub think: Option<Think>,
+    /// A reasoning intent, resolved by the client for the model and server at hand when `think`
+    /// is unset (see [`crate::reasoning`]). Never sent as such.
+    #[serde(skip)]
+    pub reasoning: Option<crate::reasoning::Reasoning>,
     /// How long to keep the model loaded afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive: Option<KeepAlive>,
@@ -72,6 +76,7 @@ impl ChatRequest {
             format: None,
             options: None,
             think: None,
+            reasoning: None,
             keep_alive: None,
             truncate: None,
             shift: None,
@@ -129,6 +134,14 @@ impl ChatRequest {
     /// Sets `think` (`true`/`false` or a [`ThinkLevel`](super::ThinkLevel)).
     pub fn think(mut self, think: impl Into<Think>) -> Self {
         self.think = Some(think.into());
+        self
+    }
+
+    /// Sets a reasoning intent: the client chooses `think` (or the soft switch) for the model
+    /// and server, and hides or separates the reasoning (see [`crate::reasoning`]). An explicit
+    /// [`think`](Self::think) wins over it.
+    pub fn reasoning(mut self, intent: crate::reasoning::Reasoning) -> Self {
+        self.reasoning = Some(intent);
         self
     }
 
@@ -219,12 +232,24 @@ pub struct ChatResponse {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub logprobs: Vec<Logprob>,
+    /// The thinking budget as sent (`think` or `options.think_budget`), echoed on the final
+    /// object by servers with budgets (upstream PR 17566; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget: Option<Think>,
+    /// The thinking budget in tokens the server resolved it to (a level becomes a share of the
+    /// output window), on the final object (PR 17566).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget_tokens: Option<u64>,
     /// The upstream model, for remote stub models proxied by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_model: Option<String>,
     /// The upstream host, for remote stub models proxied by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_host: Option<String>,
+    /// What the client did with the call's reasoning intent (set by the client, never
+    /// decoded or sent).
+    #[serde(skip)]
+    pub reasoning: Option<crate::reasoning::ReasoningApplied>,
     /// Debug-render output (`_debug_info`), kept as JSON.
     #[serde(
         default,
@@ -245,6 +270,9 @@ impl ChatResponse {
             done_reason: None,
             metrics: Metrics::default(),
             logprobs: Vec::new(),
+            think_budget: None,
+            think_budget_tokens: None,
+            reasoning: None,
             remote_model: None,
             remote_host: None,
             debug_info: None,

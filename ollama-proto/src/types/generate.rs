@@ -54,6 +54,10 @@ pub struct GenerateRequest {
     /// Thinking switch or level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub think: Option<Think>,
+    /// A reasoning intent, resolved by the client for the model and server at hand when `think`
+    /// is unset (see [`crate::reasoning`]). Never sent as such.
+    #[serde(skip)]
+    pub reasoning: Option<crate::reasoning::Reasoning>,
     /// How long to keep the model loaded afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive: Option<KeepAlive>,
@@ -105,6 +109,7 @@ impl GenerateRequest {
             images: Vec::new(),
             options: None,
             think: None,
+            reasoning: None,
             keep_alive: None,
             truncate: None,
             shift: None,
@@ -147,6 +152,14 @@ impl GenerateRequest {
     /// Sets `think` (`true`/`false` or a level).
     pub fn think(mut self, think: impl Into<Think>) -> Self {
         self.think = Some(think.into());
+        self
+    }
+
+    /// Sets a reasoning intent: the client chooses `think` (or the soft switch) for the model
+    /// and server, and hides or separates the reasoning (see [`crate::reasoning`]). An explicit
+    /// [`think`](Self::think) wins over it.
+    pub fn reasoning(mut self, intent: crate::reasoning::Reasoning) -> Self {
+        self.reasoning = Some(intent);
         self
     }
 
@@ -223,12 +236,24 @@ pub struct GenerateResponse {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub logprobs: Vec<Logprob>,
+    /// The thinking budget as sent (`think` or `options.think_budget`), echoed on the final
+    /// object by servers with budgets (upstream PR 17566; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget: Option<Think>,
+    /// The thinking budget in tokens the server resolved it to (a level becomes a share of the
+    /// output window), on the final object (PR 17566).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget_tokens: Option<u64>,
     /// The upstream model, for remote stub models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_model: Option<String>,
     /// The upstream host, for remote stub models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_host: Option<String>,
+    /// What the client did with the call's reasoning intent (set by the client, never
+    /// decoded or sent).
+    #[serde(skip)]
+    pub reasoning: Option<crate::reasoning::ReasoningApplied>,
     /// Debug-render output (`_debug_info`), kept as JSON.
     #[serde(
         default,

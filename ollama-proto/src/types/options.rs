@@ -73,6 +73,11 @@ pub struct Options {
     /// Draft tokens per step for speculative decoding (servers ≥ v0.30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft_num_predict: Option<i64>,
+    /// A thinking token budget, the `options` form of a numeric
+    /// [`Think::Budget`](super::Think::Budget). Only in upstream pull request 17566 so far
+    /// (servers without it ignore the key); `0`, negatives and fractions are a 400 there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_budget: Option<i64>,
     /// Any other key, sent as given after the named ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -135,6 +140,8 @@ impl Options {
         num_thread: i64;
         /// Sets `draft_num_predict`.
         draft_num_predict: i64;
+        /// Sets `think_budget` (see [`Options::think_budget`]).
+        think_budget: i64;
     }
 
     /// Sets the stop sequences.
@@ -200,7 +207,8 @@ impl Options {
     }
 }
 
-const NAMED_KEYS: [&str; 20] = [
+const NAMED_KEYS: [&str; 21] = [
+    "think_budget",
     "num_keep",
     "seed",
     "num_predict",

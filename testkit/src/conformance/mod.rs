@@ -193,6 +193,20 @@ pub trait Transport {
         stop_after: Option<usize>,
     ) -> Result<StreamOutcome, Failure>;
 
+    /// Runs a streaming chat to its end, with what its reasoning intent applied
+    /// (`EventStream::reasoning`).
+    fn chat_stream_reasoned(
+        &self,
+        client: &Self::Client,
+        request: ChatRequest,
+    ) -> Result<
+        (
+            StreamOutcome,
+            Option<ollama_proto::reasoning::ReasoningApplied>,
+        ),
+        Failure,
+    >;
+
     /// Runs a streaming generate to its end.
     fn generate_stream(
         &self,
@@ -401,6 +415,13 @@ macro_rules! conformance_tests {
             calls_beyond_the_limit_wait_first_in_first_out,
             a_wait_for_a_connection_times_out_naming_it,
             a_full_listen_backlog_is_a_connect_timeout_naming_it,
+            reasoning_matrix,
+            reasoning_matrix_without_negotiation,
+            reasoning_fallback_retries_once,
+            reasoning_explicit_think_is_sent_as_is,
+            reasoning_is_on_the_span,
+            reasoning_costs_one_round_trip_per_model,
+            reasoning_on_generate,
             account_calls_send_the_bearer_key,
             account_calls_stay_on_their_host,
             legacy_and_current_balances,
@@ -486,6 +507,7 @@ mod exhaustion;
 pub mod images;
 mod limits;
 mod proxy;
+pub mod reasoning;
 mod requests;
 mod retries;
 mod support;
@@ -541,6 +563,11 @@ pub use limits::{
 pub use proxy::{
     an_unreachable_proxy_is_a_proxy_error, forwarding_proxy_basic_auth,
     http_goes_through_the_forwarding_proxy, https_goes_through_a_connect_tunnel,
+};
+pub use reasoning::{
+    reasoning_costs_one_round_trip_per_model, reasoning_explicit_think_is_sent_as_is,
+    reasoning_fallback_retries_once, reasoning_is_on_the_span, reasoning_matrix,
+    reasoning_matrix_without_negotiation, reasoning_on_generate,
 };
 pub use requests::{
     bearer_only_when_configured, redirect_is_not_followed, request_bodies_and_headers,

@@ -40,6 +40,15 @@ impl Setup {
         self.arg("model").unwrap_or(default).to_owned()
     }
 
+    /// Under `--replay`, answers as an emulated Ollama of `--emulate VERSION` (else `default`)
+    /// with qwen3, deepseek-r1, gpt-oss and gemma3 (`testkit::thinking_emulation`).
+    pub fn emulate(&self, default: &str) {
+        if let Some(server) = &self.replay {
+            let version = self.arg("emulate").unwrap_or(default);
+            server.emulate(testkit::thinking_emulation::Emulation::new(version));
+        }
+    }
+
     /// Queues a reply on the replay server (no-op against a real server).
     pub fn script(&self, reply: Reply) {
         if let Some(server) = &self.replay {
