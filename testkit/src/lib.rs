@@ -60,6 +60,7 @@ mod proxy_server;
 mod recording;
 mod reply;
 mod respond;
+pub mod rlimit;
 mod routes;
 pub mod scripted;
 mod server;
