@@ -48,6 +48,13 @@ impl Params {
     }
 }
 
+/// `start_ms=` in a request body: the wall-clock time (ms since the Unix epoch) at which the
+/// server sends the first line, so that every stream of a scale run starts its paced lines
+/// once all are open (each at its own phase, chosen by the client).
+pub fn find_start_ms(body: &[u8]) -> Option<u64> {
+    find_number(body, b"start_ms=")
+}
+
 fn find_number(haystack: &[u8], key: &[u8]) -> Option<u64> {
     let at = memchr::memmem::find(haystack, key)? + key.len();
     let digits = haystack[at..]

@@ -12,6 +12,7 @@
 pub mod alloc_counter;
 pub mod baseline;
 pub mod e2e;
+pub mod heap_counter;
 pub mod measure;
 pub mod ours;
 pub mod recordings;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ollama_proto::connect::{ConnectPlan, TargetForm};
-use ollama_proto::pool::{IdlePool, PoolOptions};
+use ollama_proto::pool::{ConnectionLimit, IdlePool, PoolOptions};
 
 use crate::{Body, Connection, Io};
 
@@ -42,6 +42,11 @@ impl<S: Io> Endpoint<S> {
         }
         let key = self.plan.pool_key();
         self.pool.checkout(key, now, Connection::is_idle_alive)
+    }
+
+    /// The limit on connections in use to this server, with its queue of waiting calls.
+    pub fn limit(&self) -> &ConnectionLimit {
+        self.pool.limit()
     }
 
     /// A new connection over `io`, logged.

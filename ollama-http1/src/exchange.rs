@@ -16,8 +16,18 @@ use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestRe
 
 use crate::Io;
 
-/// Initial size of a connection's read buffer and of the decoded-body buffer.
+/// Initial size of a connection's read buffer (and of its decoded-body buffer, which follows
+/// it): a response head and a paced token line (150 to 300 bytes with their chunk framing) fit.
+/// Small because it is per open stream: at 16 KiB each, the two buffers were 32 KiB of every
+/// open stream's 44 KiB of client heap in the scale bench (`benches/scale.sh`).
+const READ_INITIAL: usize = 1024;
+/// The read buffer doubles, up to this, each time a read fills it: a body that arrives faster
+/// than it is paced (an unpaced stream, a large answer) is read in 16 KiB pieces after three
+/// reads, as before.
 const READ_CHUNK: usize = 16 * 1024;
+/// Small reads in a row after which a grown read buffer is halved: a burst (a client that
+/// fell behind for a moment) does not leave every open stream with 16 KiB for good.
+const SHRINK_AFTER: u8 = 4;
 /// Largest response head (status line and headers), and longest chunk-size line, accepted.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -30,6 +40,9 @@ pub struct Connection<S> {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// Reads in a row that filled less than a quarter of the buffer: after
+    /// [`SHRINK_AFTER`], an empty buffer is halved (towards [`READ_INITIAL`]).
+    small_reads: u8,
     /// A process-wide number, for logs.
     pub id: u64,
 }
@@ -39,9 +52,10 @@ impl<S: Io> Connection<S> {
     pub fn new(io: S) -> Self {
         Self {
             io,
-            buf: vec![0; READ_CHUNK],
+            buf: vec![0; READ_INITIAL],
             start: 0,
             end: 0,
+            small_reads: 0,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -59,6 +73,11 @@ impl<S: Io> Connection<S> {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
+            if self.small_reads >= SHRINK_AFTER && self.buf.len() > READ_INITIAL {
+                self.buf.truncate(self.buf.len() / 2);
+                self.buf.shrink_to_fit();
+                self.small_reads = 0;
+            }
         }
     }
 
@@ -85,6 +104,15 @@ impl<S: Io> Connection<S> {
         let end = self.end;
         let n = ready!(self.io.poll_read(cx, deadline, &mut self.buf[end..]))?;
         self.end += n;
+        // The read filled the buffer: more is coming than it holds, read more at a time.
+        if self.end == self.buf.len() && self.buf.len() < READ_CHUNK {
+            self.buf.resize(self.buf.len() * 2, 0);
+            self.small_reads = 0;
+        } else if n < self.buf.len() / 4 {
+            self.small_reads = self.small_reads.saturating_add(1);
+        } else {
+            self.small_reads = 0;
+        }
         Poll::Ready(Ok(n))
     }
 
@@ -299,8 +327,14 @@ impl<S: Io> Body<S> {
         cx: &mut Context<'_>,
         deadline: Option<Instant>,
     ) -> Poll<Option<Result<&[u8], BoxError>>> {
-        if self.out.is_empty() {
-            self.out = vec![0; READ_CHUNK];
+        // As large as the read buffer (decoded bytes are never more than the bytes read),
+        // following it up and down.
+        let size = self.conn.buf.len();
+        if self.out.len() < size {
+            self.out.resize(size, 0);
+        } else if self.out.len() > size {
+            self.out.truncate(size);
+            self.out.shrink_to_fit();
         }
         // Each turn decodes buffered input, ends, or reads from the socket.
         loop {
@@ -367,3 +401,7 @@ impl<S: Io> Body<S> {
         };
     }
 }
+
+#[cfg(test)]
+#[path = "exchange_tests.rs"]
+mod tests;

@@ -21,7 +21,7 @@
 use std::fmt;
 
 use crate::config_error::ConfigError;
-use crate::connect::ConnectError;
+use crate::connect::{ConnectError, Exhausted};
 use crate::deadline::{TimedOut, TimeoutKind};
 use crate::host::{EnvError, HostError};
 use crate::proxy::ProxyError;
@@ -84,6 +84,7 @@ impl ClientError {
         let source = match error {
             ConnectError::Proxy(proxy) => return Self::Proxy(proxy),
             ConnectError::Server(e) | ConnectError::Tunnel(e) | ConnectError::Tls(e) => e,
+            ConnectError::Exhausted(e) => Box::new(e),
         };
         Self::Connect(Box::new(Located {
             target: target.to_owned(),
@@ -120,6 +121,30 @@ impl ClientError {
     pub fn timeout_kind(&self) -> Option<TimeoutKind> {
         match self {
             Self::Timeout(t) => Some(t.kind),
+            _ => None,
+        }
+    }
+
+    /// What ran out, for a [`ClientError::Connect`] that failed because the client's machine
+    /// had no file descriptor or local port left ([`Exhausted`], the error's source).
+    pub fn exhausted(&self) -> Option<&Exhausted> {
+        match self {
+            Self::Connect(e) => e.downcast_ref::<Located>()?.source.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// For a [`ClientError::Timeout`] that expired while the call waited for a connection
+    /// (the client's [`PoolOptions::max_connections`](crate::pool::PoolOptions::max_connections)
+    /// was reached): how many were busy, and the limit.
+    pub fn waited_for_connection(&self) -> Option<(usize, usize)> {
+        match self {
+            Self::Timeout(TimedOut {
+                site: Some(site), ..
+            }) => match site.phase {
+                crate::deadline::CallPhase::WaitingForConnection { busy, max } => Some((busy, max)),
+                _ => None,
+            },
             _ => None,
         }
     }

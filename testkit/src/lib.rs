@@ -26,6 +26,7 @@
 pub mod conformance;
 pub mod netns;
 mod proxy_server;
+pub mod rlimit;
 pub mod scripted;
 pub mod telemetry;
 mod test_server;

@@ -2,12 +2,14 @@
 //! SDK's in-memory exporter, installed once per test binary as the global subscriber (calls
 //! run on runtime threads, so a thread-local subscriber would miss them).
 //!
-//! Scenarios find their own spans by `server.port` (every [`TestServer`](crate::TestServer)
-//! has its own), so tests running in parallel do not see each other's.
+//! Scenarios find their own spans with a [`SpanWatch`]: by `server.port` (every
+//! [`TestServer`](crate::TestServer) has its own) and by start time (a port is reused once its
+//! server is gone, so a span on it that started before this server was bound is another
+//! scenario's), so tests running in parallel do not see each other's.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
 use opentelemetry::{KeyValue, Value};
@@ -17,6 +19,8 @@ use tracing_subscriber::layer::SubscriberExt;
 /// One exported span, in the terms the scenarios assert.
 #[derive(Debug, Clone)]
 pub struct ExportedSpan {
+    /// When the span started.
+    pub start_time: SystemTime,
     /// The span name (`otel.name` when the span set it).
     pub name: String,
     /// The span kind.
@@ -30,6 +34,7 @@ pub struct ExportedSpan {
 impl ExportedSpan {
     fn from_data(data: &SpanData) -> Self {
         Self {
+            start_time: data.start_time,
             name: data.name.to_string(),
             kind: data.span_kind.clone(),
             status: data.status.clone(),
@@ -109,35 +114,52 @@ fn exporter() -> &'static InMemorySpanExporter {
     })
 }
 
-/// Installs the exporting subscriber (once per process). Call it before the calls to observe.
-pub fn install() {
-    let _ = exporter();
+/// The spans of one [`TestServer`](crate::TestServer)'s calls: made right after the server
+/// started (its port is bound then), before the calls to observe; installs the exporting
+/// subscriber once per process.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanWatch {
+    port: u16,
+    since: SystemTime,
 }
 
-/// The `ollama_request` spans exported so far for the server on `port`, in the order they
-/// ended; waits up to two seconds for `count` of them (a span is exported when it ends, which
-/// may be just after the call returned on another thread).
-///
-/// # Panics
-/// When fewer than `count` arrive in time.
-pub fn spans_for_port(port: u16, count: usize) -> Vec<ExportedSpan> {
-    let started = Instant::now();
-    // Bounded by the deadline below.
-    loop {
-        let spans: Vec<ExportedSpan> = exporter()
-            .get_finished_spans()
-            .expect("the in-memory exporter is not shut down")
-            .iter()
-            .map(ExportedSpan::from_data)
-            .filter(|s| s.get("server.port") == Some(&Value::I64(i64::from(port))))
-            .collect();
-        if spans.len() >= count {
-            return spans;
+impl SpanWatch {
+    /// Watches the calls to `server`, from now on.
+    pub fn new(server: &crate::TestServer) -> Self {
+        let _ = exporter();
+        Self {
+            port: server.addr().port(),
+            since: SystemTime::now(),
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "expected {count} spans for port {port}, got {spans:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    /// The `ollama_request` spans exported so far for the server, in the order they ended;
+    /// waits up to two seconds for `count` of them (a span is exported when it ends, which
+    /// may be just after the call returned on another thread).
+    ///
+    /// # Panics
+    /// When fewer than `count` arrive in time.
+    pub fn spans(&self, count: usize) -> Vec<ExportedSpan> {
+        let port = Value::I64(i64::from(self.port));
+        let started = Instant::now();
+        // Bounded by the deadline below.
+        loop {
+            let spans: Vec<ExportedSpan> = exporter()
+                .get_finished_spans()
+                .expect("the in-memory exporter is not shut down")
+                .iter()
+                .map(ExportedSpan::from_data)
+                .filter(|s| s.get("server.port") == Some(&port) && s.start_time >= self.since)
+                .collect();
+            if spans.len() >= count {
+                return spans;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "expected {count} spans for port {}, got {spans:#?}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }

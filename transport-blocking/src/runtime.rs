@@ -10,7 +10,7 @@ use bytes::Bytes;
 use ollama_http1::{Connection, Endpoint};
 use ollama_proto::client::{Head, Runtime, SendError};
 use ollama_proto::connect::{ConnectError, ConnectPlan};
-use ollama_proto::pool::PoolOptions;
+use ollama_proto::pool::{ConnectionLimit, ConnectionPermit, PoolOptions};
 use ollama_proto::{BoxError, ClientError};
 
 pub use crate::net::Stream;
@@ -31,7 +31,8 @@ pub struct Blocking {
     connector: Arc<Connector>,
 }
 
-/// The blocking timer: nothing to arm; polling it sleeps until the instant.
+/// The blocking timer: nothing to arm; polling it parks the thread until the instant (or
+/// until the thread is woken).
 #[derive(Debug, Default)]
 pub struct Sleep;
 
@@ -46,6 +47,10 @@ impl Runtime for Blocking {
             endpoint: Endpoint::new(plan, options),
             connector: Arc::new(Connector::new(plan)),
         })
+    }
+
+    fn connection_limit(&self) -> &ConnectionLimit {
+        self.endpoint.limit()
     }
 
     fn now(&self) -> Instant {
@@ -93,22 +98,32 @@ impl Runtime for Blocking {
         body.poll_chunk(cx, deadline)
     }
 
-    fn release(&self, body: Body, body_ended: bool) {
+    fn release(&self, body: Body, body_ended: bool, permit: ConnectionPermit) {
         // A body that has not ended is closed: draining it would keep the caller waiting.
         self.endpoint.release(body, body_ended, self.now());
+        // Pooled or closed: its place goes to the next call.
+        drop(permit);
     }
 
     fn timer(&self) -> Sleep {
         Sleep
     }
 
-    fn poll_timer(&self, _timer: &mut Sleep, at: Instant, _cx: &mut Context<'_>) -> Poll<()> {
-        // Reached after a socket wait that ended at `at` (little or nothing left), or for a
-        // retry's backoff.
+    fn poll_timer(&self, _timer: &mut Sleep, at: Instant, cx: &mut Context<'_>) -> Poll<()> {
+        // Reached after a socket wait that ended at `at` (little or nothing left), for a
+        // retry's backoff, or while the call waits for a connection under the client's limit:
+        // the thread parks until `at`, and a released connection unparks it early (its waker
+        // is this thread's, `crate::block`).
         let left = at.saturating_duration_since(Instant::now());
-        if !left.is_zero() {
-            std::thread::sleep(left);
+        if left.is_zero() {
+            return Poll::Ready(());
         }
-        Poll::Ready(())
+        std::thread::park_timeout(left);
+        if Instant::now() >= at {
+            return Poll::Ready(());
+        }
+        // Woken early: poll again at once (the wake re-arms the park `block` does next).
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }

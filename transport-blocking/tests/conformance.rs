@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use ollama_blocking::Client;
 use ollama_proto::ClientConfig;
+use ollama_proto::pool::PoolOptions;
 use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
@@ -24,6 +25,10 @@ impl Transport for Blocking {
 
     fn client(&self, config: ClientConfig) -> Client {
         Client::new(config).unwrap()
+    }
+
+    fn client_with_pool(&self, config: ClientConfig, pool: PoolOptions) -> Client {
+        Client::with_pool_options(config, &pool).unwrap()
     }
 
     fn chat_stream(

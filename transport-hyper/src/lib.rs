@@ -45,6 +45,9 @@
 //! [`Client::with_options`]) share it, so a long-lived service creates
 //! one client and clones it into each task.
 //!
+//! - At most [`PoolOptions::max_connections`] connections are in use at once (512 by
+//!   default); a call beyond it waits its turn within its own response-head and total
+//!   timeouts ([`ollama_proto::pool::ConnectionLimit`]).
 //! - There is no connection task: the task that reads a response drives its connection, so a
 //!   body chunk reaches the decoder without waking another thread.
 //! - A body read to its end returns its connection to the pool; after the final object, the

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use ollama_proto::client::{Head, Runtime, SendError};
 use ollama_proto::connect::{ConnectError, ConnectPlan};
 use ollama_proto::exchange::{DRAIN_MAX_BYTES, DRAIN_MAX_TIME};
-use ollama_proto::pool::{IdlePool, PoolOptions};
+use ollama_proto::pool::{ConnectionLimit, ConnectionPermit, IdlePool, PoolOptions};
 use ollama_proto::{BoxError, ClientError};
 use tokio::time::Sleep;
 
@@ -41,6 +41,10 @@ impl Runtime for Hyper {
             connector: Arc::new(Connector::new(plan)),
             pool: IdlePool::new(options),
         })
+    }
+
+    fn connection_limit(&self) -> &ConnectionLimit {
+        self.pool.limit()
     }
 
     fn now(&self) -> Instant {
@@ -85,9 +89,10 @@ impl Runtime for Hyper {
         body.poll_chunk(cx)
     }
 
-    fn release(&self, body: Body, body_ended: bool) {
+    fn release(&self, body: Body, body_ended: bool, permit: ConnectionPermit) {
         if body_ended {
-            return self.checkin(body.into_conn());
+            self.checkin(body.into_conn());
+            return drop(permit);
         }
         // A complete answer whose body goes on: read the rest in the background (bounded), so
         // the connection can be reused, without delaying the caller. Outside a runtime (a
@@ -113,6 +118,8 @@ impl Runtime for Hyper {
             if let Ok(true) = tokio::time::timeout(DRAIN_MAX_TIME, drain).await {
                 this.checkin(body.into_conn());
             }
+            // The connection is pooled or closed: its place goes to the next call.
+            drop(permit);
         });
     }
 

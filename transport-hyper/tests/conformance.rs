@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use ollama_hyper::Client;
 use ollama_proto::ClientConfig;
+use ollama_proto::pool::PoolOptions;
 use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
@@ -116,6 +117,15 @@ impl Transport for Hyper {
                 runtime: None,
             },
         }
+    }
+
+    fn client_with_pool(&self, config: ClientConfig, pool: PoolOptions) -> HyperClient {
+        let client = Client::with_transport_options(config, &pool).unwrap();
+        let runtime = match self {
+            Self::CurrentThread => Some(Driven::start()),
+            Self::MultiThread => None,
+        };
+        HyperClient { client, runtime }
     }
 
     fn chat_stream(

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use ollama_http1::{Connection, Endpoint};
 use ollama_proto::client::{Head, Runtime, SendError};
 use ollama_proto::connect::{ConnectError, ConnectPlan};
-use ollama_proto::pool::PoolOptions;
+use ollama_proto::pool::{ConnectionLimit, ConnectionPermit, PoolOptions};
 use ollama_proto::{BoxError, ClientError};
 
 pub use crate::net::Stream;
@@ -48,6 +48,10 @@ impl Runtime for Smol {
             endpoint: Endpoint::new(plan, options),
             connector: Arc::new(Connector::new(plan)),
         })
+    }
+
+    fn connection_limit(&self) -> &ConnectionLimit {
+        self.endpoint.limit()
     }
 
     fn now(&self) -> Instant {
@@ -91,9 +95,11 @@ impl Runtime for Smol {
         body.poll_chunk(cx, None)
     }
 
-    fn release(&self, body: Body, body_ended: bool) {
+    fn release(&self, body: Body, body_ended: bool, permit: ConnectionPermit) {
         // No tasks here: a body that has not ended is closed.
         self.endpoint.release(body, body_ended, self.now());
+        // Pooled or closed: its place goes to the next call.
+        drop(permit);
     }
 
     fn timer(&self) -> SmolTimer {

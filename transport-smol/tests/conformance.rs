@@ -5,6 +5,7 @@
 use async_io::block_on;
 use bytes::Bytes;
 use ollama_proto::ClientConfig;
+use ollama_proto::pool::PoolOptions;
 use ollama_proto::reasoning::ReasoningApplied;
 use ollama_proto::tools::{Conversation, ToolRun, Toolbox};
 use ollama_proto::types::{
@@ -25,6 +26,10 @@ impl Transport for Smol {
 
     fn client(&self, config: ClientConfig) -> Client {
         Client::new(config).unwrap()
+    }
+
+    fn client_with_pool(&self, config: ClientConfig, pool: PoolOptions) -> Client {
+        Client::with_transport_options(config, &pool).unwrap()
     }
 
     fn chat_stream(

@@ -498,7 +498,12 @@ fn concurrent(args: &Args) -> Result<serde_json::Value, BoxError> {
     match args.kind.as_str() {
         "conc-hyper" => {
             let rt = multi_thread();
-            let client = ollama_hyper::Client::builder().base_url(base).build()?;
+            // As many connections as streams (the default limit, 512, would queue the rest).
+            let pool = ollama_proto::pool::PoolOptions::default().max_connections(streams);
+            let config = ollama_hyper::ClientBuilder::default()
+                .base_url(base)
+                .into_config()?;
+            let client = ollama_hyper::Client::with_transport_options(config, &pool)?;
             meter = Meter::start();
             rt.block_on(async {
                 let tasks: Vec<_> = (0..streams)
@@ -514,7 +519,11 @@ fn concurrent(args: &Args) -> Result<serde_json::Value, BoxError> {
             });
         }
         "conc-smol" => {
-            let client = ollama_smol::Client::builder().base_url(base).build()?;
+            let pool = ollama_proto::pool::PoolOptions::default().max_connections(streams);
+            let config = ollama_smol::ClientBuilder::default()
+                .base_url(base)
+                .into_config()?;
+            let client = ollama_smol::Client::with_transport_options(config, &pool)?;
             let ex = async_executor::LocalExecutor::new();
             meter = Meter::start();
             async_io::block_on(ex.run(async {

@@ -1,7 +1,7 @@
 //! A loopback stand-in for Ollama's `/api/chat` streaming, for the end-to-end benchmark.
 //!
 //! ```text
-//! stream_server [--chunks N] [--max-secs S] [--max-conns C]
+//! stream_server [--chunks N] [--max-secs S] [--max-conns C] [--backlog B]
 //! ```
 //!
 //! Binds `127.0.0.1:0`, prints the port on the first line of stdout, and answers every
@@ -9,14 +9,17 @@
 //! then content, then the final `done` line with metrics), **one HTTP chunk per line, each
 //! written with its own `write` as soon as it is made** (TCP_NODELAY), as Ollama flushes every
 //! token. The request's user message may set `chunks=`, `interval_us=` (pause before each
-//! line) and `stamp=1` (content = send time in ns, for latency); `--chunks` is the default.
+//! line), `stamp=1` (content = send time in ns, for latency) and `start_ms=` (the wall-clock
+//! time of the first line, for the scale bench); `--chunks` is the default.
 //! Connections are kept alive.
 //!
 //! One thread (a current-thread tokio runtime) serves every connection: a thread per
 //! connection made a thousand paced streams a thousand runnable threads every few
 //! milliseconds, and the kernel's per-thread fairness then starved the client being measured
 //! (p99 latencies of 50–180 ms that were the scheduler's, not the client's). The listen
-//! backlog is 4,096, since std's 128 drops the SYNs of a thousand simultaneous connects.
+//! backlog is 4,096 by default (`--backlog`; the kernel caps it at `net.core.somaxconn`), since
+//! std's 128 drops the SYNs of a thousand simultaneous connects. An accept that fails (out of
+//! descriptors) is reported once a second and retried after 10 ms, never in a busy loop.
 //!
 //! Bounded: at most `--max-conns` connections at once (default 2,000; more are closed at
 //! once) and the process exits by itself after `--max-secs` (default 1,800).
@@ -38,6 +41,7 @@ struct Args {
     default: Params,
     max_secs: u64,
     max_conns: usize,
+    backlog: i32,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
         },
         max_secs: 1_800,
         max_conns: 2_000,
+        backlog: 4096,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -61,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
             "--chunks" => args.default.chunks = value()?,
             "--max-secs" => args.max_secs = value()?,
             "--max-conns" => args.max_conns = value()? as usize,
+            "--backlog" => args.backlog = value()? as i32,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -75,7 +81,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let listener = listen().expect("bind 127.0.0.1:0");
+    let listener = listen(args.backlog).expect("bind 127.0.0.1:0");
     let port = listener.local_addr().expect("local address").port();
     println!("{port}");
     let _ = std::io::stdout().flush();
@@ -88,10 +94,18 @@ fn main() {
     let serving = local.run_until(async move {
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
         let open = Rc::new(Cell::new(0usize));
+        let mut last_accept_error: Option<Instant> = None;
         // Bounded by --max-secs (the timeout below).
         loop {
-            let Ok((conn, _)) = listener.accept().await else {
-                continue;
+            let conn = match listener.accept().await {
+                Ok((conn, _)) => conn,
+                // Out of descriptors (EMFILE/ENFILE) or another accept error: the connection
+                // waits in the backlog; say so once a second, never spin, keep serving.
+                Err(e) => {
+                    accept_failed(&e, &mut last_accept_error);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
             };
             if open.get() >= args.max_conns {
                 continue; // dropped: closed
@@ -117,13 +131,32 @@ fn main() {
     }
 }
 
+fn e2e_now() -> u64 {
+    benches::e2e::unix_nanos()
+}
+
+/// Reports a failed accept on stderr, at most once a second, naming the limit for the
+/// descriptor errors.
+fn accept_failed(e: &std::io::Error, last: &mut Option<Instant>) {
+    if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+        return;
+    }
+    *last = Some(Instant::now());
+    let hint = match e.raw_os_error() {
+        Some(libc::EMFILE) => ": out of file descriptors (raise RLIMIT_NOFILE, `ulimit -n`)",
+        Some(libc::ENFILE) => ": the system's file table is full (raise fs.file-max)",
+        _ => "",
+    };
+    eprintln!("stream_server: accept failed: {e}{hint}");
+}
+
 /// `127.0.0.1:0` with a backlog of 4,096, non-blocking for tokio.
-fn listen() -> std::io::Result<TcpListener> {
+fn listen(backlog: i32) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
     socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
-    socket.listen(4096)?;
+    socket.listen(backlog)?;
     socket.set_nonblocking(true)?;
     Ok(socket.into())
 }
@@ -179,7 +212,8 @@ async fn serve(conn: TcpStream, default: Params) -> std::io::Result<()> {
             .await?;
         } else {
             let params = Params::find(&body, default);
-            stream(out, &params, &mut line, &mut chunk).await?;
+            let start = benches::e2e::find_start_ms(&body);
+            stream(out, &params, start, &mut line, &mut chunk).await?;
         }
         if close {
             return Ok(());
@@ -191,6 +225,7 @@ async fn serve(conn: TcpStream, default: Params) -> std::io::Result<()> {
 async fn stream(
     out: &mut TcpStream,
     params: &Params,
+    start_ms: Option<u64>,
     line: &mut Vec<u8>,
     chunk: &mut Vec<u8>,
 ) -> std::io::Result<()> {
@@ -202,6 +237,11 @@ async fn stream(
     let mut lines = Lines::new(params);
     let interval = Duration::from_micros(params.interval_us);
     let mut next = Instant::now();
+    if let Some(ms) = start_ms {
+        // The first line at `start_ms` (wall clock), the next ones paced from there.
+        let wait = Duration::from_millis(ms).saturating_sub(Duration::from_nanos(e2e_now()));
+        next = (next + wait).checked_sub(interval).unwrap_or(next);
+    }
     // Bounded by `params.chunks` + 1 lines.
     loop {
         if !interval.is_zero() {

@@ -8,14 +8,18 @@ use std::time::Instant;
 
 use super::runtime::Runtime;
 use crate::exchange::{Action, Exchange};
+use crate::pool::ConnectionPermit;
 
 /// Drives `ex` until a stream's answer starts ([`Exchange::is_streaming`]) or the call is over
-/// ([`Action::Finish`], after which the connection has been released).
+/// ([`Action::Finish`], after which the connection has been released). `permit` is the
+/// connection's place under the runtime's limit, held from before the connect until the body
+/// is released.
 pub(super) async fn drive<R: Runtime>(
     rt: &R,
     ex: &mut Exchange,
     timer: &mut R::Timer,
     body: &mut Option<R::Body>,
+    permit: &mut Option<ConnectionPermit>,
 ) {
     let mut connection: Option<R::Connection> = None;
     // Bounded by the exchange: every turn gives it an input, and its attempts are bounded by
@@ -23,7 +27,18 @@ pub(super) async fn drive<R: Runtime>(
     loop {
         match ex.poll_action() {
             Action::Connect { fresh } => {
-                let outcome = race(rt, ex, timer, rt.connect(fresh, ex.poll_timeout())).await;
+                if permit.is_none() {
+                    let Some(place) = take_place(rt, ex, timer).await else {
+                        continue;
+                    };
+                    *permit = Some(place);
+                }
+                // Boxed, here and for the send: a call's future is as large as its largest
+                // step, and the runtime's connect (TCP, tunnel, TLS handshake) and send futures
+                // were 5 KiB of every open stream's task (measured by `benches/scale.sh`);
+                // boxed, they cost one short-lived allocation each instead.
+                let connect = Box::pin(rt.connect(fresh, ex.poll_timeout()));
+                let outcome = race(rt, ex, timer, connect).await;
                 match outcome {
                     Some(Ok((conn, reused))) => {
                         connection = Some(conn);
@@ -40,7 +55,7 @@ pub(super) async fn drive<R: Runtime>(
                     continue;
                 };
                 let request = ex.shared_request();
-                let send = rt.send(conn, &request, ex.poll_timeout());
+                let send = Box::pin(rt.send(conn, &request, ex.poll_timeout()));
                 match race(rt, ex, timer, send).await {
                     Some(Ok(head)) => {
                         *body = Some(head.body);
@@ -62,18 +77,46 @@ pub(super) async fn drive<R: Runtime>(
             }
             Action::Retry(_) => {
                 if let Some(b) = body.take() {
-                    rt.release(b, false);
+                    hand_back(rt, b, false, permit);
                 }
+                // A call waiting to retry holds no place: the next call may have it.
+                *permit = None;
                 poll_fn(|cx| poll_deadline(rt, ex, timer, cx)).await;
             }
             Action::Finish { body_ended } => {
                 if let Some(b) = body.take() {
-                    release(rt, b, body_ended);
+                    release(rt, b, body_ended, permit);
                 }
+                *permit = None;
                 return;
             }
         }
     }
+}
+
+/// A place under the runtime's connection limit: at once when one is free, else after waiting
+/// in line (the exchange knows it waits, so its deadlines and errors say so). `None` when a
+/// deadline ended the wait.
+async fn take_place<R: Runtime>(
+    rt: &R,
+    ex: &mut Exchange,
+    timer: &mut R::Timer,
+) -> Option<ConnectionPermit> {
+    let limit = rt.connection_limit();
+    let all = match limit.try_acquire() {
+        Ok(permit) => return Some(permit),
+        Err(all) => all,
+    };
+    tracing::debug!(
+        busy = all.busy,
+        max = all.max,
+        waiting = all.waiting,
+        "waiting for a connection"
+    );
+    ex.on_waiting_for_connection(all, rt.now());
+    let permit = race(rt, ex, timer, limit.acquire()).await?;
+    ex.on_connection_free(rt.now());
+    Some(permit)
 }
 
 /// Runs `future` until it completes (`Some`) or a deadline changes what the exchange wants
@@ -164,7 +207,12 @@ fn now_if_needed<R: Runtime>(rt: &R, ex: &Exchange) -> Instant {
 /// Hands `body` back to the runtime. After a complete answer whose body goes on, first reads
 /// what is already buffered, without waiting (the end of a chunked body is 5 bytes), so the
 /// connection is reusable more often; the runtime then pools, drains or closes it.
-pub(super) fn release<R: Runtime>(rt: &R, mut body: R::Body, body_ended: bool) {
+pub(super) fn release<R: Runtime>(
+    rt: &R,
+    mut body: R::Body,
+    body_ended: bool,
+    permit: &mut Option<ConnectionPermit>,
+) {
     let mut ended = body_ended;
     if !ended {
         let mut cx = Context::from_waker(std::task::Waker::noop());
@@ -182,5 +230,19 @@ pub(super) fn release<R: Runtime>(rt: &R, mut body: R::Body, body_ended: bool) {
             }
         }
     }
-    rt.release(body, ended);
+    hand_back(rt, body, ended, permit);
+}
+
+/// Gives `body` and its place under the limit to the runtime (a body always has one; without
+/// it, the body is dropped, which closes its connection).
+fn hand_back<R: Runtime>(
+    rt: &R,
+    body: R::Body,
+    body_ended: bool,
+    permit: &mut Option<ConnectionPermit>,
+) {
+    match permit.take() {
+        Some(p) => rt.release(body, body_ended, p),
+        None => drop(body),
+    }
 }

@@ -199,8 +199,8 @@ impl<R: Runtime> Client<R> {
             .with_reasoning(reasoning);
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
-        let mut body = None;
-        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        let (mut body, mut permit) = (None, None);
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body, &mut permit);
         tracing::Instrument::instrument(run, span.span().clone()).await;
         let result = ex
             .output::<C>()
@@ -238,14 +238,18 @@ impl<R: Runtime> Client<R> {
             .with_reasoning(reasoning);
         let mut span = CallSpan::start(&self.config, ex.info(), ex.request(), ex.started());
         let mut timer = rt.timer();
-        let mut body = None;
-        let run = drive::drive(rt, &mut ex, &mut timer, &mut body);
+        let (mut body, mut permit) = (None, None);
+        let run = drive::drive(rt, &mut ex, &mut timer, &mut body, &mut permit);
         tracing::Instrument::instrument(run, span.span().clone()).await;
         self.after_reasoning(ex.reasoning(), ex.info().status);
-        match body {
-            Some(body) if ex.is_streaming() => {
-                Ok(EventStream::new(rt.clone(), ex, body, timer, span))
-            }
+        match (body, permit) {
+            (Some(body), Some(permit)) if ex.is_streaming() => Ok(EventStream::new(
+                rt.clone(),
+                ex,
+                (body, permit),
+                timer,
+                span,
+            )),
             _ => {
                 let error = match ex.poll_event() {
                     Some(Err(e)) => e,

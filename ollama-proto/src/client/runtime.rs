@@ -14,6 +14,7 @@ use http::HeaderMap;
 use crate::client_error::ClientError;
 use crate::connect::{ConnectError, ConnectPlan};
 use crate::error::BoxError;
+use crate::pool::{ConnectionLimit, ConnectionPermit};
 
 /// The IO a [`Client`](super::Client) needs: a connection opened as its [`ConnectPlan`] says
 /// (or an idle one from an [`IdlePool`](crate::pool::IdlePool)), one request written and its
@@ -52,6 +53,13 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// When the plan cannot be carried out at all by this transport.
     fn new(plan: &Arc<ConnectPlan>, options: &Self::Options) -> Result<Self, ClientError>;
 
+    /// The limit on connections in use to the server, shared by the runtime's clones: the
+    /// core takes a place under it before [`connect`](Self::connect) and hands it to
+    /// [`release`](Self::release) with the body (build it from the options'
+    /// [`max_connections`](crate::pool::PoolOptions::max_connections); an
+    /// [`IdlePool`](crate::pool::IdlePool) holds one, [`IdlePool::limit`](crate::pool::IdlePool::limit)).
+    fn connection_limit(&self) -> &ConnectionLimit;
+
     /// The current time, from the runtime's clock (so paused-time tests stay consistent).
     fn now(&self) -> Instant;
 
@@ -89,7 +97,11 @@ pub trait Runtime: Clone + Send + Sync + Unpin + 'static {
     /// can go back to the pool. Otherwise it is closed, unless the runtime chooses to read the
     /// rest first (at most [`DRAIN_MAX_BYTES`](crate::exchange::DRAIN_MAX_BYTES) for
     /// [`DRAIN_MAX_TIME`](crate::exchange::DRAIN_MAX_TIME)) without delaying the caller.
-    fn release(&self, body: Self::Body, body_ended: bool);
+    ///
+    /// `permit` is the connection's place under the [`connection_limit`](Self::connection_limit):
+    /// drop it once the connection is closed or back in the pool (after a drain, if any), not
+    /// before, so that the next call finds the idle connection.
+    fn release(&self, body: Self::Body, body_ended: bool, permit: ConnectionPermit);
 
     /// A new timer, not armed.
     fn timer(&self) -> Self::Timer;

@@ -10,6 +10,7 @@ use crate::accumulate::Accumulator;
 use crate::client_error::ClientError;
 use crate::event::OwnedEvent;
 use crate::exchange::{Action, Exchange};
+use crate::pool::ConnectionPermit;
 use crate::telemetry::span::CallSpan;
 use crate::types::{ChatResponse, GenerateResponse};
 
@@ -30,6 +31,9 @@ pub struct EventStream<R: Runtime> {
     rt: R,
     ex: Exchange,
     body: Option<R::Body>,
+    /// The body's connection's place under the client's limit; declared after `body`, so a
+    /// dropped stream closes its connection before the next call gets the place.
+    permit: Option<ConnectionPermit>,
     timer: R::Timer,
     span: CallSpan,
     /// Nothing more will be yielded.
@@ -46,11 +50,18 @@ impl<R: Runtime> std::fmt::Debug for EventStream<R> {
 }
 
 impl<R: Runtime> EventStream<R> {
-    pub(super) fn new(rt: R, ex: Exchange, body: R::Body, timer: R::Timer, span: CallSpan) -> Self {
+    pub(super) fn new(
+        rt: R,
+        ex: Exchange,
+        (body, permit): (R::Body, ConnectionPermit),
+        timer: R::Timer,
+        span: CallSpan,
+    ) -> Self {
         Self {
             rt,
             ex,
             body: Some(body),
+            permit: Some(permit),
             timer,
             span,
             ended: false,
@@ -153,7 +164,7 @@ impl<R: Runtime> EventStream<R> {
     fn end(&mut self, body_ended: bool) {
         self.ended = true;
         if let Some(body) = self.body.take() {
-            release(&self.rt, body, body_ended);
+            release(&self.rt, body, body_ended, &mut self.permit);
         }
         self.span.finish(self.ex.info(), None, self.rt.now());
     }

@@ -7,6 +7,8 @@ use std::fmt;
 use crate::error::BoxError;
 use crate::proxy::ProxyError;
 
+use super::Exhausted;
+
 /// A connection could not be opened; the variant is the step of the plan that failed.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -23,6 +25,9 @@ pub enum ConnectError {
     /// [`TlsError`](crate::tls::TlsError)), the server name, the handshake
     /// ([`TlsHandshakeError`](crate::tls::TlsHandshakeError)), or a transport built without TLS.
     Tls(BoxError),
+    /// The client's machine ran out of file descriptors or local ports before anything was
+    /// sent ([`Exhausted`]: what ran out and what to raise).
+    Exhausted(Exhausted),
 }
 
 impl ConnectError {
@@ -53,6 +58,7 @@ impl fmt::Display for ConnectError {
         match self {
             Self::Server(e) | Self::Tunnel(e) | Self::Tls(e) => e.fmt(f),
             Self::Proxy(e) => e.fmt(f),
+            Self::Exhausted(e) => e.fmt(f),
         }
     }
 }
@@ -62,6 +68,7 @@ impl std::error::Error for ConnectError {
         match self {
             Self::Server(e) | Self::Tunnel(e) | Self::Tls(e) => e.source(),
             Self::Proxy(e) => e.source(),
+            Self::Exhausted(e) => e.source(),
         }
     }
 }

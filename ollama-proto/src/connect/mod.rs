@@ -37,8 +37,10 @@
 //! ```
 
 mod error;
+mod exhausted;
 
 pub use error::ConnectError;
+pub use exhausted::{Exhausted, Resource};
 
 use crate::client_config::ClientConfig;
 use crate::config_error::ConfigError;
@@ -121,12 +123,17 @@ impl ConnectPlan {
         }
     }
 
-    /// The failure of TCP to [`ConnectPlan::dial`]: [`ConnectError::Server`], or the proxy
-    /// unreachable ([`ConnectError::Proxy`]).
+    /// The failure of TCP to [`ConnectPlan::dial`]: [`ConnectError::Exhausted`] when the
+    /// client's machine ran out of descriptors or ports (whoever it dials), else
+    /// [`ConnectError::Server`], or the proxy unreachable ([`ConnectError::Proxy`]).
     pub fn dial_failed(&self, error: impl Into<crate::BoxError>) -> ConnectError {
+        let error = match Exhausted::classify(error.into()) {
+            Ok(exhausted) => return ConnectError::Exhausted(exhausted),
+            Err(other) => other,
+        };
         match self.route.proxy() {
             Some(proxy) => ConnectError::Proxy(ProxyError::unreachable(proxy, error)),
-            None => ConnectError::Server(error.into()),
+            None => ConnectError::Server(error),
         }
     }
 

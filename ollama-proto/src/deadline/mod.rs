@@ -149,6 +149,9 @@ impl TimeoutKind {
 /// Where a call is, for choosing which timeouts apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Waiting for a connection under the client's limit
+    /// ([`ConnectionLimit`](crate::pool::ConnectionLimit)).
+    Queued,
     Connecting,
     AwaitingHead,
     Body,
@@ -163,6 +166,9 @@ pub struct Deadlines {
     phase: Phase,
     phase_started: Instant,
     last_progress: Instant,
+    /// When this attempt started waiting for a connection, if it had to: the response-head
+    /// timeout runs from there (the wait counts against it).
+    queued_at: Option<Instant>,
 }
 
 impl Deadlines {
@@ -174,7 +180,25 @@ impl Deadlines {
             phase: Phase::Connecting,
             phase_started: now,
             last_progress: now,
+            queued_at: None,
         }
+    }
+
+    /// The attempt waits for a connection (the client's limit is reached): until it gets one,
+    /// the connect timeout does not run (nothing is being connected); the response-head
+    /// timeout does, from now, and keeps running through the connect until the head
+    /// arrives; the total timeout as always.
+    pub fn queued(&mut self, now: Instant) {
+        self.enter(Phase::Queued, now);
+        self.queued_at = Some(now);
+    }
+
+    /// The queued attempt got its place and starts connecting: the connect timeout runs from
+    /// `now`, the response-head timeout still from when the wait began.
+    pub fn dequeued(&mut self, now: Instant) {
+        let queued_at = self.queued_at;
+        self.enter(Phase::Connecting, now);
+        self.queued_at = queued_at;
     }
 
     /// A new attempt starts getting a connection: the connect timeout applies again (after a
@@ -185,7 +209,9 @@ impl Deadlines {
 
     /// The connection is ready and the request is being sent.
     pub fn connected(&mut self, now: Instant) {
+        let from = self.queued_at.unwrap_or(now);
         self.enter(Phase::AwaitingHead, now);
+        self.phase_started = from;
     }
 
     /// The status line and headers arrived.
@@ -210,8 +236,10 @@ impl Deadlines {
     /// reading the clock for every chunk.
     pub fn is_armed(&self) -> bool {
         let t = &self.timeouts;
+        let queued_head = self.queued_at.and(t.response_head);
         let phase = match self.phase {
-            Phase::Connecting => t.connect,
+            Phase::Queued => t.response_head,
+            Phase::Connecting => t.connect.or(queued_head),
             Phase::AwaitingHead => t.response_head,
             Phase::Body => t.idle,
             Phase::Backoff => None,
@@ -244,11 +272,17 @@ impl Deadlines {
         self.phase = phase;
         self.phase_started = now;
         self.last_progress = now;
+        self.queued_at = None;
     }
 
     fn pending(&self) -> impl Iterator<Item = (Instant, TimedOut)> + '_ {
         let t = &self.timeouts;
+        let queued_head = self
+            .queued_at
+            .zip(t.response_head)
+            .map(|(from, d)| (from, d, TimeoutKind::ResponseHead));
         let phase = match self.phase {
+            Phase::Queued => queued_head,
             Phase::Connecting => t
                 .connect
                 .map(|d| (self.phase_started, d, TimeoutKind::Connect)),
@@ -259,8 +293,13 @@ impl Deadlines {
             Phase::Backoff => None,
         };
         let total = t.total.map(|d| (self.started, d, TimeoutKind::Total));
+        // Connecting after a wait: the head timeout that runs from the wait applies too.
+        let head_after_wait = (self.phase == Phase::Connecting)
+            .then_some(queued_head)
+            .flatten();
         phase
             .into_iter()
+            .chain(head_after_wait)
             .chain(total)
             .filter_map(|(from, limit, kind)| {
                 from.checked_add(limit)
@@ -373,5 +412,43 @@ mod tests {
         d.on_progress(t0 + secs(10));
         assert_eq!(d.poll_timeout(), Some(t0 + secs(12)));
         assert_eq!(d.check(t0 + secs(12)).unwrap_err().kind, TimeoutKind::Total);
+    }
+
+    #[test]
+    fn a_wait_for_a_connection_counts_against_head_and_total_not_connect() {
+        let t0 = Instant::now();
+        let t = Timeouts::none()
+            .connect(secs(1))
+            .response_head(secs(10))
+            .total(secs(60));
+        let mut d = Deadlines::new(t, t0);
+        d.queued(t0);
+        // Waiting is not connecting: 5 s in line is no connect timeout.
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(10)));
+        assert_eq!(d.check(t0 + secs(5)), Ok(()));
+        assert_eq!(
+            d.check(t0 + secs(10)).unwrap_err().kind,
+            TimeoutKind::ResponseHead
+        );
+        // A place after 8 s: the connect timeout from now, the head one still from t0.
+        d.dequeued(t0 + secs(8));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(9)));
+        d.connected(t0 + secs(8));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(10)));
+        assert_eq!(
+            d.check(t0 + secs(10)).unwrap_err(),
+            TimedOut::new(TimeoutKind::ResponseHead, secs(10))
+        );
+        // The next attempt that does not wait: the head timeout from its send again.
+        d.connecting(t0 + secs(20));
+        d.connected(t0 + secs(20));
+        assert_eq!(d.poll_timeout(), Some(t0 + secs(30)));
+        // Only a total timeout: it bounds the wait.
+        let mut only_total = Deadlines::new(Timeouts::none().total(secs(3)), t0);
+        only_total.queued(t0);
+        assert_eq!(
+            only_total.check(t0 + secs(3)).unwrap_err().kind,
+            TimeoutKind::Total
+        );
     }
 }

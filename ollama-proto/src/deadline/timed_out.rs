@@ -19,7 +19,9 @@ use super::TimeoutKind;
 /// assert_eq!(
 ///     t.to_string(),
 ///     "connect to 10.0.0.1:11434 timed out after 30s \
-///      (connect timeout; raise it with ClientBuilder::connect_timeout)"
+///      (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+///      listen backlog is full leaves connects unanswered too: raise its backlog, \
+///      net.core.somaxconn)"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,11 +65,22 @@ impl fmt::Display for TimedOut {
         let via = Via(site.proxy.as_deref());
         let phase = site.phase;
         let setting = kind.setting();
+        if let CallPhase::WaitingForConnection { busy, max } = phase {
+            return write!(
+                f,
+                "timed out waiting for a connection to {server}{via}: {busy} of at most {max} \
+                 were busy for {limit:?} ({} timeout; raise it with {setting}, or allow more \
+                 connections with PoolOptions::max_connections)",
+                kind.as_str()
+            );
+        }
         match kind {
             TimeoutKind::Connect => write!(
                 f,
                 "connect to {server}{via} timed out after {limit:?} \
-                 (connect timeout; raise it with {setting})"
+                 (connect timeout; raise it with {setting}; a server whose listen backlog \
+                 is full leaves connects unanswered too: raise its backlog, \
+                 net.core.somaxconn)"
             ),
             TimeoutKind::ResponseHead => write!(
                 f,
@@ -140,6 +153,15 @@ pub enum CallPhase {
     },
     /// Waiting before the next attempt.
     Backoff,
+    /// Waiting for a connection: the client's limit
+    /// ([`PoolOptions::max_connections`](crate::pool::PoolOptions::max_connections)) was
+    /// reached.
+    WaitingForConnection {
+        /// Connections in use when the call started waiting.
+        busy: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl fmt::Display for CallPhase {
@@ -149,6 +171,10 @@ impl fmt::Display for CallPhase {
             Self::ResponseHead => f.write_str("while waiting for the response head"),
             Self::Body { received } => write!(f, "after {received} body bytes"),
             Self::Backoff => f.write_str("while waiting to retry"),
+            Self::WaitingForConnection { busy, max } => write!(
+                f,
+                "while waiting for a connection ({busy} of at most {max} busy)"
+            ),
         }
     }
 }
@@ -182,7 +208,9 @@ mod tests {
                 TimeoutKind::Connect,
                 site(Some("http://p:3128"), CallPhase::Connect),
                 "connect to h:1 through the proxy http://p:3128 timed out after 2s \
-                 (connect timeout; raise it with ClientBuilder::connect_timeout)",
+                 (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+                 listen backlog is full leaves connects unanswered too: raise its backlog, \
+                 net.core.somaxconn)",
             ),
             (
                 TimeoutKind::ResponseHead,

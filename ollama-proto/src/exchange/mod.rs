@@ -75,6 +75,7 @@ use crate::decoder::{Decoder, DecoderConfig};
 use crate::error::{Error, UsageError};
 use crate::event::Event;
 use crate::keepalive::is_os_timeout;
+use crate::pool::AllBusy;
 use crate::proxy::{ProxyError, ProxyUrl, Route};
 use crate::reasoning::{ReasoningApplied, ReasoningCall};
 use crate::request::{Endpoint, SingleCall, StreamCall, SuccessBody, build_request};
@@ -273,7 +274,10 @@ impl Exchange {
             max_body: config.max_body,
             max_error_body: config.decoder.max_error_body,
             decoder_config: config.decoder.clone(),
-            state: State::Connect { fresh: false },
+            state: State::Connect {
+                fresh: false,
+                waiting: None,
+            },
             retries: 0,
             stale_retry_used: false,
             forward_proxy: None,
@@ -366,7 +370,7 @@ impl Exchange {
     /// is decoded, this says [`Action::Finish`].
     pub fn poll_action(&self) -> Action {
         match self.state {
-            State::Connect { fresh } => Action::Connect { fresh },
+            State::Connect { fresh, .. } => Action::Connect { fresh },
             State::SendRequest { .. } => Action::SendRequest,
             State::Backoff(at) => Action::Retry(at),
             State::Body {
@@ -437,6 +441,27 @@ impl Exchange {
                     self.on_timed_out(t, now);
                 }
             }
+        }
+    }
+
+    /// The client's connection limit is reached ([`ConnectionLimit::try_acquire`](crate::pool::ConnectionLimit::try_acquire)
+    /// said `all`): the call waits for a place, first come first served, within its
+    /// response-head and total timeouts (not the connect timeout: nothing is connecting). A
+    /// timeout while waiting names the wait and how many connections were busy
+    /// ([`CallPhase::WaitingForConnection`]).
+    pub fn on_waiting_for_connection(&mut self, all: AllBusy, now: Instant) {
+        if let State::Connect { waiting, .. } = &mut self.state {
+            *waiting = Some(all);
+            self.deadlines.queued(now);
+        }
+    }
+
+    /// The call that waited got its place under the limit and starts connecting.
+    pub fn on_connection_free(&mut self, now: Instant) {
+        if let State::Connect { waiting, .. } = &mut self.state
+            && waiting.take().is_some()
+        {
+            self.deadlines.dequeued(now);
         }
     }
 
@@ -736,7 +761,10 @@ impl Exchange {
 
     fn start_attempt(&mut self, now: Instant, fresh: bool) {
         self.deadlines.connecting(now);
-        self.state = State::Connect { fresh };
+        self.state = State::Connect {
+            fresh,
+            waiting: None,
+        };
     }
 
     /// When the next attempt may start after a retryable status, or `None` to report it.
@@ -875,6 +903,12 @@ impl Exchange {
     /// Where the call is now: the server, the proxy, the phase.
     fn site(&self) -> CallSite {
         let phase = match &self.state {
+            State::Connect {
+                waiting: Some(all), ..
+            } => CallPhase::WaitingForConnection {
+                busy: all.busy,
+                max: all.max,
+            },
             State::Connect { .. } => CallPhase::Connect,
             State::SendRequest { .. } => CallPhase::ResponseHead,
             State::Backoff(_) => CallPhase::Backoff,

@@ -7,6 +7,7 @@ use crate::accumulate::Accumulator;
 use crate::client_error::ClientError;
 use crate::decoder::{Decoder, StreamKind};
 use crate::error::Error;
+use crate::pool::AllBusy;
 
 /// How a success body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub(super) enum Read {
 pub(super) enum State {
     Connect {
         fresh: bool,
+        /// The client's connection limit was reached: the call waits for a place (what was
+        /// busy when it started waiting).
+        waiting: Option<AllBusy>,
     },
     SendRequest {
         /// The connection came from a pool.

@@ -735,7 +735,9 @@ fn a_default_connect_that_is_never_answered_is_a_located_timeout() {
     assert_eq!(
         e.to_string(),
         "connect to 10.0.0.1:11434 timed out after 30s \
-         (connect timeout; raise it with ClientBuilder::connect_timeout)"
+         (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+         listen backlog is full leaves connects unanswered too: raise its backlog, \
+         net.core.somaxconn)"
     );
     // Once connected, the defaults set no deadline at all: a model may load for an hour.
     let mut ex = Exchange::stream(&server(11434), &chat(), t0).unwrap();
@@ -826,7 +828,9 @@ fn every_timeout_names_server_proxy_and_phase() {
     assert_eq!(
         e.to_string(),
         "connect to 10.0.0.1:5 through the proxy http://proxy.test:3128 timed out after 2s \
-         (connect timeout; raise it with ClientBuilder::connect_timeout)"
+         (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+         listen backlog is full leaves connects unanswered too: raise its backlog, \
+         net.core.somaxconn)"
     );
 
     let mut ex = Exchange::stream(&config, &chat(), t0).unwrap();

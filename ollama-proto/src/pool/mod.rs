@@ -17,7 +17,11 @@
 //!   the server closed it meanwhile, and a closed one is dropped for the next.
 //!
 //! Connections the policy drops are dropped (closed) after the lock is released.
+//!
+//! The pool also holds the client's [`ConnectionLimit`] ([`PoolOptions::max_connections`]):
+//! how many connections may be in use at once, and the queue of calls waiting for one.
 
+mod limit;
 mod options;
 #[cfg(test)]
 mod tests;
@@ -27,12 +31,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+pub use limit::{Acquire, AllBusy, ConnectionLimit, ConnectionPermit};
 pub use options::PoolOptions;
 
 /// Idle connections of type `C` by key. Cheap to clone; clones share the connections.
 pub struct IdlePool<C> {
     idle: Arc<Mutex<HashMap<String, Vec<Idle<C>>>>>,
     options: PoolOptions,
+    limit: ConnectionLimit,
 }
 
 struct Idle<C> {
@@ -45,6 +51,7 @@ impl<C> Clone for IdlePool<C> {
         Self {
             idle: Arc::clone(&self.idle),
             options: self.options.clone(),
+            limit: self.limit.clone(),
         }
     }
 }
@@ -54,6 +61,7 @@ impl<C> fmt::Debug for IdlePool<C> {
         f.debug_struct("IdlePool")
             .field("idle", &self.idle_count())
             .field("options", &self.options)
+            .field("limit", &self.limit)
             .finish()
     }
 }
@@ -64,7 +72,13 @@ impl<C> IdlePool<C> {
         Self {
             idle: Arc::default(),
             options: options.clone(),
+            limit: ConnectionLimit::new(options.max_connections),
         }
+    }
+
+    /// The limit on connections in use, shared by this pool's clones.
+    pub fn limit(&self) -> &ConnectionLimit {
+        &self.limit
     }
 
     /// The most recently checked-in connection for `key` that is not expired at `now` and

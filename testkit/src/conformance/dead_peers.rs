@@ -298,7 +298,9 @@ pub fn unanswered_connect_is_a_connect_timeout<T: Transport>(t: &T) {
                 TimeoutKind::Connect,
                 format!(
                     "connect to {} timed out after 1s \
-                     (connect timeout; raise it with ClientBuilder::connect_timeout)",
+                     (connect timeout; raise it with ClientBuilder::connect_timeout; a server whose \
+                     listen backlog is full leaves connects unanswered too: raise its backlog, \
+                     net.core.somaxconn)",
                     backlog.addr
                 )
             ),

@@ -29,6 +29,7 @@ use futures_core::Stream;
 
 use bytes::Bytes;
 use ollama_proto::deadline::TimeoutKind;
+use ollama_proto::pool::PoolOptions;
 use ollama_proto::retry::RetryPolicy;
 use ollama_proto::types::{
     BalanceResponse, BlobDigest, ChatRequest, ChatResponse, DeleteRequest, EmbedRequest,
@@ -69,6 +70,21 @@ pub enum Failure {
     Tools(ollama_proto::tools::ToolLoopError),
     /// A proxy failed the call ([`ClientError::Proxy`]): its whole message.
     Proxy(String),
+    /// No connection: the client's machine ran out of descriptors or ports
+    /// ([`ClientError::exhausted`]); what ran out and the whole message.
+    Exhausted(ollama_proto::connect::Resource, String),
+    /// A timeout expired while the call waited for a connection under the client's limit
+    /// ([`ClientError::waited_for_connection`]).
+    WaitedForConnection {
+        /// Which timeout.
+        kind: TimeoutKind,
+        /// Connections busy when the call started waiting.
+        busy: usize,
+        /// The limit.
+        max: usize,
+        /// The whole message.
+        message: String,
+    },
 }
 
 /// Events read from a stream, and how it ended.
@@ -86,6 +102,18 @@ pub struct StreamOutcome {
 /// # Panics
 /// On a variant the suite does not know yet.
 pub fn failure(e: ClientError) -> Failure {
+    if let Some(x) = e.exhausted() {
+        return Failure::Exhausted(x.resource, e.to_string());
+    }
+    if let (Some((busy, max)), Some(kind)) = (e.waited_for_connection(), e.timeout_kind()) {
+        let message = e.to_string();
+        return Failure::WaitedForConnection {
+            kind,
+            busy,
+            max,
+            message,
+        };
+    }
     match e {
         ClientError::Protocol(e) => Failure::Protocol(e),
         ClientError::Usage(e) => Failure::Usage(e),
@@ -154,6 +182,10 @@ pub trait Transport {
 
     /// A client built from `config` through the transport's public builder.
     fn client(&self, config: ClientConfig) -> Self::Client;
+
+    /// A client with `config` and these pool settings (the connection limit, idle
+    /// connections), through the transport's public API.
+    fn client_with_pool(&self, config: ClientConfig, pool: PoolOptions) -> Self::Client;
 
     /// Runs a streaming chat to its end (or first failure); `stop_after` drops the stream
     /// after that many events (cancellation).
@@ -389,6 +421,9 @@ macro_rules! conformance_tests {
             streamed_tool_calls_in_a_tool_run,
             structured_answer_lost_to_thinking_says_so,
             retired_model_and_embed_normalize,
+            calls_beyond_the_limit_wait_first_in_first_out,
+            a_wait_for_a_connection_times_out_naming_it,
+            a_full_listen_backlog_is_a_connect_timeout_naming_it,
             reasoning_matrix,
             reasoning_matrix_without_negotiation,
             reasoning_fallback_retries_once,
@@ -404,6 +439,8 @@ macro_rules! conformance_tests {
             systemone_decisions,
         );
         $crate::conformance_tests!(@netns $transport;
+            out_of_descriptors_is_a_clear_error_and_other_streams_go_on,
+            out_of_local_ports_is_a_clear_error_and_other_streams_go_on,
             vanished_server_mid_stream_is_a_keepalive_error,
             vanished_server_before_the_head_is_a_keepalive_error,
             vanished_server_of_a_pooled_connection_is_a_keepalive_error,
@@ -471,10 +508,12 @@ pub fn recorded_chat_stream_is_exact<T: Transport>(t: &T) {
 mod account;
 mod answers;
 mod cloud;
+mod connection_limit;
 mod connections;
 mod dead_peers;
 mod errors;
 mod exact;
+mod exhaustion;
 pub mod images;
 mod limits;
 mod proxy;
@@ -505,6 +544,9 @@ pub use cloud::{
     spent_quota_is_a_usage_limit_after_one_request, streamed_tool_call_arguments,
     streamed_tool_calls_in_a_tool_run, structured_answer_lost_to_thinking_says_so,
 };
+pub use connection_limit::{
+    a_wait_for_a_connection_times_out_naming_it, calls_beyond_the_limit_wait_first_in_first_out,
+};
 pub use connections::{connections_are_reused, drop_cancels_server_side};
 pub use dead_peers::{
     defaults_end_dead_calls, unanswered_connect_is_a_connect_timeout,
@@ -523,6 +565,11 @@ pub use exact::{
     embed_values_are_exact_and_out_of_range_is_an_error, non_streamed_chat_is_exact,
     split_writes_chat_thinking_is_exact, split_writes_chat_tool_calls_are_exact,
     split_writes_generate_inline_think_is_exact, split_writes_pull_progress_is_exact,
+};
+pub use exhaustion::{
+    a_full_listen_backlog_is_a_connect_timeout_naming_it,
+    out_of_descriptors_is_a_clear_error_and_other_streams_go_on,
+    out_of_local_ports_is_a_clear_error_and_other_streams_go_on,
 };
 pub use limits::{
     body_over_max_body_is_refused, endless_line_is_line_too_long,

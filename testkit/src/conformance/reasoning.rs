@@ -238,8 +238,8 @@ pub fn reasoning_explicit_think_is_sent_as_is<T: Transport>(t: &T) {
 /// The request span says what the intent applied: the `think` the answer was made with,
 /// whether reasoning was hidden, whether the fallback retry ran (and the attempts it took).
 pub fn reasoning_is_on_the_span<T: Transport>(t: &T) {
-    crate::telemetry::install();
     let server = TestServer::start();
+    let watch = crate::telemetry::SpanWatch::new(&server);
     server.emulate(Emulation::new("0.10.1"));
     let mut config = config_for(&server);
     config.negotiate_reasoning = false;
@@ -247,7 +247,7 @@ pub fn reasoning_is_on_the_span<T: Transport>(t: &T) {
     let request = ask("qwen3:8b", &Reasoning::Effort(ThinkLevel::High));
     let (outcome, _) = t.chat_stream_reasoned(&client, request).unwrap();
     assert_eq!(outcome.failure, None);
-    let spans = crate::telemetry::spans_for_port(server.addr().port(), 1);
+    let spans = watch.spans(1);
     assert_eq!(spans.len(), 1, "{spans:#?}");
     let span = &spans[0];
     assert_eq!(span.str("ollama.reasoning.think"), "true");
