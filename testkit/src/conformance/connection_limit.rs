@@ -13,18 +13,6 @@ fn slow_stream(pause: Duration) -> Reply {
         .for_path("/api/chat")
 }
 
-/// Waits (bounded) until the server has received `n` requests.
-fn wait_for_requests(server: &TestServer, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while server.requests().len() < n {
-        assert!(
-            Instant::now() < deadline,
-            "the server never got request {n}"
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
-}
-
 /// With a limit of one connection, calls made while a stream holds it wait and then run one
 /// after the other in the order they came, all on that one connection (never a second one),
 /// however long the wait (a connect timeout far shorter than the wait does not fire: waiting is

@@ -26,18 +26,6 @@ where
     out
 }
 
-/// The server got its `n`th request (bounded wait).
-fn wait_for_requests(server: &TestServer, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while server.requests().len() < n {
-        assert!(
-            Instant::now() < deadline,
-            "the server never got request {n}"
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
-}
-
 /// The process has no descriptor left: a call that needs a new connection fails at once with
 /// [`Resource::ProcessFileDescriptors`], naming `EMFILE`, `RLIMIT_NOFILE` and the pool limit;
 /// a stream already running finishes; with descriptors back, calls work again.

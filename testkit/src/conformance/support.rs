@@ -90,3 +90,15 @@ pub(super) fn recorded_answer<C: ollama_proto::request::SingleCall>(
     let config = ClientConfig::default();
     ollama_proto::exchange::Exchange::answer_of(&config, call, 200, body, Instant::now()).unwrap()
 }
+
+/// Waits until the server has received `n` requests; fails after five seconds.
+pub(super) fn wait_for_requests(server: &TestServer, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.requests().len() < n {
+        assert!(
+            Instant::now() < deadline,
+            "the server never got request {n}"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
