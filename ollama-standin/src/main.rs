@@ -24,7 +24,9 @@ usage: ollama-standin [--listen ADDR] [--script FILE] [--recordings DIR]
   --script FILE         models, version and scripted replies (JSON; see the crate docs)
   --recordings DIR      also answer from recorded responses in DIR
   --server-version V    the version /api/version reports (default: the crate's)
-  --model NAME          serve an echo model called NAME (repeatable)
+  --model NAME          serve an echo model called NAME that reasons like its family
+                        (qwen3: thinking field, deepseek-r1: <think> tags, gpt-oss: harmony;
+                        a name with \"embed\" embeds; repeatable)
 
 Without models (and without recordings) every model name is an echo model.
 Prints `listening on http://ADDR` once bound; stops on SIGINT or SIGTERM.";
@@ -67,7 +69,7 @@ fn run() -> Result<(), String> {
             }
             "--recordings" => builder = builder.recordings(value("--recordings")?),
             "--server-version" => builder = builder.version(&value("--server-version")?),
-            "--model" => builder = builder.model(Model::echo(&value("--model")?)),
+            "--model" => builder = builder.model(Model::named(&value("--model")?)),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());

@@ -270,6 +270,40 @@ impl Model {
         }
     }
 
+    /// An echo model that behaves like its name's family, as a stand-in for a real model of
+    /// that name: `qwen3…` thinks in the `thinking` field, `deepseek-r1…` in inline
+    /// `<think>` tags, `gpt-oss…` through harmony (also with `think: false`), a name with
+    /// `embed` in it is an embedding model of 768 dimensions, anything else cannot think.
+    /// What the binary's `--model NAME` serves.
+    ///
+    /// ```
+    /// use ollama_standin::{Model, ThinkingStyle};
+    ///
+    /// assert_eq!(Model::named("qwen3:8b").thinking, ThinkingStyle::Field);
+    /// assert_eq!(Model::named("deepseek-r1:7b").thinking, ThinkingStyle::InlineTags);
+    /// assert_eq!(Model::named("gpt-oss:20b").family, "gpt-oss");
+    /// assert_eq!(Model::named("nomic-embed-text").embedding_length, Some(768));
+    /// assert!(!Model::named("llama3.2").can_think());
+    /// ```
+    pub fn named(name: &str) -> Self {
+        let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+        if base.starts_with("qwen3") {
+            Self::echo(name)
+                .family("qwen3")
+                .thinking(ThinkingStyle::Field)
+        } else if base.starts_with("deepseek-r1") {
+            Self::echo(name)
+                .family("qwen2")
+                .thinking(ThinkingStyle::InlineTags)
+        } else if base.starts_with("gpt-oss") {
+            Self::echo(name).family("gpt-oss")
+        } else if base.contains("embed") {
+            Self::embedding(name, 768)
+        } else {
+            Self::echo(name)
+        }
+    }
+
     /// A model that always answers `text`.
     ///
     /// ```

@@ -229,16 +229,11 @@ fn bad_scripts_say_where() {
     assert_eq!(nameless.to_string(), "models[0]: `name` is required");
 }
 
-#[test]
-fn the_binary_serves_and_stops_on_sigterm() {
-    let dir = std::env::temp_dir().join(format!("standin-bin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let _cleanup = Cleanup(dir.clone());
-    let script = dir.join("script.json");
-    std::fs::write(&script, SCRIPT).unwrap();
+/// The binary with `args`, listening on a free port: the child and the address it printed.
+fn spawn_binary(args: &[&std::ffi::OsStr]) -> (std::process::Child, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ollama-standin"))
-        .args(["--listen", "127.0.0.1:0", "--script"])
-        .arg(&script)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -251,11 +246,11 @@ fn the_binary_serves_and_stops_on_sigterm() {
         .trim()
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("{line:?}"));
-    let addr = url.parse().unwrap();
-    assert_eq!(
-        get(addr, "/api/version").json(),
-        json!({"version": "0.12.0"})
-    );
+    (child, url.parse().unwrap())
+}
+
+/// Sends SIGTERM and expects a clean exit.
+fn terminate(mut child: std::process::Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -263,6 +258,78 @@ fn the_binary_serves_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn the_binary_serves_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("standin-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _cleanup = Cleanup(dir.clone());
+    let script = dir.join("script.json");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let (child, addr) = spawn_binary(&["--script".as_ref(), script.as_os_str()]);
+    assert_eq!(
+        get(addr, "/api/version").json(),
+        json!({"version": "0.12.0"})
+    );
+    terminate(child);
+}
+
+/// `--model NAME` serves a model that reasons the way its family does.
+#[test]
+fn the_binarys_models_reason_like_their_family() {
+    let args = [
+        "qwen3:8b",
+        "deepseek-r1:7b",
+        "gpt-oss:20b",
+        "llama3.2",
+        "nomic-embed-text",
+    ]
+    .iter()
+    .flat_map(|name| ["--model".as_ref(), name.as_ref()])
+    .collect::<Vec<&std::ffi::OsStr>>();
+    let (child, addr) = spawn_binary(&args);
+    let ask = |model: &str, think: bool| {
+        let mut body = chat(model, "Why is the sky blue?");
+        body["stream"] = json!(false);
+        body["think"] = json!(think);
+        post(addr, "/api/chat", body)
+    };
+    let qwen = ask("qwen3:8b", true).json();
+    assert!(
+        !qwen["message"]["thinking"].as_str().unwrap().is_empty(),
+        "{qwen}"
+    );
+    assert_eq!(qwen["message"]["content"], "Why is the sky blue?");
+    let qwen_off = ask("qwen3:8b", false).json();
+    assert_eq!(qwen_off["message"].get("thinking"), None, "{qwen_off}");
+    let r1 = ask("deepseek-r1:7b", true).json();
+    assert!(
+        r1["message"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("<think>"),
+        "{r1}"
+    );
+    let oss = ask("gpt-oss:20b", false).json();
+    assert!(
+        !oss["message"]["thinking"].as_str().unwrap().is_empty(),
+        "{oss}"
+    );
+    let llama = ask("llama3.2", true);
+    assert_eq!(llama.status, 400);
+    assert_eq!(
+        llama.json(),
+        json!({"error": "\"llama3.2\" does not support thinking"})
+    );
+    let embed = post(
+        addr,
+        "/api/embed",
+        json!({"model": "nomic-embed-text", "input": "hi"}),
+    )
+    .json();
+    assert_eq!(embed["embeddings"][0].as_array().unwrap().len(), 768);
+    terminate(child);
 }
 
 #[test]
