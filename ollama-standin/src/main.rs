@@ -28,7 +28,7 @@ usage: ollama-standin [--listen ADDR] [--script FILE] [--recordings DIR]
                         (qwen3: thinking field, deepseek-r1: <think> tags, gpt-oss: harmony;
                         a name with \"embed\" embeds; repeatable)
 
-Without models (and without recordings) every model name is an echo model.
+Without models (and without recordings) every model name is served as --model NAME.
 Prints `listening on http://ADDR` once bound; stops on SIGINT or SIGTERM.";
 
 fn main() -> ExitCode {

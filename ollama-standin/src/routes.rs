@@ -144,7 +144,8 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The configured model called `name` (any name when `echo_any`), marking it loaded.
+    /// The configured model called `name` (any name when `echo_any`: an echo model that
+    /// reasons like its family, [`Model::named`]), marking it loaded.
     fn model(&mut self, name: &str, path: &str) -> Option<Model> {
         if let Some(at) = self.models.iter().position(|m| m.name == name) {
             if path != "/api/show" && path != "/api/pull" {
@@ -157,7 +158,7 @@ impl Context<'_> {
         }
         Some(match path {
             "/api/embed" | "/api/embeddings" => Model::embedding(name, 768),
-            _ => Model::echo(name),
+            _ => Model::named(name),
         })
     }
 

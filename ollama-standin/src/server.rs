@@ -252,7 +252,7 @@ impl Server {
     }
 
     /// Starts on `127.0.0.1:<ephemeral port>` with no models configured: any model name is
-    /// answered as an echo model ([`Model::echo`]).
+    /// answered as an echo model that reasons like its family ([`Model::named`]).
     ///
     /// ```
     /// let server = ollama_standin::Server::start().unwrap();
