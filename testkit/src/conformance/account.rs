@@ -180,7 +180,7 @@ pub fn account_rate_limit_honours_retry_after<T: Transport>(t: &T) {
     assert!(t.usage(&client, GetUsage::new()).is_ok());
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
-    assert!(waited < Duration::from_secs(3), "{waited:?}");
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
     assert_eq!(server.requests().len(), 2);
 
     server.push_reply(Reply::status_json(429, "too many requests").retry_after(7));

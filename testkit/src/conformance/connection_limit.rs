@@ -6,13 +6,6 @@ use std::thread;
 use super::support::*;
 use super::*;
 
-/// A stream the server paces (one line per `pause`), so that it holds its connection a while.
-fn slow_stream(pause: Duration) -> Reply {
-    Reply::recording(GEMMA_HELLO)
-        .delay_between_writes(pause)
-        .for_path("/api/chat")
-}
-
 /// With a limit of one connection, calls made while a stream holds it wait and then run one
 /// after the other in the order they came, all on that one connection (never a second one),
 /// however long the wait (a connect timeout far shorter than the wait does not fire: waiting is
@@ -93,7 +86,7 @@ where
             }
         );
         assert!(
-            elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2),
+            elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(10),
             "{elapsed:?}"
         );
         let out = stream.join().unwrap().unwrap();

@@ -38,11 +38,7 @@ where
     let client = t.client(config_for(&server));
     // Runtimes and reactors open their descriptors on first use: before the limit bites.
     assert_eq!(t.version(&client).unwrap(), crate::VERSION);
-    server.push_reply(
-        Reply::recording(GEMMA_HELLO)
-            .delay_between_writes(Duration::from_millis(15))
-            .for_path("/api/chat"),
-    );
+    server.push_reply(slow_stream(Duration::from_millis(15)));
     thread::scope(|s| {
         let stream = s.spawn(|| running_stream(t, &client, &server));
         wait_for_requests(&server, 2);
@@ -51,7 +47,7 @@ where
         let Err(Failure::Exhausted(resource, message)) = t.version(&client) else {
             panic!("a connect without a descriptor is Failure::Exhausted");
         };
-        assert!(started.elapsed() < Duration::from_secs(2), "no hang");
+        assert!(started.elapsed() < Duration::from_secs(10), "no hang");
         assert_eq!(resource, Resource::ProcessFileDescriptors);
         let origin = server.url();
         assert!(
@@ -84,11 +80,7 @@ where
     std::fs::write("/proc/sys/net/ipv4/ip_local_port_range", "40000 40001")
         .expect("narrowing ip_local_port_range in the test's network namespace");
     let client = t.client(config_for(&server));
-    server.push_reply(
-        Reply::recording(GEMMA_HELLO)
-            .delay_between_writes(Duration::from_millis(15))
-            .for_path("/api/chat"),
-    );
+    server.push_reply(slow_stream(Duration::from_millis(15)));
     thread::scope(|s| {
         let stream = s.spawn(|| running_stream(t, &client, &server));
         wait_for_requests(&server, 1);
@@ -98,7 +90,7 @@ where
         let Err(Failure::Exhausted(resource, message)) = t.version(&client) else {
             panic!("a connect without a local port is Failure::Exhausted");
         };
-        assert!(started.elapsed() < Duration::from_secs(2), "no hang");
+        assert!(started.elapsed() < Duration::from_secs(10), "no hang");
         assert_eq!(resource, Resource::LocalPorts);
         assert!(
             message.contains(
@@ -145,7 +137,7 @@ pub fn a_full_listen_backlog_is_a_connect_timeout_naming_it<T: Transport>(t: &T)
         panic!("a connect into a full backlog is a connect timeout");
     };
     assert_eq!(kind, TimeoutKind::Connect);
-    assert!(started.elapsed() < Duration::from_secs(3), "no hang");
+    assert!(started.elapsed() < Duration::from_secs(10), "no hang");
     assert_eq!(
         message,
         format!(

@@ -102,3 +102,10 @@ pub(super) fn wait_for_requests(server: &TestServer, n: usize) {
         std::thread::sleep(Duration::from_millis(2));
     }
 }
+
+/// The recorded gemma answer to a chat, one write every `pause`: a stream that stays open.
+pub(super) fn slow_stream(pause: Duration) -> Reply {
+    Reply::recording(GEMMA_HELLO)
+        .delay_between_writes(pause)
+        .for_path("/api/chat")
+}
